@@ -1,0 +1,10 @@
+// Package migrate turns Go models into a reviewed, safe change to a live
+// PostgreSQL schema, and runs hand-written SQL-file and Go migrations.
+//
+// It derives the desired schema from sqlb's model metadata, reads the live
+// schema from pg_catalog, and produces a deterministic plan whose every step
+// carries a hazard rating; destructive steps need an explicit opt-in. Apply
+// runs under an advisory lock with a lock_timeout, re-plans inside the lock
+// and records its history atomically with the change. It talks to the
+// database through a small Querier interface and does not import pool.
+package migrate

@@ -1,0 +1,3 @@
+module github.com/normkit/norm/migrate
+
+go 1.25

@@ -1,0 +1,3 @@
+module github.com/normkit/norm/observe
+
+go 1.25

@@ -1,0 +1,3 @@
+module github.com/normkit/norm/repo
+
+go 1.25

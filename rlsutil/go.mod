@@ -1,0 +1,3 @@
+module github.com/normkit/norm/rlsutil
+
+go 1.25

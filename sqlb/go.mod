@@ -1,0 +1,3 @@
+module github.com/normkit/norm/sqlb
+
+go 1.23
