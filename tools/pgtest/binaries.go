@@ -17,7 +17,7 @@ var errNoBinaries = errors.New("no PostgreSQL server binaries found")
 // discovery says where to look for servers. Tests replace it to simulate
 // a machine without PostgreSQL.
 type discovery struct {
-	binDirs func() []string
+	binDirs func(context.Context) []string
 	docker  func(context.Context) bool
 }
 
@@ -25,8 +25,8 @@ var defaultDiscovery = discovery{binDirs: binDirCandidates, docker: dockerAnswer
 
 // findBinDir returns the directory holding initdb, pg_ctl, postgres and
 // pg_basebackup, searching in the documented order.
-func (d discovery) findBinDir() (string, error) {
-	for _, dir := range d.binDirs() {
+func (d discovery) findBinDir(ctx context.Context) (string, error) {
+	for _, dir := range d.binDirs(ctx) {
 		if hasServerBinaries(dir) {
 			return dir, nil
 		}
@@ -34,12 +34,12 @@ func (d discovery) findBinDir() (string, error) {
 	return "", errNoBinaries
 }
 
-func binDirCandidates() []string {
+func binDirCandidates(ctx context.Context) []string {
 	var dirs []string
 	if d := os.Getenv("NORM_PG_BINDIR"); d != "" {
 		dirs = append(dirs, d)
 	}
-	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
+	if out, err := exec.CommandContext(ctx, "pg_config", "--bindir").Output(); err == nil {
 		dirs = append(dirs, strings.TrimSpace(string(out)))
 	}
 	if p, err := exec.LookPath("initdb"); err == nil {

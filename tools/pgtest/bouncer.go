@@ -34,7 +34,7 @@ func (lc *localCluster) startBouncer(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	port, err := freePort()
+	port, err := freePort(ctx)
 	if err != nil {
 		return err
 	}

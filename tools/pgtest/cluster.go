@@ -85,7 +85,7 @@ func (d discovery) start(ctx context.Context, opts Options) (*Cluster, error) {
 	if raw, ok := os.LookupEnv("NORM_TEST_DATABASE_URL"); ok && raw != "" {
 		return startExternal(ctx, raw)
 	}
-	bin, err := d.findBinDir()
+	bin, err := d.findBinDir(ctx)
 	if err == nil {
 		return startLocal(ctx, opts, bin)
 	}
@@ -100,8 +100,6 @@ func (d discovery) start(ctx context.Context, opts Options) (*Cluster, error) {
 var ErrNoServer = errors.New("pgtest: no PostgreSQL server available: set NORM_TEST_DATABASE_URL to an existing server, " +
 	"or install the server binaries (Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql@15; " +
 	"or set NORM_PG_BINDIR to the directory holding initdb), or start a Docker engine")
-
-
 
 // Mode reports where the server comes from.
 func (c *Cluster) Mode() Mode { return c.mode }

@@ -3,6 +3,7 @@ package pgtest
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 )
 
 // StopPrimary stops the primary (fast shutdown: sessions are terminated,
@@ -88,4 +89,36 @@ func (c *Cluster) needLocal(op string) (*localCluster, error) {
 		return nil, fmt.Errorf("pgtest: %s needs a local cluster, this one is %s: %w", op, c.mode, ErrUnsupported)
 	}
 	return c.local, nil
+}
+
+// Detach forgets a persistent cluster without stopping it: Close becomes a
+// no-op, so the servers keep running after the process exits (make
+// db-up). It has no effect on temporary clusters, which are always
+// cleaned up.
+func (c *Cluster) Detach() {
+	if c.local != nil && !c.local.temp {
+		c.closeOnce.Do(func() {})
+	}
+}
+
+// StopDir stops the servers of a persistent cluster directory made with
+// Options.Dir, without starting anything (make db-down). A directory
+// with no running server is not an error.
+func StopDir(ctx context.Context, dir string) error {
+	bin, err := defaultDiscovery.findBinDir(ctx)
+	if err != nil {
+		return ErrNoServer
+	}
+	user, err := serverUser()
+	if err != nil {
+		return err
+	}
+	lc := &localCluster{bin: bin, user: user, root: dir}
+	for _, name := range []string{"replica", "primary"} {
+		s := &server{name: name, dataDir: filepath.Join(dir, name)}
+		if err := lc.stopServer(ctx, s, "fast"); err != nil {
+			return err
+		}
+	}
+	return nil
 }

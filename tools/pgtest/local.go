@@ -45,7 +45,7 @@ func startLocal(ctx context.Context, opts Options, bin string) (c *Cluster, err 
 	}
 	defer func() {
 		if err != nil {
-			_ = lc.close(context.Background())
+			_ = lc.close(context.WithoutCancel(ctx))
 		}
 	}()
 	if err := lc.startPrimary(ctx, opts); err != nil {
@@ -119,7 +119,7 @@ func (lc *localCluster) logf(format string, args ...any) {
 	fmt.Fprintf(lc.progress, "pgtest: "+format+"\n", args...)
 }
 
-// startPrimary initialises the primary's data directory on first use and
+// startPrimary creates the primary's data directory on first use and
 // starts it.
 func (lc *localCluster) startPrimary(ctx context.Context, opts Options) error {
 	lc.primary = &server{name: "primary", dataDir: filepath.Join(lc.root, "primary"), logFile: filepath.Join(lc.root, "primary.log")}
@@ -128,7 +128,10 @@ func (lc *localCluster) startPrimary(ctx context.Context, opts Options) error {
 		return err
 	}
 	lc.password = pw
-	port, err := lc.choosePort(opts.Port)
+	if !lc.temp && lc.isRunning(ctx, lc.primary) {
+		return lc.adoptRunning(lc.primary)
+	}
+	port, err := lc.choosePort(ctx, opts.Port)
 	if err != nil {
 		return err
 	}
@@ -145,24 +148,31 @@ func (lc *localCluster) startPrimary(ctx context.Context, opts Options) error {
 // choosePort returns the port to start the primary on: the one asked for
 // (checked to be free), the one a persistent directory used last time, or
 // a free one.
-func (lc *localCluster) choosePort(want int) (int, error) {
+func (lc *localCluster) choosePort(ctx context.Context, want int) (int, error) {
 	if want != 0 {
-		if !portFree(want) {
+		if !portFree(ctx, want) {
 			return 0, fmt.Errorf("pgtest: port %d on 127.0.0.1 is already in use: free it, choose another port, or leave Options.Port zero to pick a free one", want)
 		}
-		return want, nil
+		return want, lc.recordPort(want)
 	}
 	portFile := filepath.Join(lc.root, "port")
 	if b, err := os.ReadFile(portFile); err == nil && !lc.temp {
-		if p, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && portFree(p) {
+		if p, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && portFree(ctx, p) {
 			return p, nil
 		}
 	}
-	p, err := freePort()
+	p, err := freePort(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return p, os.WriteFile(portFile, []byte(strconv.Itoa(p)+"\n"), 0o600)
+	return p, lc.recordPort(p)
+}
+
+func (lc *localCluster) recordPort(p int) error {
+	if err := os.WriteFile(filepath.Join(lc.root, "port"), []byte(strconv.Itoa(p)+"\n"), 0o600); err != nil {
+		return fmt.Errorf("pgtest: record port: %w", err)
+	}
+	return nil
 }
 
 // loadOrCreatePassword returns the superuser password, kept in the
@@ -212,6 +222,7 @@ func (lc *localCluster) writeConfig(extra map[string]string) error {
 		"log_min_duration_statement = -1",
 		"timezone = 'UTC'",
 		"wal_writer_delay = 10ms",
+		"wal_retrieve_retry_interval = 100ms",
 	}
 	for k, v := range extra {
 		settings = append(settings, k+" = "+confQuote(v))
@@ -281,4 +292,29 @@ func randomBytes(n int) []byte {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
 	return b
+}
+
+// isRunning reports whether a server already runs on s's data directory
+// (a persistent cluster started by an earlier process).
+func (lc *localCluster) isRunning(ctx context.Context, s *server) bool {
+	if !exists(filepath.Join(s.dataDir, "postmaster.pid")) {
+		return false
+	}
+	_, err := lc.run(ctx, filepath.Join(lc.bin, "pg_ctl"), "status", "-D", s.dataDir)
+	return err == nil
+}
+
+// adoptRunning takes over a running persistent server: its port is the
+// one recorded when it was started.
+func (lc *localCluster) adoptRunning(s *server) error {
+	b, err := os.ReadFile(filepath.Join(lc.root, "port"))
+	if err != nil {
+		return fmt.Errorf("pgtest: %s is running but its port is not recorded: %w", s.name, err)
+	}
+	if s.port, err = strconv.Atoi(strings.TrimSpace(string(b))); err != nil {
+		return fmt.Errorf("pgtest: bad port file in %s: %w", lc.root, err)
+	}
+	s.running = true
+	lc.logf("%s already running on 127.0.0.1:%d", s.name, s.port)
+	return nil
 }

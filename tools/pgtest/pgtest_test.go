@@ -109,7 +109,7 @@ func TestBadDatabaseURL(t *testing.T) {
 func TestNoServerAnywhere(t *testing.T) {
 	t.Setenv("NORM_TEST_DATABASE_URL", "")
 	d := discovery{
-		binDirs: func() []string { return []string{t.TempDir(), "/nonexistent"} },
+		binDirs: func(context.Context) []string { return []string{t.TempDir(), "/nonexistent"} },
 		docker:  func(context.Context) bool { return false },
 	}
 	_, err := d.start(testCtx(t), Options{})

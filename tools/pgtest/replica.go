@@ -23,7 +23,7 @@ func (lc *localCluster) startReplica(ctx context.Context) error {
 			return fmt.Errorf("pgtest: pg_basebackup for the replica: %w\n%s", err, out)
 		}
 	}
-	port, err := freePort()
+	port, err := freePort(ctx)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func (lc *localCluster) startServer(ctx context.Context, s *server, retryPort bo
 		}
 		logTail := readFrom(s.logFile, logStart)
 		if retryPort && attempt < 3 && strings.Contains(logTail, "could not bind") {
-			if s.port, err = freePort(); err != nil {
+			if s.port, err = freePort(ctx); err != nil {
 				return err
 			}
 			continue
@@ -82,15 +82,16 @@ func (lc *localCluster) run(ctx context.Context, name string, args ...string) (s
 		return out.String(), err
 	case <-ctx.Done():
 		_ = cmd.Process.Kill()
-		<-done
-		return out.String(), fmt.Errorf("run %s: %w", filepath.Base(name), ctx.Err())
+		waitErr := <-done
+		return out.String(), fmt.Errorf("run %s: %w", filepath.Base(name), errors.Join(ctx.Err(), waitErr))
 	}
 }
 
 // freePort asks the kernel for a free TCP port on 127.0.0.1. Another
 // process may take it before the server binds it; startServer retries.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+func freePort(ctx context.Context) (int, error) {
+	var lc net.ListenConfig
+	l, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, fmt.Errorf("pgtest: find a free port on 127.0.0.1: %w", err)
 	}
@@ -98,8 +99,9 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func portFree(port int) bool {
-	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+func portFree(ctx context.Context, port int) bool {
+	var lc net.ListenConfig
+	l, err := lc.Listen(ctx, "tcp", "127.0.0.1:"+strconv.Itoa(port))
 	if err != nil {
 		return false
 	}

@@ -1,0 +1,109 @@
+# norm — one entry point for developers and CI. Every target loops over the
+# modules of go.work; see README.md.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= go
+
+# Module directories, in go.work order; e2e runs after the others.
+MODULES := $(shell $(GO) list -m -f '{{.Dir}}')
+E2E_DIR := $(CURDIR)/e2e
+UNIT_MODULES := $(filter-out $(E2E_DIR),$(MODULES))
+
+GOLANGCI_VERSION := v2.15.0
+BIN := $(CURDIR)/bin
+GOLANGCI := $(BIN)/golangci-lint
+
+RACE ?= -race
+TEST_TIMEOUT ?= 20m
+FUZZTIME ?= 10s
+COVERDIR := $(CURDIR)/.cache/cover
+PGDATA := $(CURDIR)/.pgdata
+COVERPKG := $(shell $(GO) list -m -f '{{.Path}}/...' | grep -v '/e2e/' | paste -sd, -)
+
+.PHONY: golangci all test unit e2e lint cover bench fuzz demo db-up db-down tidy postgres help
+
+all: test lint
+
+help: ## list the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+test: postgres unit e2e ## unit tests of every module, then the e2e suite (race detector on)
+
+unit: ## unit tests of every module except e2e
+	@for m in $(UNIT_MODULES); do \
+		echo "== unit: $${m#$(CURDIR)/}"; \
+		(cd $$m && $(GO) test $(RACE) -count=1 -timeout $(TEST_TIMEOUT) ./...); \
+	done
+
+e2e: postgres ## tests against real PostgreSQL: primary, streaming replica, PgBouncer
+	@echo "== e2e"
+	cd $(E2E_DIR) && $(GO) test $(RACE) -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+lint: golangci ## golangci-lint (pinned) over every module
+	@for m in $(MODULES); do \
+		echo "== lint: $${m#$(CURDIR)/}"; \
+		(cd $$m && $(GOLANGCI) run --config $(CURDIR)/.golangci.yml ./...); \
+	done
+
+golangci:
+	@if ! $(GOLANGCI) version 2>/dev/null | grep -q "version $(GOLANGCI_VERSION:v%=%)"; then \
+		echo "== installing golangci-lint $(GOLANGCI_VERSION) into $(BIN)"; \
+		GOBIN=$(BIN) GOWORK=off $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION); \
+	fi
+
+cover: postgres ## one coverage figure over all modules (unit + e2e)
+	@rm -rf $(COVERDIR) && mkdir -p $(COVERDIR)/data
+	@for m in $(MODULES); do \
+		echo "== cover: $${m#$(CURDIR)/}"; \
+		(cd $$m && $(GO) test -count=1 -timeout $(TEST_TIMEOUT) -cover -coverpkg=$(COVERPKG) ./... -args -test.gocoverdir=$(COVERDIR)/data) >/dev/null; \
+	done
+	@$(GO) tool covdata textfmt -i=$(COVERDIR)/data -o $(COVERDIR)/cover.out
+	@$(GO) tool covdata percent -i=$(COVERDIR)/data
+	@$(GO) tool cover -func=$(COVERDIR)/cover.out | tail -n 1
+
+bench: postgres ## benchmarks of every module, beside their baselines, with allocations
+	@for m in $(MODULES); do \
+		echo "== bench: $${m#$(CURDIR)/}"; \
+		(cd $$m && $(GO) test -run '^$$' -bench . -benchmem -count=1 ./...); \
+	done
+
+fuzz: ## every fuzz target for FUZZTIME (default 10s) each
+	@for m in $(UNIT_MODULES); do \
+		for pkg in $$(cd $$m && $(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.Dir}}{{end}}' ./...); do \
+			for f in $$(cd $$pkg && $(GO) test -list '^Fuzz' . | grep '^Fuzz' || true); do \
+				echo "== fuzz: $${pkg#$(CURDIR)/} $$f"; \
+				(cd $$pkg && $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) .); \
+			done; \
+		done; \
+	done
+
+demo: postgres ## run the demo on a throwaway PostgreSQL
+	@cd tools && $(GO) run ./cmd/demo
+
+db-up: postgres ## start a persistent development cluster in ./.pgdata and print its DSN
+	@cd tools && $(GO) run ./cmd/pgtmp up -dir $(PGDATA)
+
+db-down: ## stop the development cluster (its data stays in ./.pgdata)
+	@cd tools && $(GO) run ./cmd/pgtmp down -dir $(PGDATA)
+
+tidy: ## go mod tidy in every module (each must also build without go.work)
+	@for m in $(MODULES); do (cd $$m && GOWORK=off $(GO) mod tidy); done
+
+# postgres installs the PostgreSQL server and PgBouncer with apt-get when
+# they are missing, the process is root and apt-get exists; otherwise it
+# only says what is missing (tools/pgtest then explains the options).
+postgres:
+	@have_pg=; for d in $${NORM_PG_BINDIR:-} /usr/lib/postgresql/*/bin /usr/local/pgsql/bin $$(dirname "$$(command -v initdb 2>/dev/null || echo /x/x)"); do \
+		[ -x "$$d/initdb" ] && have_pg=1 && break; done; \
+	have_pgb=; { command -v pgbouncer || [ -x /usr/sbin/pgbouncer ]; } >/dev/null 2>&1 && have_pgb=1; \
+	[ -n "$${NORM_TEST_DATABASE_URL:-}" ] && have_pg=1 && have_pgb=1; \
+	pkgs=; [ -z "$$have_pg" ] && pkgs="postgresql"; [ -z "$$have_pgb" ] && pkgs="$$pkgs pgbouncer"; \
+	if [ -n "$$pkgs" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "== installing$${pkgs:+ }$$pkgs with apt-get"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$pkgs >/dev/null; \
+		else \
+			echo "note: missing$${pkgs:+ }$$pkgs; install them (Debian/Ubuntu: sudo apt-get install$$pkgs) or set NORM_TEST_DATABASE_URL"; \
+		fi; \
+	fi
