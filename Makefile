@@ -56,7 +56,8 @@ cover: postgres ## one coverage figure over all modules (unit + e2e)
 	@rm -rf $(COVERDIR) && mkdir -p $(COVERDIR)/data
 	@for m in $(MODULES); do \
 		echo "== cover: $${m#$(CURDIR)/}"; \
-		(cd $$m && $(GO) test -count=1 -timeout $(TEST_TIMEOUT) -cover -coverpkg=$(COVERPKG) ./... -args -test.gocoverdir=$(COVERDIR)/data) >/dev/null; \
+		(cd $$m && $(GO) test -count=1 -timeout $(TEST_TIMEOUT) -cover -coverpkg=$(COVERPKG) ./... -args -test.gocoverdir=$(COVERDIR)/data) 2>&1 \
+			| { grep -v -e '^warning: no packages being tested depend on' -e '^ok ' -e 'no test files' -e 'coverage: ' || true; }; \
 	done
 	@$(GO) tool covdata textfmt -i=$(COVERDIR)/data -o $(COVERDIR)/cover.out
 	@$(GO) tool covdata percent -i=$(COVERDIR)/data
