@@ -66,3 +66,11 @@ require (
 )
 
 replace github.com/normkit/norm/tools => ../tools
+
+require github.com/normkit/norm/rlsutil v0.0.0
+
+replace github.com/normkit/norm/rlsutil => ../rlsutil
+
+require github.com/normkit/norm/pool v0.0.0
+
+replace github.com/normkit/norm/pool => ../pool
