@@ -74,3 +74,13 @@ replace github.com/normkit/norm/rlsutil => ../rlsutil
 require github.com/normkit/norm/pool v0.0.0
 
 replace github.com/normkit/norm/pool => ../pool
+
+require github.com/normkit/norm/sqlb v0.0.0
+
+require (
+	github.com/Masterminds/squirrel v1.5.4 // indirect
+	github.com/lann/builder v0.0.0-20180802200727-47ae307949d0 // indirect
+	github.com/lann/ps v0.0.0-20150810152359-62de8c46ede0 // indirect
+)
+
+replace github.com/normkit/norm/sqlb => ../sqlb

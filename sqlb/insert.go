@@ -1,0 +1,223 @@
+package sqlb
+
+import (
+	"sort"
+	"strconv"
+)
+
+// InsertBuilder builds an INSERT statement. Like SelectBuilder it is an
+// immutable value.
+type InsertBuilder struct {
+	ctes      []cte
+	table     string // quoted, with alias
+	cols      []string
+	rows      [][]any
+	query     Sqlizer
+	defaults  bool
+	conflict  *Conflict
+	action    ConflictAction
+	returning []part
+	err       error
+}
+
+// Insert starts an INSERT INTO table (a qualified name).
+func Insert(table string) InsertBuilder {
+	b := InsertBuilder{}
+	if table == "" {
+		b.err = errorf("Insert(\"\")", ErrEmptyTable, "empty table name")
+		return b
+	}
+	q, err := quoteQualified(table, false)
+	if err != nil {
+		b.err = wrapOp("Insert("+quoteForMsg(table)+")", err)
+	}
+	b.table = q
+	return b
+}
+
+func (b InsertBuilder) fail(err error) InsertBuilder {
+	if b.err == nil {
+		b.err = err
+	}
+	return b
+}
+
+// Err returns the first error recorded by a builder call, if any.
+func (b InsertBuilder) Err() error { return b.err }
+
+// Columns adds target columns.
+func (b InsertBuilder) Columns(cols ...string) InsertBuilder {
+	out := appendCow(b.cols)
+	for _, c := range cols {
+		if err := checkIdent(c); err != nil {
+			return b.fail(wrapOp("Insert.Columns("+quoteForMsg(c)+")", err))
+		}
+		out = append(out, quoteIdent(c))
+	}
+	b.cols = out
+	return b
+}
+
+// Values adds one row. Call it again for a multi-row insert; every row must
+// have one value per column. A Sqlizer value is inlined (Raw("now()"), a
+// scalar subquery in parentheses).
+func (b InsertBuilder) Values(values ...any) InsertBuilder {
+	for i, v := range values {
+		if err := checkValue(v); err != nil {
+			return b.fail(wrapOp("Insert.Values(row "+strconv.Itoa(len(b.rows)+1)+", value "+strconv.Itoa(i+1)+")", err))
+		}
+	}
+	b.rows = appendCow(b.rows, values)
+	return b
+}
+
+// SetMap adds columns and one row of values from a map, in sorted column
+// order. Use it alone, not with Columns/Values.
+func (b InsertBuilder) SetMap(m map[string]any) InsertBuilder {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	vals := make([]any, len(keys))
+	for i, k := range keys {
+		vals[i] = m[k]
+	}
+	return b.Columns(keys...).Values(vals...)
+}
+
+// Select makes it INSERT … SELECT: the rows come from q.
+func (b InsertBuilder) Select(q Sqlizer) InsertBuilder { b.query = q; return b }
+
+// DefaultValues makes it INSERT … DEFAULT VALUES.
+func (b InsertBuilder) DefaultValues() InsertBuilder { b.defaults = true; return b }
+
+// OnConflict adds ON CONFLICT target action, for example
+// OnConflict(ConflictOn("email"), DoUpdate().SetExcluded("name")) or
+// OnConflict(AnyConflict(), DoNothing()).
+func (b InsertBuilder) OnConflict(target Conflict, action ConflictAction) InsertBuilder {
+	b.conflict = &target
+	b.action = action
+	return b
+}
+
+// Returning adds RETURNING columns (names; `*` allowed).
+func (b InsertBuilder) Returning(cols ...string) InsertBuilder {
+	r, err := appendReturning(b.returning, "Insert.Returning", cols)
+	if err != nil {
+		return b.fail(err)
+	}
+	b.returning = r
+	return b
+}
+
+// ReturningRaw adds a trusted RETURNING expression.
+func (b InsertBuilder) ReturningRaw(sql string, args ...any) InsertBuilder {
+	b.returning = appendCow(b.returning, part{x: Expr{sql: sql, args: args, op: "Insert.ReturningRaw"}})
+	return b
+}
+
+// With adds a common table expression.
+func (b InsertBuilder) With(name string, q Sqlizer, cols ...string) InsertBuilder {
+	c, err := newCTE("Insert.With("+quoteForMsg(name)+")", name, q, cols, false)
+	if err != nil {
+		return b.fail(err)
+	}
+	b.ctes = appendCow(b.ctes, c)
+	return b
+}
+
+// ToSql returns the statement with ? placeholders (for nesting, e.g. in a
+// data-modifying CTE).
+func (b InsertBuilder) ToSql() (string, []any, error) { return render(b, false, 256) } //nolint:revive // squirrel.Sqlizer
+
+// ToSQL returns the statement with $n placeholders.
+func (b InsertBuilder) ToSQL() (string, []any, error) { return render(b, true, 256) }
+
+func (b InsertBuilder) appendSQL(w *writer) error {
+	if b.err != nil {
+		return b.err
+	}
+	if err := appendWith(w, b.ctes); err != nil {
+		return err
+	}
+	w.str("INSERT INTO ")
+	w.str(b.table)
+	if len(b.cols) > 0 {
+		w.str(" (")
+		for i, c := range b.cols {
+			if i > 0 {
+				w.str(", ")
+			}
+			w.str(c)
+		}
+		w.buf = append(w.buf, ')')
+	}
+	switch {
+	case b.query != nil:
+		if len(b.rows) > 0 {
+			return errorf("Insert.Select", ErrIncomplete, "both Values and Select")
+		}
+		w.buf = append(w.buf, ' ')
+		if err := w.expr(b.query); err != nil {
+			return err
+		}
+	case b.defaults:
+		if len(b.rows) > 0 || len(b.cols) > 0 {
+			return errorf("Insert.DefaultValues", ErrIncomplete, "DefaultValues with columns or values")
+		}
+		w.str(" DEFAULT VALUES")
+	default:
+		if len(b.rows) == 0 {
+			return errorf("Insert", ErrIncomplete, "no values")
+		}
+		w.str(" VALUES ")
+		for r, row := range b.rows {
+			if len(b.cols) > 0 && len(row) != len(b.cols) {
+				return errorf("Insert.Values(row "+strconv.Itoa(r+1)+")", ErrColumnCount, "%d values for %d columns", len(row), len(b.cols))
+			}
+			if len(b.cols) == 0 && len(row) != len(b.rows[0]) {
+				return errorf("Insert.Values(row "+strconv.Itoa(r+1)+")", ErrColumnCount, "%d values, row 1 has %d", len(row), len(b.rows[0]))
+			}
+			if r > 0 {
+				w.str(", ")
+			}
+			w.buf = append(w.buf, '(')
+			for i, v := range row {
+				if i > 0 {
+					w.str(", ")
+				}
+				if err := w.value(v); err != nil {
+					return err
+				}
+			}
+			w.buf = append(w.buf, ')')
+		}
+	}
+	if b.conflict != nil {
+		if err := appendConflict(w, *b.conflict, b.action); err != nil {
+			return err
+		}
+	}
+	return appendReturningSQL(w, b.returning)
+}
+
+func appendReturning(dst []part, op string, cols []string) ([]part, error) {
+	out := appendCow(dst)
+	for _, c := range cols {
+		q, err := quoteQualified(c, true)
+		if err != nil {
+			return nil, wrapOp(op+"("+quoteForMsg(c)+")", err)
+		}
+		out = append(out, part{text: q})
+	}
+	return out, nil
+}
+
+func appendReturningSQL(w *writer, r []part) error {
+	if len(r) == 0 {
+		return nil
+	}
+	w.str(" RETURNING ")
+	return appendParts(w, r, true)
+}

@@ -1,0 +1,118 @@
+package sqlb
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestKeyset(t *testing.T) {
+	base := Select("id", "created_at", "title").From("posts").Where(Eq("draft", false))
+	desc := base.OrderBy(Desc("created_at")).TieBreaker("id").Limit(20)
+	mixed := base.OrderBy(Desc("created_at"), Asc("title")).TieBreaker("id").Limit(20)
+	runGolden(t, []golden{
+		{name: "first page", b: desc.After(Cursor{}),
+			sql: `SELECT "id", "created_at", "title" FROM "posts" WHERE "draft" = $1 ORDER BY "created_at" DESC, "id" DESC LIMIT $2`, args: []any{false, int64(20)}},
+		{name: "after same direction", b: desc.After(Cursor{Values: []any{"T", 5}}),
+			sql: `SELECT "id", "created_at", "title" FROM "posts" WHERE "draft" = $1 AND ("created_at", "id") < ($2, $3) ORDER BY "created_at" DESC, "id" DESC LIMIT $4`, args: []any{false, "T", 5, int64(20)}},
+		{name: "before same direction", b: desc.Before(Cursor{Values: []any{"T", 5}}),
+			sql:  `SELECT * FROM (SELECT "id", "created_at", "title" FROM "posts" WHERE "draft" = $1 AND ("created_at", "id") > ($2, $3) ORDER BY "created_at" ASC, "id" ASC LIMIT $4) AS "sqlb_page" ORDER BY "created_at" DESC, "id" DESC`,
+			args: []any{false, "T", 5, int64(20)}},
+		{name: "last page", b: desc.Before(Cursor{}),
+			sql: `SELECT * FROM (SELECT "id", "created_at", "title" FROM "posts" WHERE "draft" = $1 ORDER BY "created_at" ASC, "id" ASC LIMIT $2) AS "sqlb_page" ORDER BY "created_at" DESC, "id" DESC`, args: []any{false, int64(20)}},
+		{name: "after mixed", b: mixed.After(Cursor{Values: []any{"T", "b", 5}}),
+			sql:  `SELECT "id", "created_at", "title" FROM "posts" WHERE "draft" = $1 AND (("created_at" < $2) OR ("created_at" = $2 AND "title" > $3) OR ("created_at" = $2 AND "title" = $3 AND "id" > $4)) ORDER BY "created_at" DESC, "title" ASC, "id" ASC LIMIT $5`,
+			args: []any{false, "T", "b", 5, int64(20)}},
+		{name: "before mixed", b: mixed.Before(Cursor{Values: []any{"T", "b", 5}}),
+			sql:  `SELECT * FROM (SELECT "id", "created_at", "title" FROM "posts" WHERE "draft" = $1 AND (("created_at" > $2) OR ("created_at" = $2 AND "title" < $3) OR ("created_at" = $2 AND "title" = $3 AND "id" < $4)) ORDER BY "created_at" ASC, "title" DESC, "id" DESC LIMIT $5) AS "sqlb_page" ORDER BY "created_at" DESC, "title" ASC, "id" ASC`,
+			args: []any{false, "T", "b", 5, int64(20)}},
+		{name: "single key", b: Select("id").From("t").OrderBy(Asc("id")).After(Cursor{Values: []any{3}}),
+			sql: `SELECT "id" FROM "t" WHERE "id" > $1 ORDER BY "id" ASC`, args: []any{3}},
+		{name: "qualified keys in before", b: Select("p.id").From(As("posts", "p")).OrderBy(Asc("p.id")).Before(Cursor{Values: []any{3}}),
+			sql: `SELECT * FROM (SELECT "p"."id" FROM "posts" AS "p" WHERE "p"."id" < $1 ORDER BY "p"."id" DESC) AS "sqlb_page" ORDER BY "id" ASC`, args: []any{3}},
+		{name: "wrong value count", b: desc.After(Cursor{Values: []any{1}}), err: ErrCursor},
+		{name: "wrong ordering", b: desc.After(Cursor{Keys: []string{"title ASC", "id ASC"}, Values: []any{1, 2}}), err: ErrCursor, msg: "made for ordering"},
+		{name: "null value", b: desc.After(Cursor{Values: []any{nil, 2}}), err: ErrCursor},
+		{name: "raw order", b: base.OrderByRaw("random()").After(Cursor{}), err: ErrInvalidValue},
+		{name: "no order", b: base.After(Cursor{}), err: ErrIncomplete},
+	})
+	keys, _ := mixed.After(Cursor{}).PageKeys()
+	if len(keys) != 3 || keys[2] != Asc("id") {
+		t.Fatal(keys)
+	}
+	c, err := desc.CursorFrom(map[string]any{"id": 5, "created_at": "T", "title": "x"})
+	if err != nil || !reflect.DeepEqual(c, Cursor{Keys: []string{"created_at DESC", "id DESC"}, Values: []any{"T", 5}}) {
+		t.Fatal(c, err)
+	}
+	if _, _, err := desc.After(c).ToSQL(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desc.CursorFrom(map[string]any{"id": 5}); !errors.Is(err, ErrCursor) {
+		t.Fatal(err)
+	}
+	if _, err := Select("a").From("t").CursorFrom(map[string]any{}); !errors.Is(err, ErrIncomplete) {
+		t.Fatal(err)
+	}
+}
+
+func TestCursorCodec(t *testing.T) {
+	if _, err := NewCursorCodec([]byte("short")); !errors.Is(err, ErrInvalidValue) {
+		t.Fatal(err)
+	}
+	cc, err := NewCursorCodec([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.FixedZone("x", 3600))
+	in := Cursor{Keys: []string{"a ASC"}, Values: []any{int64(-5), uint64(1 << 63), int32(7), "s", true, 1.5, []byte{1, 2}, ts, [16]byte{1}, nil, &ts}}
+	tok, err := cc.Encode(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cc.Decode(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []any{int64(-5), uint64(1 << 63), int64(7), "s", true, 1.5, []byte{1, 2}, ts, [16]byte{1}, nil, ts}
+	for i := range want {
+		if wt, ok := want[i].(time.Time); ok {
+			if !out.Values[i].(time.Time).Equal(wt) {
+				t.Fatalf("value %d: %v", i, out.Values[i])
+			}
+			continue
+		}
+		if !reflect.DeepEqual(out.Values[i], want[i]) {
+			t.Fatalf("value %d = %#v, want %#v", i, out.Values[i], want[i])
+		}
+	}
+	if !reflect.DeepEqual(out.Keys, in.Keys) {
+		t.Fatal(out.Keys)
+	}
+	// Every single-character change is detected.
+	for i := 0; i < len(tok); i++ {
+		for _, c := range []byte{'A', 'x', '_', '.'} {
+			if tok[i] == c {
+				continue
+			}
+			bad := tok[:i] + string(c) + tok[i+1:]
+			if _, err := cc.Decode(bad); !errors.Is(err, ErrCursor) {
+				t.Fatalf("tampered token %q accepted", bad)
+			}
+		}
+	}
+	other, _ := NewCursorCodec([]byte("another-key-of-sufficient-length"))
+	if _, err := other.Decode(tok); !errors.Is(err, ErrCursor) {
+		t.Fatal("token accepted under another key")
+	}
+	if c, err := cc.Decode(""); err != nil || !c.IsZero() {
+		t.Fatal(c, err)
+	}
+	if _, err := cc.Encode(Cursor{Values: []any{struct{}{}}}); !errors.Is(err, ErrCursor) {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(tok, "+/=") {
+		t.Fatal("token is not URL-safe")
+	}
+}
