@@ -84,3 +84,7 @@ require (
 )
 
 replace github.com/normkit/norm/sqlb => ../sqlb
+
+require github.com/normkit/norm/migrate v0.0.0
+
+replace github.com/normkit/norm/migrate => ../migrate

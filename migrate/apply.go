@@ -1,0 +1,248 @@
+package migrate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// ApplyResult describes one Apply.
+type ApplyResult struct {
+	// Plan is the plan made inside the lock (empty when another migrator
+	// had already done the work).
+	Plan     *Plan
+	Duration time.Duration
+	// Attempts is how many times the transactional part ran (more than one
+	// after lock timeouts).
+	Attempts int
+}
+
+// Apply brings the database to the models' schema:
+//
+//  1. It takes the advisory lock LockKey as a session lock on one
+//     dedicated connection, polling with pg_try_advisory_lock rather than
+//     waiting inside a statement: a waiting statement holds a snapshot,
+//     and a concurrent index build by the lock holder would wait for it.
+//  2. In one transaction (also holding pg_advisory_xact_lock, with
+//     lock_timeout and statement_timeout set locally) it re-reads the
+//     catalog and re-plans — so of concurrent migrators the later ones
+//     find nothing to do —, refuses destructive steps not allowed, runs the
+//     transactional steps and records the plan in the history table, and
+//     commits. A step that hits lock_timeout (55P03) rolls the attempt
+//     back and retries it with backoff.
+//  3. With no transaction open, it re-plans again and runs the steps that
+//     cannot run in a transaction (CREATE INDEX CONCURRENTLY, VALIDATE),
+//     one by one. An INVALID index left by an earlier failed build is
+//     dropped and rebuilt.
+//
+// A failure in step 2 leaves the schema exactly as it was; the error is a
+// *StepError naming the step and its SQL.
+func (a *AutoMigrator) Apply(ctx context.Context) (*ApplyResult, error) {
+	start := time.Now()
+	conn, release, err := a.dedicatedConn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if err := lockSession(ctx, conn); err != nil {
+		return nil, err
+	}
+	defer unlockSession(ctx, conn)
+	res := &ApplyResult{}
+	if res.Plan, res.Attempts, err = a.applyTransactional(ctx, conn); err != nil {
+		return res, err
+	}
+	if err := a.applyOutsideTx(ctx, conn); err != nil {
+		return res, err
+	}
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+// dedicatedConn returns one connection for the whole Apply: the session
+// lock and the steps outside a transaction must share it.
+func (a *AutoMigrator) dedicatedConn(ctx context.Context) (*pgx.Conn, func(), error) {
+	switch db := a.db.(type) {
+	case *pgx.Conn:
+		return db, func() {}, nil
+	case interface {
+		Acquire(context.Context) (*pgxpool.Conn, error)
+	}:
+		c, err := db.Acquire(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("migrate: acquire a connection: %w", err)
+		}
+		return c.Conn(), c.Release, nil
+	}
+	return nil, nil, fmt.Errorf("migrate: Apply needs a *pgx.Conn or a pool with Acquire (such as *pgxpool.Pool), got %T", a.db)
+}
+
+func lockSession(ctx context.Context, conn *pgx.Conn) error {
+	wait := 20 * time.Millisecond
+	for {
+		var ok bool
+		if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", LockKey).Scan(&ok); err != nil {
+			return fmt.Errorf("migrate: take the migration lock: %w", err)
+		}
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("migrate: wait for the migration lock held by another migrator: %w", ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, time.Second)
+	}
+}
+
+func unlockSession(ctx context.Context, conn *pgx.Conn) {
+	_, _ = conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", LockKey)
+}
+
+func (a *AutoMigrator) applyTransactional(ctx context.Context, conn *pgx.Conn) (*Plan, int, error) {
+	for attempt := 1; ; attempt++ {
+		plan, err := a.runTransaction(ctx, conn)
+		if err == nil || !isLockTimeout(err) || attempt > a.opts.LockRetries {
+			return plan, attempt, err
+		}
+		backoff := time.Duration(rand.Int64N(int64(100*time.Millisecond) << min(attempt, 6)))
+		a.opts.Progress(fmt.Sprintf("lock timeout, retrying in %s (attempt %d of %d)", backoff.Round(time.Millisecond), attempt+1, a.opts.LockRetries+1))
+		select {
+		case <-ctx.Done():
+			return plan, attempt, errors.Join(err, ctx.Err())
+		case <-time.After(backoff):
+		}
+	}
+}
+
+func isLockTimeout(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "55P03"
+}
+
+func (a *AutoMigrator) runTransaction(ctx context.Context, conn *pgx.Conn) (plan *Plan, err error) {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	if err := a.prepareTx(ctx, tx); err != nil {
+		return nil, err
+	}
+	if plan, err = a.plan(ctx, tx); err != nil {
+		return nil, err
+	}
+	if err := a.checkAllowed(plan); err != nil {
+		return plan, err
+	}
+	if err := a.runSteps(ctx, tx, plan, true); err != nil {
+		return plan, err
+	}
+	if !plan.Empty() {
+		if err := a.record(ctx, tx, plan); err != nil {
+			return plan, err
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return plan, fmt.Errorf("migrate: commit: %w", err)
+	}
+	return plan, nil
+}
+
+func (a *AutoMigrator) prepareTx(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1), set_config('lock_timeout', $2, true), set_config('statement_timeout', $3, true)",
+		LockKey, durationSetting(a.opts.LockTimeout), durationSetting(a.opts.StatementTimeout))
+	if err != nil {
+		return fmt.Errorf("migrate: lock and set timeouts: %w", err)
+	}
+	hist, err := quoteQualified(a.opts.HistoryTable)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+hist+` (
+		id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		checksum text NOT NULL,
+		plan jsonb NOT NULL,
+		applied_at timestamptz NOT NULL DEFAULT now())`)
+	if err != nil {
+		return fmt.Errorf("migrate: create history table %s: %w", a.opts.HistoryTable, err)
+	}
+	return nil
+}
+
+func durationSetting(d time.Duration) string {
+	return fmt.Sprintf("%dms", d.Milliseconds())
+}
+
+func quoteQualified(name string) (string, error) {
+	schema, table := splitQualified(name)
+	if table == "" || schema == "" {
+		return "", fmt.Errorf("migrate: bad table name %q", name)
+	}
+	return (&Table{Schema: schema, Name: table}).quoted(), nil
+}
+
+func (a *AutoMigrator) runSteps(ctx context.Context, q Querier, plan *Plan, transactional bool) error {
+	for _, s := range plan.Steps {
+		if s.Transactional != transactional {
+			continue
+		}
+		a.opts.Progress(fmt.Sprintf("%s %s", s.Kind, s.Table))
+		if _, err := q.Exec(ctx, s.SQL); err != nil {
+			return &StepError{Step: s, Err: err}
+		}
+	}
+	return nil
+}
+
+func (a *AutoMigrator) record(ctx context.Context, tx pgx.Tx, plan *Plan) error {
+	body, err := json.Marshal(plan)
+	if err != nil {
+		return fmt.Errorf("migrate: encode plan: %w", err)
+	}
+	hist, _ := quoteQualified(a.opts.HistoryTable)
+	if _, err := tx.Exec(ctx, "INSERT INTO "+hist+" (checksum, plan) VALUES ($1, $2)", plan.Checksum(), body); err != nil {
+		return fmt.Errorf("migrate: record plan in %s: %w", a.opts.HistoryTable, err)
+	}
+	return nil
+}
+
+// applyOutsideTx re-plans with no transaction open and runs what must run
+// outside one. The connection holds the session lock; lock_timeout is set
+// for the session and reset before the connection goes back.
+func (a *AutoMigrator) applyOutsideTx(ctx context.Context, conn *pgx.Conn) error {
+	plan, err := a.plan(ctx, conn)
+	if err != nil {
+		return err
+	}
+	pending := 0
+	for _, s := range plan.Steps {
+		if s.Transactional {
+			return fmt.Errorf("migrate: schema changed while migrating: %s on %s is pending again", s.Kind, s.Table)
+		}
+		pending++
+	}
+	if pending == 0 {
+		return nil
+	}
+	if err := a.checkAllowed(plan); err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, "SELECT set_config('lock_timeout', $1, false)", durationSetting(a.opts.LockTimeout)); err != nil {
+		return fmt.Errorf("migrate: set lock_timeout: %w", err)
+	}
+	defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "RESET lock_timeout") }()
+	return a.runSteps(ctx, conn, plan, false)
+}

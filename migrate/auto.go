@@ -1,0 +1,169 @@
+package migrate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Allow opts in to destructive steps, kind by kind. The zero value allows
+// none: such steps are planned and shown, and Apply refuses the plan.
+type Allow struct {
+	DropColumn     bool
+	DropTable      bool
+	DropIndex      bool
+	DropConstraint bool
+	// Narrowing allows type changes that may fail on or truncate values.
+	Narrowing bool
+}
+
+func (a Allow) permits(k StepKind) bool {
+	switch k {
+	case DropColumn:
+		return a.DropColumn
+	case DropTable:
+		return a.DropTable
+	case DropIndex:
+		return a.DropIndex
+	case DropConstraint:
+		return a.DropConstraint
+	case NarrowType:
+		return a.Narrowing
+	}
+	return true
+}
+
+// AutoOptions configures an AutoMigrator.
+type AutoOptions struct {
+	PlanOptions
+
+	// Allow opts in to destructive steps. Default: none.
+	Allow Allow
+
+	// HistoryTable records every applied plan. Default
+	// "norm_auto_migrations" (in public; "schema.table" to choose), kept
+	// apart from file migrations' schema_migrations.
+	HistoryTable string
+
+	// LockTimeout is set (transaction-locally) before every step, so a
+	// step that waits for a table lock behind a long reader gives up
+	// instead of queueing every other query behind itself. Default 5s.
+	LockTimeout time.Duration
+
+	// StatementTimeout bounds each statement. Default 0: none (a
+	// concurrent index build on a large table can take long).
+	StatementTimeout time.Duration
+
+	// LockRetries is how many times a transaction that hit lock_timeout
+	// (55P03) is retried, with exponential backoff. Default 5.
+	LockRetries int
+
+	// Progress, when set, receives one line per step as it runs.
+	Progress func(line string)
+}
+
+func (o AutoOptions) withDefaults() AutoOptions {
+	if o.HistoryTable == "" {
+		o.HistoryTable = "norm_auto_migrations"
+	}
+	if o.LockTimeout == 0 {
+		o.LockTimeout = 5 * time.Second
+	}
+	if o.LockRetries == 0 {
+		o.LockRetries = 5
+	}
+	if o.Progress == nil {
+		o.Progress = func(string) {}
+	}
+	return o
+}
+
+// AutoMigrator migrates a database to the schema its models describe.
+type AutoMigrator struct {
+	db      DB
+	desired *Schema
+	opts    AutoOptions
+}
+
+// NewAuto returns an AutoMigrator for models (see FromModels). db must
+// reach PostgreSQL directly, not through PgBouncer in transaction mode.
+func NewAuto(db DB, models []any, opts AutoOptions) (*AutoMigrator, error) {
+	desired, err := FromModels(models...)
+	if err != nil {
+		return nil, err
+	}
+	return &AutoMigrator{db: db, desired: desired, opts: opts.withDefaults()}, nil
+}
+
+// Desired returns the schema built from the models.
+func (a *AutoMigrator) Desired() *Schema { return a.desired }
+
+// Plan reads the live schema and returns what Apply would do now. It takes
+// no lock and changes nothing.
+func (a *AutoMigrator) Plan(ctx context.Context) (*Plan, error) {
+	return a.plan(ctx, a.db)
+}
+
+func (a *AutoMigrator) plan(ctx context.Context, q Querier) (*Plan, error) {
+	opts := a.opts.PlanOptions
+	if err := q.QueryRow(ctx, "SELECT current_setting('server_version_num')::int").Scan(&opts.ServerVersion); err != nil {
+		return nil, fmt.Errorf("migrate: read server version: %w", err)
+	}
+	current, err := ReadCatalog(ctx, q, a.schemas()...)
+	if err != nil {
+		return nil, err
+	}
+	return Diff(current, a.desired, opts), nil
+}
+
+// schemas lists the schemas of the models and of DropTables.
+func (a *AutoMigrator) schemas() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	add("public")
+	for _, t := range a.desired.Tables {
+		add(t.Schema)
+	}
+	for _, n := range a.opts.DropTables {
+		s, _ := splitQualified(n)
+		add(s)
+	}
+	return out
+}
+
+// ErrNotAllowed is returned by Apply when the plan holds destructive
+// steps that AutoOptions.Allow does not permit; nothing was changed.
+var ErrNotAllowed = errors.New("migrate: plan has destructive steps that are not allowed")
+
+func (a *AutoMigrator) checkAllowed(p *Plan) error {
+	var refused []string
+	for _, s := range p.Steps {
+		if s.Severity() == Destructive && !a.opts.Allow.permits(s.Kind) {
+			refused = append(refused, fmt.Sprintf("%s on %s (%s)", s.Kind, s.Table, s.SQL))
+		}
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s; set the matching AutoOptions.Allow field to apply them", ErrNotAllowed, strings.Join(refused, "; "))
+}
+
+// StepError reports the step that failed and its SQL.
+type StepError struct {
+	Step Step
+	Err  error
+}
+
+func (e *StepError) Error() string {
+	return fmt.Sprintf("migrate: %s on %s failed: %v\n  SQL: %s", e.Step.Kind, e.Step.Table, e.Err, e.Step.SQL)
+}
+
+func (e *StepError) Unwrap() error { return e.Err }

@@ -1,0 +1,72 @@
+package migrate
+
+import "testing"
+
+func TestNormalizeExprMatchesCatalogStyle(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ model, catalog string }{
+		{"'draft'", "'draft'::text"},
+		{"now()", "now()"},
+		{"CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP"},
+		{"0", "0"},
+		{"-1", "'-1'::integer"},
+		{"'{}'", "'{}'::jsonb"},
+		{"deleted_at IS NULL", "(deleted_at IS NULL)"},
+		{`"deleted_at" IS NULL`, "(deleted_at IS NULL)"},
+		{"status = 'active'", "(status = 'active'::text)"},
+		{"price > 0", "(price > (0)::numeric)"},
+		{"length(name) BETWEEN 1 AND 64", "((length(name) >= 1) AND (length(name) <= 64))"},
+		{"'a b'::character varying", "'a b'::character varying"},
+		{"'2020-01-01'", "'2020-01-01 00:00:00+00'::timestamp with time zone"},
+	}
+	for i, tt := range tests {
+		got, want := normalizeExpr(tt.model), normalizeExpr(tt.catalog)
+		switch i {
+		case 10, 12: // PostgreSQL rewrites these; they must NOT compare equal, or a change would be missed
+			if got == want {
+				t.Errorf("%q and %q normalise equal (%q) though they differ in text", tt.model, tt.catalog, got)
+			}
+		default:
+			if got != want {
+				t.Errorf("normalizeExpr(%q) = %q, normalizeExpr(%q) = %q; want equal", tt.model, got, tt.catalog, want)
+			}
+		}
+	}
+}
+
+func TestNormalizeExprKeepsDifferences(t *testing.T) {
+	t.Parallel()
+	pairs := [][2]string{
+		{"'Draft'", "'draft'"},
+		{`"Status" = 1`, "status = 1"},
+		{"a > 0", "a >= 0"},
+		{"x::date = y", "x = y"},
+	}
+	for _, p := range pairs {
+		if normalizeExpr(p[0]) == normalizeExpr(p[1]) {
+			t.Errorf("%q and %q normalise equal", p[0], p[1])
+		}
+	}
+}
+
+func TestNormalizeType(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"VARCHAR(64)":              "character varying(64)",
+		"varchar":                  "character varying",
+		"timestamptz":              "timestamp with time zone",
+		"timestamptz(3)":           "timestamp(3) with time zone",
+		"decimal(10, 2)":           "numeric(10,2)",
+		"int[]":                    "integer[]",
+		"int8":                     "bigint",
+		"citext":                   "citext",
+		"double precision":         "double precision",
+		"Timestamp With Time Zone": "timestamp with time zone",
+		`"MyEnum"`:                 `"MyEnum"`,
+	}
+	for in, want := range tests {
+		if got := normalizeType(in); got != want {
+			t.Errorf("normalizeType(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,162 @@
+package migrate
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+)
+
+// Severity ranks a hazard.
+type Severity int
+
+// Severities, from harmless to data-losing.
+const (
+	// Info: worth knowing, safe to run.
+	Info Severity = iota + 1
+	// Warning: safe for the data, but may disturb running applications
+	// (a rename, a short exclusive lock).
+	Warning
+	// Unsafe: may block reads or writes for long on a populated table, or
+	// fail there; an online form usually exists.
+	Unsafe
+	// Destructive: drops data or schema; applied only with an explicit
+	// opt-in for its kind.
+	Destructive
+)
+
+var severityNames = map[Severity]string{Info: "info", Warning: "warning", Unsafe: "unsafe", Destructive: "destructive"}
+
+// String returns "info", "warning", "unsafe" or "destructive".
+func (s Severity) String() string {
+	if n, ok := severityNames[s]; ok {
+		return n
+	}
+	return fmt.Sprintf("Severity(%d)", int(s))
+}
+
+// MarshalText makes severities readable in JSON plans.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Hazard is one risk of a step.
+type Hazard struct {
+	// Code names the hazard in the hazard catalog (docs/guides/migrate.md),
+	// for example "table-rewrite".
+	Code     string   `json:"code"`
+	Severity Severity `json:"severity"`
+	// Reason is one line saying why, and what the safe alternative is.
+	Reason string `json:"reason"`
+}
+
+// StepKind names what a step does.
+type StepKind string
+
+// Step kinds. The Drop… kinds and NarrowType are destructive.
+const (
+	CreateSchema     StepKind = "create_schema"
+	CreateTable      StepKind = "create_table"
+	RenameTable      StepKind = "rename_table"
+	AddColumn        StepKind = "add_column"
+	RenameColumn     StepKind = "rename_column"
+	AlterColumnType  StepKind = "alter_column_type"
+	NarrowType       StepKind = "narrow_column_type"
+	SetNotNull       StepKind = "set_not_null"
+	DropNotNull      StepKind = "drop_not_null"
+	SetDefault       StepKind = "set_default"
+	DropDefault      StepKind = "drop_default"
+	AlterIdentity    StepKind = "alter_identity"
+	AddConstraint    StepKind = "add_constraint"
+	ValidateConstr   StepKind = "validate_constraint"
+	CreateIndex      StepKind = "create_index"
+	Comment          StepKind = "comment"
+	DropConstraint   StepKind = "drop_constraint"
+	DropIndex        StepKind = "drop_index"
+	DropColumn       StepKind = "drop_column"
+	DropTable        StepKind = "drop_table"
+	AttachIndex      StepKind = "add_constraint_using_index"
+	DropHelperCheck  StepKind = "drop_helper_check"
+	CreateIndexCheck StepKind = "check_index"
+)
+
+// Step is one statement of a plan.
+type Step struct {
+	Kind StepKind `json:"kind"`
+	// Table is "schema.table", unquoted.
+	Table string `json:"table"`
+	SQL   string `json:"sql"`
+	// Transactional is false for statements that cannot run in a
+	// transaction (CREATE INDEX CONCURRENTLY); they run after the
+	// transactional part has committed.
+	Transactional bool `json:"transactional"`
+	// Lock is the strongest table lock the statement takes.
+	Lock    string   `json:"lock"`
+	Hazards []Hazard `json:"hazards,omitempty"`
+}
+
+// Severity is the step's worst hazard, or 0 without hazards.
+func (s Step) Severity() Severity {
+	var worst Severity
+	for _, h := range s.Hazards {
+		worst = max(worst, h.Severity)
+	}
+	return worst
+}
+
+// Plan is an ordered list of steps that turns the live schema into the
+// desired one. The same inputs give a byte-identical plan.
+type Plan struct {
+	Steps []Step `json:"steps"`
+	// ServerVersion is server_version_num of the database planned
+	// against; version-dependent hazards use it.
+	ServerVersion int `json:"server_version"`
+	// Online reports whether the plan was made in online mode.
+	Online bool `json:"online"`
+}
+
+// Empty reports whether there is nothing to do.
+func (p *Plan) Empty() bool { return len(p.Steps) == 0 }
+
+// MaxSeverity is the worst hazard of any step, or 0.
+func (p *Plan) MaxSeverity() Severity {
+	var worst Severity
+	for _, s := range p.Steps {
+		worst = max(worst, s.Severity())
+	}
+	return worst
+}
+
+// Checksum is a hex sha256 over the steps' SQL, recorded in the history.
+func (p *Plan) Checksum() string {
+	h := sha256.New()
+	for _, s := range p.Steps {
+		h.Write([]byte(s.SQL))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// JSON returns the plan as indented JSON.
+func (p *Plan) JSON() ([]byte, error) { return json.MarshalIndent(p, "", "  ") }
+
+// phase orders steps of different kinds; within a phase, steps keep the
+// order of the (sorted) tables and model columns.
+var phase = map[StepKind]int{
+	CreateSchema: 0, RenameTable: 1, CreateTable: 2, RenameColumn: 3, AddColumn: 4,
+	AlterColumnType: 5, NarrowType: 5, DropDefault: 5, SetDefault: 5, DropNotNull: 5, AlterIdentity: 5,
+	DropConstraint: 6, DropIndex: 6, CreateIndex: 7, AddConstraint: 8, AttachIndex: 8,
+	ValidateConstr: 9, SetNotNull: 10, DropHelperCheck: 11, Comment: 12, DropColumn: 13, DropTable: 14,
+}
+
+// sortSteps puts steps in execution order: the transactional part first,
+// then what runs outside a transaction after it has committed, each part
+// by phase.
+func sortSteps(steps []Step) {
+	sort.SliceStable(steps, func(i, j int) bool {
+		a, b := steps[i], steps[j]
+		if a.Transactional != b.Transactional {
+			return a.Transactional
+		}
+		return phase[a.Kind] < phase[b.Kind]
+	})
+}
