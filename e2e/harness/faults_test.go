@@ -9,12 +9,12 @@ import (
 	"github.com/normkit/norm/tools/pgtest"
 )
 
-// TestRestartPrimary uses a cluster of its own: stopping the shared
-// primary would break every parallel test.
-func TestRestartPrimary(t *testing.T) {
-	t.Parallel()
+// ownCluster starts a cluster with a replica for one test, closed when
+// the test ends.
+func ownCluster(t *testing.T) (context.Context, *pgtest.Cluster) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 	c, err := pgtest.Start(ctx, pgtest.Options{Replica: true})
 	if err != nil {
 		t.Fatal(err)
@@ -24,6 +24,14 @@ func TestRestartPrimary(t *testing.T) {
 			t.Error(err)
 		}
 	})
+	return ctx, c
+}
+
+// TestRestartPrimary uses a cluster of its own: stopping the shared
+// primary would break every parallel test.
+func TestRestartPrimary(t *testing.T) {
+	t.Parallel()
+	ctx, c := ownCluster(t)
 	db := c.NewDatabase(t)
 	before := db.Conn(t)
 	if _, err := before.Exec(ctx, "CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)"); err != nil {
@@ -55,13 +63,7 @@ func TestRestartPrimary(t *testing.T) {
 
 func TestPauseReplayMakesLag(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	c, err := pgtest.Start(ctx, pgtest.Options{Replica: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
+	ctx, c := ownCluster(t)
 	db := c.NewDatabase(t)
 	primary := db.Conn(t)
 	replica, err := pgx.Connect(ctx, db.ReplicaDSN(t))

@@ -10,7 +10,19 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/tools/pgtest"
 )
+
+// itemsV1 returns a fresh database with the v1 owners and items tables.
+func itemsV1(t *testing.T) (*pgtest.Database, *pgx.Conn) {
+	t.Helper()
+	db := cluster.NewDatabase(t)
+	conn := db.Conn(t)
+	if _, err := newAuto(t, conn, []any{owner{}, itemV1{}}, migrate.AutoOptions{}).Apply(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	return db, conn
+}
 
 // The acceptance harness: v1 models applied and populated → plan to v2 →
 // the exact hazard codes → apply → the catalog equals a fresh build of
@@ -187,12 +199,8 @@ func TestEvolvePopulatedTable(t *testing.T) {
 }
 
 func runEvolve(t *testing.T, tc evolveCase) {
-	db := cluster.NewDatabase(t)
-	conn := db.Conn(t)
+	_, conn := itemsV1(t)
 	ctx := ctxT(t)
-	if _, err := newAuto(t, conn, []any{owner{}, itemV1{}}, migrate.AutoOptions{}).Apply(ctx); err != nil {
-		t.Fatal(err)
-	}
 	populate(t, conn)
 	models := []any{tc.v2}
 	if len(tc.drop) == 0 {

@@ -16,12 +16,8 @@ import (
 // 55P03; once the reader is gone it succeeds.
 func TestLockTimeoutRetriesThenGivesUp(t *testing.T) {
 	t.Parallel()
-	db := cluster.NewDatabase(t)
-	conn := db.Conn(t)
+	db, conn := itemsV1(t)
 	ctx := ctxT(t)
-	if _, err := newAuto(t, conn, []any{owner{}, itemV1{}}, migrate.AutoOptions{}).Apply(ctx); err != nil {
-		t.Fatal(err)
-	}
 	readerConn := db.Conn(t)
 	tx, err := readerConn.Begin(ctx)
 	if err != nil {

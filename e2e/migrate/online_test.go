@@ -25,12 +25,8 @@ func (busyV2) TableName() string { return "items" }
 // must never fail, and must make progress while the migration runs.
 func TestOnlineKeepsWritersRunning(t *testing.T) {
 	t.Parallel()
-	db := cluster.NewDatabase(t)
-	conn := db.Conn(t)
+	db, conn := itemsV1(t)
 	ctx := ctxT(t)
-	if _, err := newAuto(t, conn, []any{owner{}, itemV1{}}, migrate.AutoOptions{}).Apply(ctx); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := conn.Exec(ctx, `INSERT INTO owners DEFAULT VALUES;
 		INSERT INTO items (name, qty, note, owner_id) SELECT 'item ' || g, g, 'n', 1 FROM generate_series(1, 50000) g`); err != nil {
 		t.Fatal(err)
