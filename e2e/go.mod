@@ -88,3 +88,21 @@ replace github.com/normkit/norm/sqlb => ../sqlb
 require github.com/normkit/norm/migrate v0.0.0
 
 replace github.com/normkit/norm/migrate => ../migrate
+
+require github.com/normkit/norm/repo v0.0.0
+
+replace github.com/normkit/norm/repo => ../repo
+
+require (
+	github.com/avast/retry-go/v4 v4.7.0 // indirect
+	github.com/sony/gobreaker/v2 v2.4.0 // indirect
+)
+
+require (
+	github.com/normkit/norm/observe v0.0.0
+	github.com/prometheus/client_golang v1.25.0
+	github.com/rs/zerolog v1.35.1
+	go.opentelemetry.io/otel/sdk v1.46.0
+)
+
+replace github.com/normkit/norm/observe => ../observe

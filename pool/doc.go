@@ -3,9 +3,125 @@
 // replay a write that may have reached the server, a circuit breaker per
 // endpoint that counts only infrastructure failures, routing of reads to
 // healthy replicas within a lag bound, transactions carried in a
-// context.Context, and graceful shutdown.
+// context.Context, session hygiene and graceful shutdown.
 //
-// *pool.DB offers the pgx executor surface (Exec, Query, QueryRow,
-// SendBatch, CopyFrom, Begin), so every norm module that accepts a small
-// Querier interface accepts it; no other norm module imports pool.
+// # The executor surface
+//
+// *DB offers the pgx executor surface — Exec, Query, QueryRow, SendBatch,
+// CopyFrom, Begin and BeginTx — so every norm module that accepts a small
+// Querier interface accepts it, and no other norm module imports pool:
+//
+//	type Querier interface {
+//		Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+//		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+//		QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+//	}
+//
+// Every method takes raw SQL: values belong in args, never in the text.
+// Primary, Replica and Replicas return the underlying pgxpools as escape
+// hatches; they bypass everything this package adds.
+//
+// # Transactions travel in ctx
+//
+// InTx begins a transaction on the primary and passes fn a ctx carrying it.
+// Every *DB method called with that ctx — directly or through a repository
+// built over this DB — runs in that transaction. A nested InTx uses a
+// savepoint. fn returning an error, or panicking, rolls back (the panic is
+// re-raised). RetryConflicts opts in to running the whole transaction again
+// after a serialization failure (40001) or deadlock (40P01).
+//
+// Work that must happen only once the data is committed (cache
+// invalidation, messages) is registered with AfterCommit. Other modules
+// discover this ability by type assertion on the value they were handed:
+//
+//	type afterCommitter interface {
+//		AfterCommit(ctx context.Context, fn func()) bool
+//	}
+//
+// (*DB).AfterCommit returns false, without running fn, when ctx carries no
+// transaction of that DB; the caller then runs fn at once.
+//
+// Config.OnBegin runs right after BEGIN of every transaction begun through
+// *DB, with the ctx of that call. It is where transaction-local settings go
+// (set_config(name, value, true), SET LOCAL ROLE); rlsutil uses it to apply
+// a tenant to every transaction.
+//
+// # Routing
+//
+// Outside a transaction a statement goes to a replica only when a cheap scan
+// of its text shows it plainly reads: it starts with SELECT, WITH, VALUES,
+// TABLE or SHOW, and has no INSERT/UPDATE/DELETE/MERGE (a data-modifying
+// CTE), no FOR UPDATE/SHARE, no SELECT … INTO, and no call of a function
+// known to write or to use session state (nextval, setval, currval,
+// advisory locks, set_config, pg_notify, txid_current, …). Everything else,
+// and everything in doubt, goes to the primary. The scan's result is cached
+// per statement text.
+//
+// A replica serves reads while its health probe succeeds, its breaker is
+// not open and its replay lag is at most Config.MaxReplicaLag; replicas
+// take turns. With none eligible, reads go to the primary. A statement a
+// replica refuses as a write (SQLSTATE 25006) is re-run on the primary once.
+// The same error from the primary has its role re-checked at once
+// (pg_is_in_recovery()): if a failover demoted it, its pool is reset and
+// the statement retried on new connections; otherwise (a read-only
+// database) the error is returned as is.
+//
+// UsePrimary and UseReplica override the choice for a ctx; QueryRead is
+// Query with UseReplica. ReadYourWrites (or WithSession) makes reads of a
+// ctx go to a replica only once it has replayed the session's last write.
+//
+// # Retries
+//
+// A statement is tried Config.Retry.MaxAttempts times at most (default 3),
+// with exponential backoff and full jitter, never sleeping past ctx's
+// deadline. It is retried when nothing reached the server
+// (pgconn.SafeToRetry, a connection that could not be made); once after
+// "cached plan must not change result type"; and, for routed reads and
+// statements marked with Idempotent, after a lost connection, 57P01,
+// 57P03 or 53300. A write that may have reached the server is never
+// replayed unless marked Idempotent; a statement inside a transaction is
+// never retried. Each retry reaches Config.Retry.OnRetry and, if the tracer
+// implements RetryTracer, the tracer.
+//
+// # Circuit breakers
+//
+// Each endpoint has a breaker (gobreaker). It counts infrastructure
+// failures only — connections that cannot be made, network timeouts,
+// 08xxx, 57P03, 53300 — never a statement's own error or a canceled ctx.
+// An open breaker refuses calls at once with a *CircuitOpenError (matching
+// ErrCircuitOpen); an open replica simply leaves the rotation. After
+// Breaker.OpenTimeout it half-opens and admits Breaker.HalfOpenProbes
+// calls, the health probe included, so an idle endpoint recovers too.
+//
+// # Session hygiene
+//
+// A pooled connection serves one caller after another, so session state set
+// by one would reach the next. Outside a transaction *DB refuses statements
+// that change session state (SET without LOCAL, SET ROLE, set_config with a
+// third argument other than the literal true, session advisory locks,
+// LISTEN, temporary tables, PREPARE) with a *SessionStateError saying what
+// to use instead. Inside InTx they are allowed, and the connection is
+// cleaned after the transaction (RESET ALL, RESET ROLE, DISCARD TEMP,
+// pg_advisory_unlock_all(), UNLISTEN *, CLOSE ALL) before it goes back —
+// not DISCARD ALL, which would drop pgx's prepared statements. Ordinary
+// transactions pay nothing for this.
+//
+// # Cancellation and shutdown
+//
+// A canceled ctx sends the server a cancel request at once and drops the
+// connection only if the server has not answered within
+// Config.CancelGracePeriod. Shutdown refuses new work with ErrClosed, lets
+// in-flight statements and transactions finish until its ctx ends, then
+// cancels what is left and closes every pool; Close is Shutdown with
+// Config.ShutdownTimeout.
+//
+// # PgBouncer
+//
+// Behind PgBouncer in transaction pooling mode (1.18), pgx's default
+// QueryExecModeCacheStatement fails with 42P05 ("prepared statement …
+// already exists"). Use QueryExecModeCacheDescribe (recommended: typed
+// parameters, one round trip per statement), QueryExecModeExec or
+// QueryExecModeSimpleProtocol, and leave the server timeouts in Config
+// zero (PgBouncer rejects unknown startup parameters; set them with ALTER
+// ROLE … SET instead).
 package pool

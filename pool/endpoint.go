@@ -1,0 +1,98 @@
+package pool
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// endpoint is one server (the primary or a replica): its pool, its breaker
+// and what the health loop last saw. Routing reads the atomics only.
+type endpoint struct {
+	name    string // "primary" or "replica[i]"
+	addr    string // host:port
+	label   string // name plus address, for errors and reports
+	replica bool
+	pool    *pgxpool.Pool
+	br      *breaker
+	probe   *pgx.ConnConfig // for the health loop's own connection
+	prober  prober
+
+	up           atomic.Bool
+	inRecovery   atomic.Bool
+	latency      atomic.Int64  // nanoseconds of the last probe
+	lagBytes     atomic.Int64  // receive - replay, replica's view
+	lagNanos     atomic.Int64  // replay delay, 0 when receive == replay
+	replayLSN    atomic.Uint64 // last replayed WAL position (replicas)
+	checkedAt    atomic.Int64  // unix nanoseconds of the last probe
+	lastErr      atomic.Pointer[string]
+	suspectUntil atomic.Int64  // unix nanoseconds: until then idle connections are pinged before use
+	recheckNow   chan struct{} // wakes the health loop (role re-check)
+}
+
+// suspectWindow is how long after a lost connection idle connections are
+// pinged before use.
+const suspectWindow = time.Second
+
+func newEndpoint(ec endpointConfig, replica bool, bc BreakerConfig) *endpoint {
+	label := ec.name + " (" + ec.addr + ")"
+	e := &endpoint{
+		name:       ec.name,
+		addr:       ec.addr,
+		label:      label,
+		replica:    replica,
+		br:         newBreaker(label, bc),
+		probe:      ec.pool.ConnConfig.Copy(),
+		recheckNow: make(chan struct{}, 1),
+	}
+	e.br.onLost = e.lost
+	return e
+}
+
+// lost reacts to an established connection ending under a statement
+// (terminated backend, server restart, network cut). Its idle siblings
+// were most likely cut by the same event, and handing them out one by one
+// would spend every retry on a dead connection; so for suspectWindow every
+// idle connection is pinged before use (pgxpool drops the dead ones), and
+// the health loop probes at once.
+func (e *endpoint) lost() {
+	e.suspectUntil.Store(time.Now().Add(suspectWindow).UnixNano())
+	e.recheck()
+}
+
+// shouldPing is pgxpool's ShouldPing: its default (idle for over a second),
+// and every idle connection while the endpoint is suspect. Outside that
+// window it costs one atomic load.
+func (e *endpoint) shouldPing(_ context.Context, p pgxpool.ShouldPingParams) bool {
+	if p.IdleDuration > time.Second {
+		return true
+	}
+	until := e.suspectUntil.Load()
+	if until == 0 {
+		return false
+	}
+	if time.Now().UnixNano() < until {
+		return true
+	}
+	e.suspectUntil.CompareAndSwap(until, 0)
+	return false
+}
+
+// servesReads reports whether routing may send a read here: up, breaker not
+// open, lag within bound, and (for read-your-writes) replayed past needLSN.
+func (e *endpoint) servesReads(maxLag time.Duration, needLSN uint64) bool {
+	return e.up.Load() && e.br.routable() &&
+		time.Duration(e.lagNanos.Load()) <= maxLag &&
+		e.replayLSN.Load() >= needLSN
+}
+
+// recheck asks the health loop to probe now (non-blocking).
+func (e *endpoint) recheck() {
+	select {
+	case e.recheckNow <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,138 @@
+package pool
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// SQLSTATE codes pool reacts to.
+const (
+	codeReadOnlyTransaction  = "25006"
+	codeSerializationFailure = "40001"
+	codeDeadlockDetected     = "40P01"
+	codeFeatureNotSupported  = "0A000"
+	codeTooManyConnections   = "53300"
+	codeAdminShutdown        = "57P01"
+	codeCrashShutdown        = "57P02"
+	codeCannotConnectNow     = "57P03"
+)
+
+func sqlState(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return ""
+}
+
+// isInfraFailure reports that the endpoint itself cannot serve calls: a
+// connection cannot be made (refused, timed out, too many clients, still
+// starting), or the network timed out. These, and only these, count
+// against a circuit breaker. A unique violation, a syntax error or
+// pgx.ErrNoRows are the statement's own outcome and never count; neither
+// does the loss of one established connection (see isConnLoss).
+func isInfraFailure(err error) bool {
+	if err == nil {
+		return false
+	}
+	if code := sqlState(err); code != "" {
+		switch code {
+		case codeTooManyConnections, codeCannotConnectNow:
+			return true
+		case "08003", "08006": // one connection ended: isConnLoss
+			return false
+		}
+		return strings.HasPrefix(code, "08") // connection exception class
+	}
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return true
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Only reached when the caller's ctx is still live (see outcomeOf):
+		// pgx's own connect timeout fired.
+		return true
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return true
+	}
+	return pgconn.Timeout(err)
+}
+
+// isConnLoss reports that an established connection ended under the
+// statement: the server terminated it (pg_terminate_backend and server
+// shutdown both send 57P01; a crash 57P02), or the socket closed or reset.
+// Whether anything ran is unknown, so only reads and idempotent statements
+// are retried. It does not open the breaker by itself: a terminated
+// backend says nothing about the server, so it wakes the health loop
+// instead, whose fresh connection tells a dead server from a dead
+// connection.
+func isConnLoss(err error) bool {
+	switch sqlState(err) {
+	case codeAdminShutdown, codeCrashShutdown, "08003", "08006":
+		return true
+	case "":
+	default:
+		return false
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed)
+}
+
+// outcome is what a call means to a circuit breaker.
+type outcome uint8
+
+const (
+	outcomeSuccess  outcome = iota // includes statement errors (constraint, syntax, no rows)
+	outcomeFailure                 // infrastructure failure
+	outcomeExcluded                // the caller's ctx ended: says nothing about the server
+	outcomeLost                    // one connection ended: not counted, but re-check the endpoint
+)
+
+func outcomeOf(ctx context.Context, err error) outcome {
+	switch {
+	case err == nil:
+		return outcomeSuccess
+	case ctx.Err() != nil:
+		return outcomeExcluded
+	case isInfraFailure(err):
+		return outcomeFailure
+	case isConnLoss(err):
+		return outcomeLost
+	}
+	return outcomeSuccess
+}
+
+func isReadOnlyViolation(err error) bool { return sqlState(err) == codeReadOnlyTransaction }
+
+// isCachedPlanChange reports "cached plan must not change result type":
+// the statement was rejected before it ran, and pgx has already dropped the
+// stale prepared statement, so one more try succeeds.
+func isCachedPlanChange(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == codeFeatureNotSupported &&
+		strings.Contains(pgErr.Message, "cached plan must not change result type")
+}
+
+// isTxConflict reports serialization failures and deadlocks: the whole
+// transaction may succeed if run again.
+func isTxConflict(err error) bool {
+	code := sqlState(err)
+	return code == codeSerializationFailure || code == codeDeadlockDetected
+}
+
+// safeToRetry reports failures that happened before the statement reached
+// the server: pgx says so, or the connection could not even be made.
+func safeToRetry(err error) bool {
+	var connectErr *pgconn.ConnectError
+	return pgconn.SafeToRetry(err) || errors.As(err, &connectErr)
+}

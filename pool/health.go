@@ -1,0 +1,279 @@
+package pool
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// probeSQL reads role, replay position and lag in one round trip. Lag is
+// taken from the replica's own view: bytes received but not yet replayed,
+// and the age of the last replayed transaction — which also grows on a
+// replica of an idle primary, so it only counts while something is
+// actually waiting to be replayed (receive > replay).
+const probeSQL = `SELECT pg_is_in_recovery(),
+  COALESCE((pg_last_wal_receive_lsn() - '0/0'::pg_lsn)::int8, 0),
+  COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::int8, 0),
+  COALESCE(EXTRACT(epoch FROM now() - pg_last_xact_replay_timestamp())::float8, 0)`
+
+// prober owns an endpoint's health connection (one per endpoint, outside
+// the pool, so a saturated pool does not read as a dead server).
+type prober struct {
+	mu   sync.Mutex
+	conn *pgx.Conn
+}
+
+type probeResult struct {
+	inRecovery bool
+	receiveLSN int64
+	replayLSN  int64
+	replayAge  float64
+	latency    time.Duration
+}
+
+func (p *prober) run(ctx context.Context, e *endpoint) (probeResult, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.conn == nil || p.conn.IsClosed() {
+		cfg := e.probe.Copy()
+		cfg.Tracer = nil
+		cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+		conn, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			return probeResult{}, err
+		}
+		p.conn = conn
+	}
+	var r probeResult
+	start := time.Now()
+	err := p.conn.QueryRow(ctx, probeSQL).Scan(&r.inRecovery, &r.receiveLSN, &r.replayLSN, &r.replayAge)
+	r.latency = time.Since(start)
+	if err != nil {
+		p.closeLocked(ctx)
+	}
+	return r, err
+}
+
+func (p *prober) close(ctx context.Context) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closeLocked(ctx)
+}
+
+func (p *prober) closeLocked(ctx context.Context) {
+	if p.conn != nil {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		_ = p.conn.Close(ctx) // best effort: the server may be gone
+		p.conn = nil
+	}
+}
+
+// check probes e once (through its breaker, so a half-open breaker gets its
+// probe even when no traffic arrives) and publishes the result.
+func (db *DB) check(ctx context.Context, e *endpoint) error {
+	t, refused := e.br.allow()
+	r, err := e.prober.run(ctx, e)
+	if refused == nil {
+		e.br.finish(t, outcomeOf(ctx, err))
+	}
+	e.checkedAt.Store(time.Now().UnixNano())
+	if err != nil {
+		e.up.Store(false)
+		msg := err.Error()
+		e.lastErr.Store(&msg)
+		return err
+	}
+	e.latency.Store(int64(r.latency))
+	e.inRecovery.Store(r.inRecovery)
+	e.up.Store(true)
+	e.lastErr.Store(nil)
+	db.publishLag(e, r)
+	if !e.replica && r.inRecovery {
+		// A demoted primary: drop its connections so the next ones follow
+		// the DSN (multi-host with target_session_attrs=read-write).
+		msg := "primary is in recovery (read-only); its connections were reset"
+		e.lastErr.Store(&msg)
+		e.pool.Reset()
+	}
+	return nil
+}
+
+func (db *DB) publishLag(e *endpoint, r probeResult) {
+	if !e.replica {
+		return
+	}
+	if !r.inRecovery {
+		// Promoted: no longer follows the primary, so it must not serve
+		// reads that expect to see the primary's writes.
+		e.lagNanos.Store(math.MaxInt64)
+		e.replayLSN.Store(0)
+		return
+	}
+	lagBytes := max(r.receiveLSN-r.replayLSN, 0)
+	var lag time.Duration
+	if lagBytes > 0 {
+		lag = time.Duration(r.replayAge * float64(time.Second))
+	}
+	e.lagBytes.Store(lagBytes)
+	e.lagNanos.Store(int64(max(lag, 0)))
+	e.replayLSN.Store(uint64(max(r.replayLSN, 0)))
+}
+
+// healthLoop probes e every HealthCheckPeriod (and when woken) until ctx
+// ends.
+func (db *DB) healthLoop(ctx context.Context, e *endpoint) {
+	period := db.cfg.HealthCheckPeriod
+	tick := time.NewTicker(period)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-e.recheckNow:
+		}
+		pctx, cancel := context.WithTimeout(ctx, max(period, time.Second))
+		_ = db.check(pctx, e) // the result is published on e
+		cancel()
+	}
+}
+
+// HealthReport is the state of every endpoint. Status is "ok" when every
+// endpoint is up, "degraded" when the primary is up but a replica is not,
+// "down" when the primary is down, and "closed" after Shutdown began.
+type HealthReport struct {
+	Status    string           `json:"status"`
+	Endpoints []EndpointHealth `json:"endpoints"`
+}
+
+// EndpointHealth is one endpoint's line of a HealthReport.
+type EndpointHealth struct {
+	Name       string       `json:"name"`    // "primary" or "replica[i]"
+	Address    string       `json:"address"` // host:port (never credentials)
+	Up         bool         `json:"up"`
+	InRecovery bool         `json:"in_recovery"`
+	Latency    float64      `json:"latency_ms"`  // round trip of the last probe
+	LagBytes   int64        `json:"lag_bytes"`   // replicas: received, not yet replayed
+	LagSeconds float64      `json:"lag_seconds"` // replicas: 0 when nothing waits for replay
+	Breaker    BreakerState `json:"breaker"`
+	Error      string       `json:"error,omitempty"` // last probe error
+	CheckedAt  time.Time    `json:"checked_at"`
+	Pool       ConnStats    `json:"pool"`
+}
+
+// ConnStats is a copy of an endpoint's pgxpool statistics.
+type ConnStats struct {
+	Total        int32 `json:"total"`
+	Idle         int32 `json:"idle"`
+	Acquired     int32 `json:"acquired"`
+	Constructing int32 `json:"constructing"`
+	Max          int32 `json:"max"`
+	AcquireCount int64 `json:"acquire_count"`
+	EmptyAcquire int64 `json:"empty_acquire_count"`
+	Canceled     int64 `json:"canceled_acquire_count"`
+}
+
+// Health probes every endpoint now (role, latency, lag) and reports. An
+// endpoint's failure is in its line, not in the error; the error is only
+// ctx's.
+func (db *DB) Health(ctx context.Context) (HealthReport, error) {
+	var wg sync.WaitGroup
+	for _, e := range db.endpoints() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = db.check(ctx, e) // recorded on e
+		}()
+	}
+	wg.Wait()
+	return db.report(), ctx.Err()
+}
+
+// report builds a HealthReport from the last probes, without I/O.
+func (db *DB) report() HealthReport {
+	rep := HealthReport{Status: "ok"}
+	for _, e := range db.endpoints() {
+		h := EndpointHealth{
+			Name:       e.name,
+			Address:    e.addr,
+			Up:         e.up.Load(),
+			InRecovery: e.inRecovery.Load(),
+			Latency:    float64(e.latency.Load()) / float64(time.Millisecond),
+			LagBytes:   e.lagBytes.Load(),
+			LagSeconds: time.Duration(e.lagNanos.Load()).Seconds(),
+			Breaker:    e.br.current(),
+			CheckedAt:  time.Unix(0, e.checkedAt.Load()).UTC(),
+			Pool:       statsOf(e),
+		}
+		if msg := e.lastErr.Load(); msg != nil {
+			h.Error = *msg
+		}
+		switch {
+		case !h.Up && !e.replica:
+			rep.Status = "down"
+		case !h.Up && rep.Status == "ok":
+			rep.Status = "degraded"
+		}
+		rep.Endpoints = append(rep.Endpoints, h)
+	}
+	if db.state.Load() != stateOpen {
+		rep.Status = "closed"
+	}
+	return rep
+}
+
+func statsOf(e *endpoint) ConnStats {
+	s := e.pool.Stat()
+	return ConnStats{
+		Total: s.TotalConns(), Idle: s.IdleConns(), Acquired: s.AcquiredConns(),
+		Constructing: s.ConstructingConns(), Max: s.MaxConns(),
+		AcquireCount: s.AcquireCount(), EmptyAcquire: s.EmptyAcquireCount(), Canceled: s.CanceledAcquireCount(),
+	}
+}
+
+// Ping runs SELECT 1 through every endpoint's pool and returns the joined
+// errors, each naming its endpoint (nil when all answer).
+func (db *DB) Ping(ctx context.Context) error {
+	if db.state.Load() != stateOpen {
+		return ErrClosed
+	}
+	var errs []error
+	for _, e := range db.endpoints() {
+		if _, err := e.pool.Exec(ctx, "SELECT 1"); err != nil {
+			errs = append(errs, fmt.Errorf("pool: ping %s: %w", e.label, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// HealthHandler serves the last health report as JSON, without probing
+// (the health loop keeps it fresh). As a readiness probe (the default) it
+// answers 200 while the primary is up and 503 when it is down or Shutdown
+// began. With the query parameter probe=liveness it answers 200 until
+// Shutdown begins, whatever the servers' state: restarting the process
+// would not bring a database back.
+func (db *DB) HealthHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rep := db.report()
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		healthy := rep.Status == "ok" || rep.Status == "degraded"
+		if r.URL.Query().Get("probe") == "liveness" {
+			healthy = rep.Status != "closed"
+		}
+		if healthy {
+			w.WriteHeader(http.StatusOK)
+		} else {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		_ = json.NewEncoder(w).Encode(rep) // the client may have gone; nothing to do
+	})
+}

@@ -1,0 +1,79 @@
+package pool
+
+import (
+	"context"
+	"math"
+	"sync/atomic"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Session is a read-your-writes token: the WAL position of the last write
+// committed through a ctx carrying it. While a Session is in ctx, reads go
+// to a replica only once that replica has replayed past that position
+// (known from the health loop's last probe, so the check costs nothing),
+// otherwise to the primary — a user never fails to see what they just
+// saved. Remembering a position costs one round trip after each write.
+//
+// A Session is safe for concurrent use. Keep one per user (for example
+// across HTTP requests, via LSN and SetLSN in a cookie) or per request.
+type Session struct {
+	lsn atomic.Uint64
+}
+
+// LSN returns the session's last write position (0 before any write).
+func (s *Session) LSN() uint64 { return s.lsn.Load() }
+
+// SetLSN raises the session's position to lsn (a lower value is ignored),
+// e.g. to restore a session saved in a cookie.
+func (s *Session) SetLSN(lsn uint64) {
+	for {
+		cur := s.lsn.Load()
+		if lsn <= cur || s.lsn.CompareAndSwap(cur, lsn) {
+			return
+		}
+	}
+}
+
+// WithSession returns a ctx carrying s: writes through it advance s, and
+// reads through it honor it.
+func WithSession(ctx context.Context, s *Session) context.Context {
+	return withState(ctx, func(st *ctxState) { st.session = s })
+}
+
+// ReadYourWrites returns a ctx carrying a new Session (or ctx itself when it
+// already carries one).
+func ReadYourWrites(ctx context.Context) context.Context {
+	if st := stateOf(ctx); st != nil && st.session != nil {
+		return ctx
+	}
+	return WithSession(ctx, new(Session))
+}
+
+// SessionFrom returns the Session in ctx, or nil.
+func SessionFrom(ctx context.Context) *Session {
+	if st := stateOf(ctx); st != nil {
+		return st.session
+	}
+	return nil
+}
+
+// insertLSNSQL reads the primary's WAL insert position. Taken after a
+// commit returned, it is at or past that commit's record, so a replica
+// that replayed up to it has the commit.
+const insertLSNSQL = `SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::int8`
+
+// remember records the primary's current WAL position in s after a write
+// committed. If the position cannot be read the write still stands; s is
+// then pinned to the primary (reads through it stop using replicas), which
+// is slower but never stale.
+func (db *DB) remember(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, s *Session) {
+	var lsn int64
+	if err := q.QueryRow(ctx, insertLSNSQL).Scan(&lsn); err != nil {
+		s.SetLSN(math.MaxUint64)
+		return
+	}
+	s.SetLSN(uint64(lsn))
+}

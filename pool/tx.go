@@ -1,0 +1,396 @@
+package pool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// tx is a transaction (or, with a parent, a savepoint) begun through *DB.
+// It implements pgx.Tx. The outermost one owns its pooled connection, so it
+// can clean session state before giving it back (hygiene.go).
+type tx struct {
+	db     *DB
+	parent *tx
+	root   *tx
+	ptx    pgx.Tx
+
+	// Outermost only.
+	conn     *pgxpool.Conn
+	session  *Session
+	readOnly bool
+	dirty    dirtyFlags
+
+	mu    sync.Mutex // guards hooks and done (fn may spawn goroutines)
+	hooks []func()
+	done  bool
+}
+
+var _ pgx.Tx = (*tx)(nil)
+
+// TxOption configures InTx.
+type TxOption func(*txConfig)
+
+type txConfig struct {
+	opts     pgx.TxOptions
+	attempts int // whole-transaction attempts on 40001/40P01; 1 = no retry
+}
+
+// WithIsolation sets the isolation level (default: the server's,
+// normally read committed).
+func WithIsolation(level pgx.TxIsoLevel) TxOption {
+	return func(c *txConfig) { c.opts.IsoLevel = level }
+}
+
+// ReadOnly makes the transaction READ ONLY. It still runs on the primary.
+func ReadOnly() TxOption {
+	return func(c *txConfig) { c.opts.AccessMode = pgx.ReadOnly }
+}
+
+// Deferrable makes a SERIALIZABLE READ ONLY transaction DEFERRABLE.
+func Deferrable() TxOption {
+	return func(c *txConfig) { c.opts.DeferrableMode = pgx.Deferrable }
+}
+
+// RetryConflicts re-runs the whole transaction — fn included — when it
+// fails with a serialization failure (40001) or a deadlock (40P01), up to
+// maxAttempts runs in all, with full-jitter backoff (Config.Retry delays)
+// and never sleeping past ctx's deadline. Opt-in, because fn may have side
+// effects outside the database; use AfterCommit for those. Ignored on a
+// nested InTx (a conflict aborts the outermost transaction).
+func RetryConflicts(maxAttempts int) TxOption {
+	return func(c *txConfig) { c.attempts = maxAttempts }
+}
+
+// InTx runs fn in a transaction on the primary. The ctx passed to fn carries
+// the transaction: every *DB call made with it (and any repository over
+// this DB) joins it. InTx commits when fn returns nil and rolls back when it
+// returns an error or panics (re-panicking after the rollback). Called with
+// a ctx already carrying a transaction of this DB, it uses a savepoint
+// instead, and options are ignored. Callbacks registered with AfterCommit
+// run after the outermost commit succeeds.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error, opts ...TxOption) error {
+	cfg := txConfig{attempts: 1}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if parent := db.txOf(stateOf(ctx)); parent != nil {
+		sp, err := parent.begin(ctx)
+		if err != nil {
+			return err
+		}
+		return sp.run(ctx, fn)
+	}
+	if cfg.attempts <= 1 {
+		return db.runTx(ctx, cfg.opts, fn)
+	}
+	return db.retryTx(ctx, cfg, fn)
+}
+
+func (db *DB) runTx(ctx context.Context, opts pgx.TxOptions, fn func(context.Context) error) error {
+	t, err := db.beginRoot(ctx, opts)
+	if err != nil {
+		return err
+	}
+	return t.run(ctx, fn)
+}
+
+// retryTx runs the whole transaction again after a serialization failure
+// or deadlock, as RetryConflicts describes.
+func (db *DB) retryTx(ctx context.Context, cfg txConfig, fn func(context.Context) error) error {
+	first := db.runTx(ctx, cfg.opts, fn)
+	if first == nil || !isTxConflict(first) {
+		return first
+	}
+	plan := &retryPlan{db: db, ctx: ctx, endpoint: db.primary.label, attempts: cfg.attempts,
+		mayRetry: func(err error, _ int) bool { return isTxConflict(err) }}
+	return plan.run(first, func() error { return db.runTx(ctx, cfg.opts, fn) })
+}
+
+// run calls fn with a ctx carrying t and ends t accordingly.
+func (t *tx) run(ctx context.Context, fn func(context.Context) error) (err error) {
+	txCtx := withState(ctx, func(s *ctxState) { s.txs = append(s.txs[:len(s.txs):len(s.txs)], t) })
+	defer func() {
+		if p := recover(); p != nil {
+			_ = t.Rollback(ctx) // the panic matters more than a failed rollback
+			panic(p)
+		}
+	}()
+	if err := fn(txCtx); err != nil {
+		if rbErr := t.Rollback(ctx); rbErr != nil && !errors.Is(rbErr, pgx.ErrTxClosed) {
+			return errors.Join(err, fmt.Errorf("pool: rollback: %w", rbErr))
+		}
+		return err
+	}
+	if err := t.Commit(ctx); err != nil {
+		return fmt.Errorf("pool: commit: %w", err)
+	}
+	return nil
+}
+
+// Begin starts a transaction on the primary, or a savepoint when ctx
+// carries a transaction of this DB. The returned pgx.Tx is not put in any
+// ctx (use InTx for that); OnBegin and session hygiene apply to it. Commit
+// or Rollback it to return its connection.
+func (db *DB) Begin(ctx context.Context) (pgx.Tx, error) {
+	return db.BeginTx(ctx, pgx.TxOptions{})
+}
+
+// BeginTx is Begin with options (ignored for a savepoint).
+func (db *DB) BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
+	if parent := db.txOf(stateOf(ctx)); parent != nil {
+		return parent.begin(ctx)
+	}
+	return db.beginRoot(ctx, opts)
+}
+
+// beginRoot acquires a primary connection and begins. Acquiring and BEGIN
+// are retried like a read (nothing has happened yet), then OnBegin runs.
+func (db *DB) beginRoot(ctx context.Context, opts pgx.TxOptions) (*tx, error) {
+	if db.state.Load() != stateOpen {
+		return nil, ErrClosed
+	}
+	st := stateOf(ctx)
+	t := &tx{db: db, readOnly: opts.AccessMode == pgx.ReadOnly}
+	t.root = t
+	if st != nil {
+		t.session = st.session
+	}
+	e := db.primary
+	err := t.open(ctx, e, opts)
+	if err != nil {
+		plan := &retryPlan{db: db, ctx: ctx, sql: "BEGIN", endpoint: e.label,
+			mayRetry: func(err error, n int) bool { return mayRetryStatement(err, n, true, false) }}
+		err = plan.run(err, func() error { return t.open(ctx, e, opts) })
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pool: begin on %s: %w", e.label, err)
+	}
+	if hook := db.cfg.OnBegin; hook != nil {
+		if err := hook(ctx, t); err != nil {
+			_ = t.Rollback(ctx) // the hook's error is the one to report
+			return nil, fmt.Errorf("pool: OnBegin: %w", err)
+		}
+	}
+	return t, nil
+}
+
+func (t *tx) open(ctx context.Context, e *endpoint, opts pgx.TxOptions) error {
+	tk, err := e.br.allow()
+	if err != nil {
+		return err
+	}
+	conn, err := e.pool.Acquire(ctx)
+	if err == nil {
+		t.ptx, err = conn.BeginTx(ctx, opts)
+		if err != nil {
+			conn.Release()
+		}
+	}
+	e.br.finish(tk, outcomeOf(ctx, err))
+	if err != nil {
+		return err
+	}
+	t.conn = conn
+	return nil
+}
+
+// begin starts a savepoint inside t.
+func (t *tx) begin(ctx context.Context) (*tx, error) {
+	if err := t.usable(); err != nil {
+		return nil, err
+	}
+	sp, err := t.ptx.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("pool: savepoint: %w", err)
+	}
+	return &tx{db: t.db, parent: t, root: t.root, ptx: sp}, nil
+}
+
+// Begin starts a savepoint (pgx.Tx).
+func (t *tx) Begin(ctx context.Context) (pgx.Tx, error) { return t.begin(ctx) }
+
+// usable refuses statements once Shutdown's deadline passed.
+func (t *tx) usable() error {
+	if t.db.state.Load() == stateStopped {
+		return ErrClosed
+	}
+	return nil
+}
+
+// Commit commits (or releases the savepoint). After the outermost commit
+// it cleans the connection if needed, returns it, advances the ctx's
+// read-your-writes session, then runs the AfterCommit callbacks.
+func (t *tx) Commit(ctx context.Context) error {
+	if !t.finish() {
+		return pgx.ErrTxClosed
+	}
+	err := t.ptx.Commit(ctx)
+	if t.parent != nil {
+		if err == nil {
+			t.parent.adopt(t.takeHooks())
+		}
+		return err
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.db.cfg.CancelGracePeriod+time.Second)
+	defer cancel()
+	if err == nil && t.session != nil && !t.readOnly {
+		t.db.remember(rctx, t.conn, t.session)
+	}
+	t.release(rctx)
+	if err != nil {
+		return err
+	}
+	for _, fn := range t.takeHooks() {
+		fn()
+	}
+	return nil
+}
+
+// Rollback rolls back (or to the savepoint) and drops the callbacks
+// registered since. It returns pgx.ErrTxClosed after Commit or Rollback,
+// so it is safe to defer.
+func (t *tx) Rollback(ctx context.Context) error {
+	if !t.finish() {
+		return pgx.ErrTxClosed
+	}
+	t.takeHooks()
+	// The caller's ctx may be why we are rolling back; do it regardless.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.db.cfg.CancelGracePeriod+time.Second)
+	defer cancel()
+	err := t.ptx.Rollback(rctx)
+	if t.parent == nil {
+		t.release(rctx)
+	}
+	return err
+}
+
+func (t *tx) finish() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done {
+		return false
+	}
+	t.done = true
+	return true
+}
+
+func (t *tx) takeHooks() []func() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	h := t.hooks
+	t.hooks = nil
+	return h
+}
+
+func (t *tx) adopt(hooks []func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.hooks = append(t.hooks, hooks...)
+}
+
+// afterCommit registers fn on t, or reports false when t already ended.
+func (t *tx) afterCommit(fn func()) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done {
+		return false
+	}
+	t.hooks = append(t.hooks, fn)
+	return true
+}
+
+// AfterCommit registers fn with the innermost transaction in ctx, to run
+// after the outermost transaction of its DB commits (it is dropped if that
+// transaction, or the savepoint it was registered in, rolls back). With
+// no transaction in ctx, fn runs now. Cache invalidation belongs here: a
+// reader never sees the old value cached again after the commit.
+func AfterCommit(ctx context.Context, fn func()) {
+	if st := stateOf(ctx); st != nil && len(st.txs) > 0 && st.txs[len(st.txs)-1].afterCommit(fn) {
+		return
+	}
+	fn()
+}
+
+// AfterCommit registers fn like the package function AfterCommit, for
+// callers that discover the ability by type assertion on the value they
+// were handed:
+//
+//	type afterCommitter interface{ AfterCommit(ctx context.Context, fn func()) bool }
+//
+// It returns false, without running fn, when ctx carries no open
+// transaction of this DB; the caller then runs fn itself.
+func (db *DB) AfterCommit(ctx context.Context, fn func()) bool {
+	t := db.txOf(stateOf(ctx))
+	return t != nil && t.afterCommit(fn)
+}
+
+// The pgx executor surface of a transaction. Statements are not retried
+// (the transaction is the unit); session-level ones mark the connection
+// for cleaning.
+
+func (t *tx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if err := t.note(sql); err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	return t.ptx.Exec(ctx, sql, args...)
+}
+
+func (t *tx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if err := t.note(sql); err != nil {
+		return errRows(err), err //nolint:rowserrcheck // closed rows carrying err
+	}
+	return t.ptx.Query(ctx, sql, args...) //nolint:rowserrcheck // the caller owns and checks the rows
+}
+
+func (t *tx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if err := t.note(sql); err != nil {
+		return errRows(err).(pgx.Row) //nolint:rowserrcheck // Scan returns err
+	}
+	return t.ptx.QueryRow(ctx, sql, args...)
+}
+
+func (t *tx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	for _, q := range b.QueuedQueries {
+		if err := t.note(q.SQL); err != nil {
+			return &batchResults{err: err}
+		}
+	}
+	return t.ptx.SendBatch(ctx, b)
+}
+
+func (t *tx) CopyFrom(ctx context.Context, tableName pgx.Identifier, columnNames []string, rowSrc pgx.CopyFromSource) (int64, error) {
+	if err := t.usable(); err != nil {
+		return 0, err
+	}
+	return t.ptx.CopyFrom(ctx, tableName, columnNames, rowSrc)
+}
+
+func (t *tx) LargeObjects() pgx.LargeObjects { return t.ptx.LargeObjects() }
+
+func (t *tx) Prepare(ctx context.Context, name, sql string) (*pgconn.StatementDescription, error) {
+	if err := t.usable(); err != nil {
+		return nil, err
+	}
+	return t.ptx.Prepare(ctx, name, sql)
+}
+
+func (t *tx) Conn() *pgx.Conn { return t.ptx.Conn() }
+
+// note checks that the transaction may still run statements and records
+// session-level ones for cleaning at release.
+func (t *tx) note(sql string) error {
+	if err := t.usable(); err != nil {
+		return err
+	}
+	if cl := t.db.cls.classify(sql); cl.session() {
+		t.root.dirty.mark(cl)
+	}
+	return nil
+}
