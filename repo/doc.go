@@ -8,4 +8,40 @@
 // COPY, relations with preload, hooks, read-through caching and audit. SQL
 // for fixed-shape operations is built once per type from sqlb's model
 // metadata, so the hot path costs what hand-written pgx code costs.
+//
+// # Model
+//
+// T is a struct mapped by sqlb's tags (see sqlb.Model): table, columns,
+// primary key (any name, single or composite), version column, soft-delete
+// column and on_update columns. A single-column key is passed as a plain
+// value; a composite one as a Key in the model's key order.
+//
+// # Queriers and transactions
+//
+// The Querier decides where statements run. A repository over pool.DB
+// joins the transaction ctx carries. A pgx.Tx (New[T](tx) or WithTx) binds
+// the repository to that transaction; its reads see its uncommitted writes.
+// Operations that must be atomic over several statements (CreateBatch and
+// UpsertBatch across chunks, writes of a T with hooks) begin a transaction
+// through the Querier's Begin, which is a savepoint when one is already
+// open, so they never escape or break the caller's transaction.
+//
+// # Cache and audit timing
+//
+// Cache invalidation and audit records run after the outermost commit when
+// the Querier has the AfterCommit ability (pool.DB) and ctx carries a
+// transaction, and at once otherwise. A bare pgx.Tx cannot tell its commit:
+// invalidation then happens at once, and reads through a transaction never
+// read or fill the cache. The remaining window with a bare pgx.Tx: a reader
+// outside the transaction may refill the cache with the old committed row
+// between the write and the commit, and that entry lives until its TTL.
+// Use pool.DB (or any Querier with AfterCommit) where that matters.
+//
+// # Errors
+//
+// ErrNotFound (wrapping pgx.ErrNoRows), ErrStale, ErrInvalid,
+// ErrUnsupported, ErrNotUnique, ErrNPlusOne and *ConstraintError (matching
+// ErrUniqueViolation, ErrForeignKeyViolation, ErrCheckViolation,
+// ErrNotNullViolation) are usable with errors.Is/As; every message names the
+// operation and the table, never parameter values.
 package repo

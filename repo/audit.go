@@ -1,0 +1,115 @@
+package repo
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"time"
+)
+
+// AuditRecord is one change, as handed to an Auditor.
+type AuditRecord = struct {
+	At        time.Time
+	Actor     string
+	Operation string // "create", "update", "delete", "soft_delete", "restore", "upsert"
+	Table     string
+	Key       map[string]any
+	Changed   []string
+	Before    map[string]any
+	After     map[string]any
+}
+
+// Auditor receives a record of every write made through a repository,
+// after the write succeeded: after the outermost commit when the Querier
+// has the AfterCommit ability and ctx carries a transaction, right after
+// the statement (or the repository's own transaction) otherwise.
+type Auditor interface {
+	Audit(ctx context.Context, r AuditRecord) error
+}
+
+// WithAuditor sends a record of every write to a. Errors from a are
+// passed to onError (nil: dropped), since the write has already happened.
+// Bulk operations (CreateBatch, UpsertBatch, CopyFrom, UpdateWhere,
+// DeleteWhere, PurgeTrashed) are not audited per row.
+func WithAuditor(a Auditor, onError func(error)) Option {
+	return func(cfg *config) { cfg.auditor, cfg.auditErr = a, onError }
+}
+
+type actorKey struct{}
+
+// WithActor returns ctx carrying the actor (a user or service name) that
+// audit records name.
+func WithActor(ctx context.Context, actor string) context.Context {
+	return context.WithValue(ctx, actorKey{}, actor)
+}
+
+// ActorFrom returns the actor ctx carries, or "".
+func ActorFrom(ctx context.Context) string {
+	s, _ := ctx.Value(actorKey{}).(string)
+	return s
+}
+
+// audit sends a record for a write on entity key; before/after are the
+// entity before and after (nil when unknown); changed lists the columns
+// written (nil: every column of after).
+func (r *Repository[T]) audit(ctx context.Context, op string, key []any, changed []string, before, after *T) {
+	if r.cfg.auditor == nil {
+		return
+	}
+	rec := AuditRecord{
+		At: r.cfg.now(), Actor: ActorFrom(ctx), Operation: op, Table: r.table(),
+		Key: map[string]any{}, Changed: changed, Before: r.asMap(before), After: r.asMap(after),
+	}
+	for i, f := range r.mt.m.PK {
+		rec.Key[f.Column] = key[i]
+	}
+	send := func() {
+		if err := r.cfg.auditor.Audit(context.WithoutCancel(ctx), rec); err != nil && r.cfg.auditErr != nil {
+			r.cfg.auditErr(fmt.Errorf("repo: audit %s %s: %w", op, r.table(), err))
+		}
+	}
+	r.afterCommit(ctx, send)
+}
+
+func (r *Repository[T]) asMap(v *T) map[string]any {
+	if v == nil {
+		return nil
+	}
+	rv := reflect.ValueOf(v).Elem()
+	out := make(map[string]any, len(r.mt.m.Fields))
+	for _, f := range r.mt.m.Fields {
+		out[f.Column] = f.Value(rv)
+	}
+	return out
+}
+
+// writableColumns lists the columns Update writes (for audit); a fresh
+// slice, since the auditor may keep it.
+func (r *Repository[T]) writableColumns() []string {
+	if r.cfg.auditor == nil {
+		return nil
+	}
+	var out []string
+	for _, f := range r.mt.m.Fields {
+		if f.Writable() && !f.PK {
+			out = append(out, f.Column)
+		}
+	}
+	return out
+}
+
+// observe invalidates the cache key of v and sends its audit record after
+// a create, update or upsert; it reads nothing when neither a cache nor an
+// auditor is configured.
+func (r *Repository[T]) observe(ctx context.Context, op string, v *T) {
+	if r.cfg.cache == nil && r.cfg.auditor == nil {
+		return
+	}
+	key := r.mt.keyOf(reflect.ValueOf(v).Elem())
+	r.invalidate(ctx, key)
+	var changed []string
+	if op == "update" {
+		changed = r.writableColumns()
+	}
+	r.audit(ctx, op, key, changed, nil, v)
+}

@@ -1,0 +1,185 @@
+package repo
+
+import (
+	"context"
+	"reflect"
+
+	"github.com/normkit/norm/sqlb"
+)
+
+// maxParams is PostgreSQL's limit of parameters in one statement.
+const maxParams = 65535
+
+// chunkRows returns how many rows of ncols parameters fit one statement.
+func chunkRows(ncols int) int {
+	if ncols < 1 {
+		return 1
+	}
+	return max(1, maxParams/ncols)
+}
+
+// CreateBatch inserts items with multi-row INSERT … RETURNING statements,
+// each under the 65,535-parameter limit, and fills generated and default
+// values back into items. It is all-or-nothing: when it needs more than
+// one statement (or T has create hooks) it runs them in one transaction —
+// a savepoint inside the caller's transaction — so on any error nothing is
+// written. Values follow Create's rules (a nil pointer field with a
+// default takes the tag's default expression). Before/AfterCreate hooks run
+// for each item. Returned rows are matched to items by position, in the
+// order PostgreSQL returns a VALUES insert.
+func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
+	const op = "CreateBatch"
+	if len(items) == 0 {
+		return nil
+	}
+	run := func(ctx context.Context, q Querier) error {
+		for i := range items {
+			if err := callHook(ctx, &items[i], hookBeforeCreate); err != nil {
+				return wrapErr(op+": BeforeCreate", r.table(), err)
+			}
+		}
+		if err := r.batchInsert(ctx, q, op, items, func(rows []reflect.Value) (sqlb.InsertBuilder, error) {
+			return r.insertBuilder(rows), nil
+		}); err != nil {
+			return err
+		}
+		for i := range items {
+			if err := callHook(ctx, &items[i], hookAfterCreate); err != nil {
+				return wrapErr(op+": AfterCreate", r.table(), err)
+			}
+		}
+		return nil
+	}
+	single := len(items) <= chunkRows(len(r.mt.m.Fields))
+	if err := r.write(ctx, op, !single || r.mt.hooks.create(), run); err != nil {
+		return err
+	}
+	r.invalidateItems(ctx, items)
+	return nil
+}
+
+// UpsertBatch upserts items (see Upsert for the options) in statements
+// under the parameter limit, all-or-nothing like CreateBatch, and scans
+// the stored rows back into items. With DoNothing, conflicting rows return
+// nothing, so items are not back-filled; the count written is returned
+// either way. Two items with the same conflict key in one statement are a
+// server error (ON CONFLICT cannot affect a row twice).
+func (r *Repository[T]) UpsertBatch(ctx context.Context, items []T, opts ...UpsertOption) (int64, error) {
+	const op = "UpsertBatch"
+	if len(items) == 0 {
+		return 0, nil
+	}
+	spec := upsertOf(opts)
+	var written int64
+	run := func(ctx context.Context, q Querier) error {
+		written = 0
+		build := func(rows []reflect.Value) (sqlb.InsertBuilder, error) {
+			return r.upsertBuilder(op, spec, rows)
+		}
+		if spec.nothing {
+			n, err := r.batchExec(ctx, q, op, items, build)
+			written = n
+			return err
+		}
+		written = int64(len(items))
+		return r.batchInsert(ctx, q, op, items, build)
+	}
+	single := len(items) <= chunkRows(len(r.mt.m.Fields))
+	if err := r.write(ctx, op, !single, run); err != nil {
+		return 0, err
+	}
+	r.invalidateItems(ctx, items)
+	return written, nil
+}
+
+// chunks calls fn with consecutive chunks of items as addressable values.
+func (r *Repository[T]) chunks(items []T, fn func(start int, rows []reflect.Value) error) error {
+	size := chunkRows(len(r.mt.m.Fields))
+	for start := 0; start < len(items); start += size {
+		end := min(start+size, len(items))
+		rows := make([]reflect.Value, 0, end-start)
+		for i := start; i < end; i++ {
+			rows = append(rows, reflect.ValueOf(&items[i]).Elem())
+		}
+		if err := fn(start, rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// batchInsert runs one statement per chunk and scans the returned rows
+// back into the chunk's items, in order.
+func (r *Repository[T]) batchInsert(ctx context.Context, q Querier, op string, items []T,
+	build func([]reflect.Value) (sqlb.InsertBuilder, error)) error {
+	return r.chunks(items, func(start int, rows []reflect.Value) error {
+		b, err := build(rows)
+		if err != nil {
+			return err
+		}
+		sql, args, err := b.ToSQL()
+		if err != nil {
+			return wrapErr(op, r.table(), err)
+		}
+		res, err := q.Query(ctx, sql, args...)
+		if err != nil {
+			return wrapErr(op, r.table(), err)
+		}
+		defer res.Close()
+		dest := make([]any, 0, len(r.mt.m.Fields))
+		i := 0
+		for res.Next() {
+			if i >= len(rows) {
+				return errorf(op, r.table(), ErrInvalid, "more rows returned than inserted")
+			}
+			if err := res.Scan(destAll(r.mt.m, rows[i], dest)...); err != nil {
+				return wrapErr(op, r.table(), err)
+			}
+			i++
+		}
+		if err := res.Err(); err != nil {
+			return wrapErr(op, r.table(), err)
+		}
+		return nil
+	})
+}
+
+// batchExec runs one statement per chunk without scanning and returns the
+// rows affected.
+func (r *Repository[T]) batchExec(ctx context.Context, q Querier, op string, items []T,
+	build func([]reflect.Value) (sqlb.InsertBuilder, error)) (int64, error) {
+	var n int64
+	err := r.chunks(items, func(_ int, rows []reflect.Value) error {
+		b, err := build(rows)
+		if err != nil {
+			return err
+		}
+		sql, args, err := b.ToSQL()
+		if err != nil {
+			return wrapErr(op, r.table(), err)
+		}
+		// DO NOTHING with RETURNING yields only written rows; count them.
+		res, err := q.Query(ctx, sql, args...)
+		if err != nil {
+			return wrapErr(op, r.table(), err)
+		}
+		defer res.Close()
+		for res.Next() {
+			n++
+		}
+		return wrapErr(op, r.table(), res.Err())
+	})
+	return n, err
+}
+
+// invalidateItems invalidates the cache keys of items.
+func (r *Repository[T]) invalidateItems(ctx context.Context, items []T) {
+	if r.cfg.cache == nil {
+		return
+	}
+	keys := make([][]any, len(items))
+	for i := range items {
+		keys[i] = r.mt.keyOf(reflect.ValueOf(&items[i]).Elem())
+	}
+	r.invalidate(ctx, keys...)
+}

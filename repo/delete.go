@@ -1,0 +1,63 @@
+package repo
+
+import (
+	"context"
+	"reflect"
+)
+
+// Delete deletes v by primary key: for a model with a soft-delete column
+// it sets that column to the current time (and v's field with it), for
+// others it deletes the row. A versioned model is deleted only at v's
+// version (ErrStale otherwise; a soft delete bumps the version).
+// ErrNotFound when no live row has the key. BeforeDelete/AfterDelete hooks
+// get v and run in the same transaction.
+func (r *Repository[T]) Delete(ctx context.Context, v *T) error {
+	if r.mt.m.SoftDelete == nil {
+		return r.hardDelete(ctx, "Delete", v)
+	}
+	return r.softWrite(ctx, "Delete", "soft_delete", v, true)
+}
+
+// HardDelete deletes v's row for real, soft-delete column or not (with
+// the version check of a versioned model).
+func (r *Repository[T]) HardDelete(ctx context.Context, v *T) error {
+	return r.hardDelete(ctx, "HardDelete", v)
+}
+
+func (r *Repository[T]) hardDelete(ctx context.Context, op string, v *T) error {
+	if v == nil {
+		return errorf(op, r.table(), ErrInvalid, "nil entity")
+	}
+	if len(r.mt.m.PK) == 0 {
+		return errorf(op, r.table(), ErrInvalid, "%s has no primary key", r.mt.m.Name)
+	}
+	rv := reflect.ValueOf(v).Elem()
+	key := r.mt.keyOf(rv)
+	args := make([]any, 0, len(key)+1)
+	args = append(args, key...)
+	if ver := r.mt.m.Version; ver != nil {
+		args = append(args, ver.Value(rv))
+	}
+	run := func(ctx context.Context, q Querier) error {
+		if err := callHook(ctx, v, hookBeforeDelete); err != nil {
+			return wrapErr(op+": BeforeDelete", r.table(), err)
+		}
+		tag, err := q.Exec(ctx, r.mt.del, args...)
+		if err != nil {
+			return wrapErr(op, r.table(), err)
+		}
+		if tag.RowsAffected() == 0 {
+			return r.missing(ctx, q, op, key)
+		}
+		if err := callHook(ctx, v, hookAfterDelete); err != nil {
+			return wrapErr(op+": AfterDelete", r.table(), err)
+		}
+		return nil
+	}
+	if err := r.write(ctx, op, r.mt.hooks.delete(), run); err != nil {
+		return err
+	}
+	r.invalidate(ctx, key)
+	r.audit(ctx, "delete", key, nil, v, nil)
+	return nil
+}

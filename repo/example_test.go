@@ -1,0 +1,109 @@
+package repo_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/normkit/norm/repo"
+	"github.com/normkit/norm/sqlb"
+)
+
+type User struct {
+	ID        int64      `db:"id" norm:"pk,identity"`
+	Email     string     `db:"email" norm:"unique"`
+	Name      string     `db:"name"`
+	Version   int        `db:"version" norm:"version"`
+	UpdatedAt time.Time  `db:"updated_at" norm:"default:now(),on_update:now()"`
+	DeletedAt *time.Time `db:"deleted_at"` // soft delete by convention
+	Posts     []Post     `norm:"rel:has_many,fk:author_id"`
+}
+
+type Post struct {
+	ID       int64  `db:"id" norm:"pk,identity"`
+	AuthorID int64  `db:"author_id"`
+	Title    string `db:"title"`
+}
+
+func Example() {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, "postgres://localhost/app")
+	if err != nil {
+		log.Fatal(err)
+	}
+	users, err := repo.New[User](pool, repo.WithCache(repo.NewLRU(10000, time.Minute, nil), time.Minute))
+	if err != nil {
+		log.Fatal(err) // a bad model
+	}
+	run(ctx, users)
+	pool.Close()
+}
+
+func run(ctx context.Context, users *repo.Repository[User]) {
+
+	u := &User{Email: "ann@example.com", Name: "Ann"}
+	if err := users.Create(ctx, u); errors.Is(err, repo.ErrUniqueViolation) {
+		fmt.Println("email taken")
+	}
+	u.Name = "Ann B."
+	if err := users.Update(ctx, u); errors.Is(err, repo.ErrStale) {
+		fmt.Println("someone else changed it; reload and retry")
+	}
+	recent, err := users.Query().
+		Where(sqlb.ILike("email", "%@example.com")).
+		OrderBy(sqlb.Desc("updated_at")).
+		Limit(20).
+		Find(ctx)
+	if err != nil {
+		log.Print(err)
+		return
+	}
+	if err := users.Preload(ctx, recent, "Posts"); err != nil {
+		log.Print(err)
+		return
+	}
+	_ = users.Delete(ctx, u) // sets deleted_at; reads no longer see it
+}
+
+func ExampleRepository_FindCursor() {
+	ctx := context.Background()
+	pool, _ := pgxpool.New(ctx, "postgres://localhost/app")
+	users, _ := repo.New[User](pool)
+	codec, _ := sqlb.NewCursorCodec([]byte("a 32-byte secret from your vault"))
+	page, err := users.Query().OrderBy(sqlb.Desc("updated_at")).Cursor(ctx, codec, "", 50)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(page.Items), page.Next != "") // hand page.Next to the client
+}
+
+func ExampleRepository_CreateBatch() {
+	ctx := context.Background()
+	pool, _ := pgxpool.New(ctx, "postgres://localhost/app")
+	users, _ := repo.New[User](pool)
+	batch := make([]User, 100000)
+	for i := range batch {
+		batch[i] = User{Email: fmt.Sprintf("u%d@example.com", i), Name: "n"}
+	}
+	// Chunked under the parameter limit, in one transaction: all or nothing.
+	if err := users.CreateBatch(ctx, batch); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(batch[0].ID != 0) // generated IDs are filled in
+}
+
+func ExampleRepository_Upsert() {
+	ctx := context.Background()
+	pool, _ := pgxpool.New(ctx, "postgres://localhost/app")
+	users, _ := repo.New[User](pool)
+	u := &User{Email: "ann@example.com", Name: "Ann"}
+	written, err := users.Upsert(ctx, u, repo.OnConflict("email"), repo.UpdateColumns("name"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(written, u.ID)
+}

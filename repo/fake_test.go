@@ -1,0 +1,108 @@
+package repo
+
+import (
+	"context"
+	"strconv"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+)
+
+// fakeDB is a Querier (and pgx.Tx when began) that records every
+// statement and event in log and answers with no rows, or scanErr.
+type fakeDB struct {
+	mu      sync.Mutex
+	log     []string
+	args    [][]any
+	scanErr error // returned by QueryRow().Scan
+	affect  int64 // rows affected by Exec
+}
+
+func (f *fakeDB) record(s string, args []any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.log = append(f.log, s)
+	f.args = append(f.args, args)
+}
+
+func (f *fakeDB) Exec(_ context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	f.record(sql, args)
+	return pgconn.NewCommandTag("UPDATE " + strconv.FormatInt(f.affect, 10)), nil
+}
+
+func (f *fakeDB) Query(_ context.Context, sql string, args ...any) (pgx.Rows, error) {
+	f.record(sql, args)
+	return &fakeRows{}, nil
+}
+
+func (f *fakeDB) QueryRow(_ context.Context, sql string, args ...any) pgx.Row {
+	f.record(sql, args)
+	return fakeRow{err: f.scanErr}
+}
+
+func (f *fakeDB) sqls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.log...)
+}
+
+type fakeRow struct{ err error }
+
+func (r fakeRow) Scan(...any) error { return r.err }
+
+type fakeRows struct{}
+
+func (*fakeRows) Close()                                       {}
+func (*fakeRows) Err() error                                   { return nil }
+func (*fakeRows) CommandTag() pgconn.CommandTag                { return pgconn.CommandTag{} }
+func (*fakeRows) FieldDescriptions() []pgconn.FieldDescription { return nil }
+func (*fakeRows) Next() bool                                   { return false }
+func (*fakeRows) Scan(...any) error                            { return nil }
+func (*fakeRows) Values() ([]any, error)                       { return nil, nil }
+func (*fakeRows) RawValues() [][]byte                          { return nil }
+func (*fakeRows) Conn() *pgx.Conn                              { return nil }
+func (*fakeRows) TypeMap() *pgtype.Map                         { return nil }
+
+// fakeBeginner adds Begin; the transaction logs BEGIN/COMMIT/ROLLBACK.
+type fakeBeginner struct{ *fakeDB }
+
+func (b fakeBeginner) Begin(context.Context) (pgx.Tx, error) {
+	b.record("BEGIN", nil)
+	return &fakeTx{fakeDB: b.fakeDB}, nil
+}
+
+type fakeTx struct {
+	*fakeDB
+	done bool
+}
+
+func (t *fakeTx) Begin(context.Context) (pgx.Tx, error) {
+	t.record("SAVEPOINT", nil)
+	return &fakeTx{fakeDB: t.fakeDB}, nil
+}
+
+func (t *fakeTx) Commit(context.Context) error {
+	t.done = true
+	t.record("COMMIT", nil)
+	return nil
+}
+
+func (t *fakeTx) Rollback(context.Context) error {
+	if !t.done {
+		t.record("ROLLBACK", nil)
+	}
+	t.done = true
+	return nil
+}
+
+func (t *fakeTx) CopyFrom(context.Context, pgx.Identifier, []string, pgx.CopyFromSource) (int64, error) {
+	return 0, nil
+}
+func (t *fakeTx) SendBatch(context.Context, *pgx.Batch) pgx.BatchResults { return nil }
+func (t *fakeTx) LargeObjects() pgx.LargeObjects                         { return pgx.LargeObjects{} }
+func (t *fakeTx) Prepare(context.Context, string, string) (*pgconn.StatementDescription, error) {
+	return nil, nil
+}
+func (t *fakeTx) Conn() *pgx.Conn { return nil }

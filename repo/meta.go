@@ -1,0 +1,224 @@
+package repo
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/normkit/norm/sqlb"
+)
+
+// trashMode selects which rows of a soft-delete model a read sees.
+type trashMode uint8
+
+const (
+	liveOnly    trashMode = iota // default: rows not soft-deleted
+	withTrashed                  // every row
+	onlyTrashed                  // soft-deleted rows only
+)
+
+// meta is the per-type part of a repository: the model, the fixed-shape
+// SQL and the scan plan. It is built once per type and shared.
+type meta struct {
+	m        *sqlb.Model
+	table    string   // quoted, schema-qualified table
+	cols     []string // quoted columns, model order
+	qcols    []string // table-qualified quoted columns, for Query()
+	find     [3]string
+	del      string        // DELETE by key [and version]
+	trash    string        // soft delete by key: args now, [version], key
+	restore  string        // restore by key: args [version], key
+	softRet  []*sqlb.Field // soft-delete column [, version], returned
+	scopeCol string        // table-qualified quoted soft-delete column
+	hooks    hookSet
+	upserts  sync.Map // upsertKey -> *upsertShape
+}
+
+var metas sync.Map // reflect.Type -> *meta or error
+
+func metaFor(t reflect.Type) (*meta, error) {
+	if v, ok := metas.Load(t); ok {
+		if mt, ok := v.(*meta); ok {
+			return mt, nil
+		}
+		return nil, v.(error)
+	}
+	mt, err := buildMeta(t)
+	if err != nil {
+		metas.Store(t, err)
+		return nil, err
+	}
+	v, _ := metas.LoadOrStore(t, mt)
+	return v.(*meta), nil
+}
+
+func buildMeta(t reflect.Type) (*meta, error) {
+	if t.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("repo: New[%s]: %w: want a struct type", t, ErrInvalid)
+	}
+	m, err := sqlb.ModelFor(t)
+	if err != nil {
+		return nil, fmt.Errorf("repo: New[%s]: %w", t, err)
+	}
+	if m.Table == "" {
+		return nil, fmt.Errorf("repo: New[%s]: %w: no table name", t, ErrInvalid)
+	}
+	if len(m.Fields) == 0 {
+		return nil, fmt.Errorf("repo: New[%s]: %w: no columns", t, ErrInvalid)
+	}
+	mt := &meta{m: m, table: m.QuotedTable(), hooks: hooksOf(t)}
+	for _, f := range m.Fields {
+		mt.cols = append(mt.cols, f.Quoted())
+		mt.qcols = append(mt.qcols, mt.table+"."+f.Quoted())
+	}
+	if m.SoftDelete != nil {
+		mt.scopeCol = mt.table + "." + m.SoftDelete.Quoted()
+	}
+	if len(m.PK) > 0 {
+		if err := mt.buildKeySQL(); err != nil {
+			return nil, fmt.Errorf("repo: New[%s]: %w", t, err)
+		}
+	}
+	return mt, nil
+}
+
+// buildKeySQL builds the statements by primary key once per type.
+func (mt *meta) buildKeySQL() error {
+	var err error
+	for mode := liveOnly; mode <= onlyTrashed; mode++ {
+		if mt.find[mode], err = mt.findSQL(mode); err != nil {
+			return err
+		}
+	}
+	key := make([]any, len(mt.m.PK))
+	del := sqlb.Delete(mt.table).Where(mt.pkConds(key)...)
+	if ver := mt.m.Version; ver != nil {
+		del = del.Where(sqlb.Eq(ver.Quoted(), 0))
+	}
+	if mt.del, _, err = del.ToSQL(); err != nil {
+		return err
+	}
+	sd := mt.m.SoftDelete
+	if sd == nil {
+		return nil
+	}
+	mt.softRet = []*sqlb.Field{sd}
+	if mt.m.Version != nil {
+		mt.softRet = append(mt.softRet, mt.m.Version)
+	}
+	if mt.trash, err = mt.softSQL(true); err != nil {
+		return err
+	}
+	mt.restore, err = mt.softSQL(false)
+	return err
+}
+
+// softSQL builds UPDATE … SET deleted_at = $1 (trash) or NULL (restore),
+// bumping a version, WHERE in the right state [AND version] AND key
+// RETURNING the soft-delete column [and version].
+func (mt *meta) softSQL(trash bool) (string, error) {
+	sd := mt.m.SoftDelete
+	b := sqlb.Update(mt.table)
+	if trash {
+		b = b.Set(sd.Column, time.Time{}).Where(sqlb.IsNull(sd.Quoted()))
+	} else {
+		b = b.Set(sd.Column, sqlb.Raw("NULL")).Where(sqlb.NotNull(sd.Quoted()))
+	}
+	if ver := mt.m.Version; ver != nil {
+		b = b.Set(ver.Column, sqlb.Raw(ver.Quoted()+" + 1")).Where(sqlb.Eq(ver.Quoted(), 0))
+	}
+	ret := make([]string, len(mt.softRet))
+	for i, f := range mt.softRet {
+		ret[i] = f.Quoted()
+	}
+	sql, _, err := b.Where(mt.pkConds(make([]any, len(mt.m.PK)))...).Returning(ret...).ToSQL()
+	return sql, err
+}
+
+// findSQL builds SELECT cols FROM table WHERE pk = $1 … [scope].
+func (mt *meta) findSQL(mode trashMode) (string, error) {
+	b := sqlb.Select(mt.cols...).From(mt.table).Where(mt.pkConds(make([]any, len(mt.m.PK)))...)
+	if c := mt.scope(mode, false); c != nil {
+		b = b.Where(c)
+	}
+	sql, _, err := b.ToSQL()
+	return sql, err
+}
+
+// pkConds returns pk = value conditions for key values in PK order.
+func (mt *meta) pkConds(key []any) []sqlb.Sqlizer {
+	conds := make([]sqlb.Sqlizer, len(mt.m.PK))
+	for i, f := range mt.m.PK {
+		conds[i] = sqlb.Eq(f.Quoted(), nonNil(key[i]))
+	}
+	return conds
+}
+
+// nonNil keeps Eq from turning a placeholder-building nil into IS NULL.
+func nonNil(v any) any {
+	if v == nil {
+		return 0
+	}
+	return v
+}
+
+// scope returns the soft-delete condition for mode, or nil. qualified
+// names the column with its table (for Query(), where joins may follow).
+func (mt *meta) scope(mode trashMode, qualified bool) sqlb.Sqlizer {
+	if mt.m.SoftDelete == nil || mode == withTrashed {
+		return nil
+	}
+	col := mt.m.SoftDelete.Quoted()
+	if qualified {
+		col = mt.scopeCol
+	}
+	if mode == onlyTrashed {
+		return sqlb.NotNull(col)
+	}
+	return sqlb.IsNull(col)
+}
+
+// keyArgs turns a key given by the caller into one value per PK column: a
+// plain value for a single-column key, a Key for a composite one.
+func (mt *meta) keyArgs(op string, key any) ([]any, error) {
+	n := len(mt.m.PK)
+	if n == 0 {
+		return nil, errorf(op, mt.m.Table, ErrInvalid, "%s has no primary key", mt.m.Name)
+	}
+	if k, ok := key.(Key); ok {
+		if len(k) != n {
+			return nil, errorf(op, mt.m.Table, ErrInvalid, "key has %d values, primary key of %s has %d columns", len(k), mt.m.Name, n)
+		}
+		return k, nil
+	}
+	if n != 1 {
+		return nil, errorf(op, mt.m.Table, ErrInvalid, "%s has a composite primary key (%s): pass a repo.Key", mt.m.Name, mt.pkNames())
+	}
+	if key == nil {
+		return nil, errorf(op, mt.m.Table, ErrInvalid, "nil key")
+	}
+	return []any{key}, nil
+}
+
+func (mt *meta) pkNames() string {
+	names := make([]string, len(mt.m.PK))
+	for i, f := range mt.m.PK {
+		names[i] = f.Column
+	}
+	return strings.Join(names, ", ")
+}
+
+// keyOf reads the primary key values of struct value rv.
+func (mt *meta) keyOf(rv reflect.Value) []any {
+	out := make([]any, len(mt.m.PK))
+	for i, f := range mt.m.PK {
+		out[i] = f.Value(rv)
+	}
+	return out
+}
+
+// Key is the value of a composite primary key, one value per key column
+// in the model's order. A single-column key is passed as a plain value.
+type Key []any

@@ -1,0 +1,218 @@
+package repo
+
+import (
+	"context"
+
+	"github.com/normkit/norm/sqlb"
+)
+
+// Query is a typed SELECT over the repository's table: sqlb's select
+// pre-scoped to the table and, for a soft-delete model, to live rows (the
+// scope names the column with its table, so joins stay unambiguous). It
+// can build its SQL (Builder) or run itself (Find, First, Last, Count,
+// Exists, Delete, Page, Cursor). Queries are immutable values: every method
+// returns a new one, so a base query can be shared and extended.
+type Query[T any] struct {
+	r      *Repository[T]
+	conds  []sqlb.Sqlizer
+	scopes []sqlb.Scope // joins and other clauses that Delete cannot take
+	order  []sqlb.SortKey
+	limit  int64
+	offset int64
+	lock   sqlb.Scope
+	trash  trashMode
+}
+
+// Query starts a typed query over the repository's table.
+func (r *Repository[T]) Query() Query[T] {
+	return Query[T]{r: r, limit: -1, offset: -1, trash: r.trash}
+}
+
+// Where adds conditions (ANDed). Columns may be qualified with the table
+// name, which a query with joins needs.
+func (q Query[T]) Where(conds ...sqlb.Sqlizer) Query[T] {
+	q.conds = append(q.conds[:len(q.conds):len(q.conds)], conds...)
+	return q
+}
+
+// WhereRaw adds a trusted SQL condition with ? placeholders. Never build
+// sql from user input.
+func (q Query[T]) WhereRaw(sql string, args ...any) Query[T] {
+	return q.Where(sqlb.Raw(sql, args...))
+}
+
+// Join adds an inner join (see sqlb.SelectBuilder.Join). The selected
+// columns stay those of T.
+func (q Query[T]) Join(table any, on sqlb.Sqlizer) Query[T] {
+	return q.Scopes(func(b sqlb.SelectBuilder) sqlb.SelectBuilder { return b.Join(table, on) })
+}
+
+// LeftJoin adds a left join.
+func (q Query[T]) LeftJoin(table any, on sqlb.Sqlizer) Query[T] {
+	return q.Scopes(func(b sqlb.SelectBuilder) sqlb.SelectBuilder { return b.LeftJoin(table, on) })
+}
+
+// Scopes applies sqlb scopes (reusable clauses) to the SELECT.
+func (q Query[T]) Scopes(scopes ...sqlb.Scope) Query[T] {
+	q.scopes = append(q.scopes[:len(q.scopes):len(q.scopes)], scopes...)
+	return q
+}
+
+// OrderBy sets the sort keys (replacing earlier ones). Without keys, First
+// and Last and pages order by the primary key.
+func (q Query[T]) OrderBy(keys ...sqlb.SortKey) Query[T] {
+	q.order = append([]sqlb.SortKey(nil), keys...)
+	return q
+}
+
+// Limit caps the number of rows (a negative n removes the cap).
+func (q Query[T]) Limit(n int64) Query[T] { q.limit = n; return q }
+
+// Offset skips n rows.
+func (q Query[T]) Offset(n int64) Query[T] { q.offset = n; return q }
+
+// ForUpdate locks the selected rows (FOR UPDATE OF the table); only
+// meaningful inside a transaction.
+func (q Query[T]) ForUpdate(opts ...sqlb.LockOption) Query[T] {
+	o := append([]sqlb.LockOption{sqlb.Of(q.r.mt.table)}, opts...)
+	q.lock = func(b sqlb.SelectBuilder) sqlb.SelectBuilder { return b.ForUpdate(o...) }
+	return q
+}
+
+// WithTrashed makes the query include soft-deleted rows.
+func (q Query[T]) WithTrashed() Query[T] { q.trash = withTrashed; return q }
+
+// OnlyTrashed makes the query see soft-deleted rows only.
+func (q Query[T]) OnlyTrashed() Query[T] { q.trash = onlyTrashed; return q }
+
+// base is SELECT <cols> FROM table with scopes, conditions and the
+// soft-delete scope, without order, limit or lock.
+func (q Query[T]) base(cols ...string) sqlb.SelectBuilder {
+	b := sqlb.Select(cols...).From(q.r.mt.table)
+	for _, s := range q.scopes {
+		b = s(b)
+	}
+	b = b.Where(q.conds...)
+	if c := q.r.mt.scope(q.trash, true); c != nil {
+		b = b.Where(c)
+	}
+	return b
+}
+
+// Builder returns the sqlb SELECT this query runs: T's columns, qualified
+// with the table, plus order, limit, offset and lock.
+func (q Query[T]) Builder() sqlb.SelectBuilder {
+	b := q.base(q.r.mt.qcols...).OrderBy(q.order...)
+	if q.limit >= 0 {
+		b = b.Limit(q.limit)
+	}
+	if q.offset >= 0 {
+		b = b.Offset(q.offset)
+	}
+	if q.lock != nil {
+		b = q.lock(b)
+	}
+	return b
+}
+
+// ToSQL returns the SQL and arguments Find would run.
+func (q Query[T]) ToSQL() (string, []any, error) { return q.Builder().ToSQL() }
+
+// Find runs the query and returns every row.
+func (q Query[T]) Find(ctx context.Context) ([]T, error) { return q.run(ctx, "Find") }
+
+func (q Query[T]) run(ctx context.Context, op string) ([]T, error) {
+	return q.runBuilder(ctx, op, q.Builder())
+}
+
+func (q Query[T]) runBuilder(ctx context.Context, op string, b sqlb.SelectBuilder) ([]T, error) {
+	sql, args, err := b.ToSQL()
+	if err != nil {
+		return nil, wrapErr(op, q.r.table(), err)
+	}
+	return q.r.queryRows(ctx, op, sql, args)
+}
+
+// pkOrder returns the query's sort keys, or the primary key ascending.
+func (q Query[T]) pkOrder() []sqlb.SortKey {
+	if len(q.order) > 0 {
+		return q.order
+	}
+	keys := make([]sqlb.SortKey, len(q.r.mt.m.PK))
+	for i, f := range q.r.mt.m.PK {
+		keys[i] = sqlb.Asc(q.r.mt.table + "." + f.Quoted())
+	}
+	return keys
+}
+
+// First returns the first row in the query's order (the primary key when
+// none is given); ErrNotFound when there is none.
+func (q Query[T]) First(ctx context.Context) (*T, error) {
+	return q.one(ctx, "First", q.pkOrder())
+}
+
+// Last returns the last row in the query's order: every sort key is
+// reversed (direction and NULLS placement), so multi-column orders stay
+// correct. ErrNotFound when there is none.
+func (q Query[T]) Last(ctx context.Context) (*T, error) {
+	keys := q.pkOrder()
+	rev := make([]sqlb.SortKey, len(keys))
+	for i, k := range keys {
+		rev[i] = k.Reverse()
+	}
+	return q.one(ctx, "Last", rev)
+}
+
+func (q Query[T]) one(ctx context.Context, op string, keys []sqlb.SortKey) (*T, error) {
+	q.order = keys
+	q.limit = 1
+	items, err := q.run(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, wrapErr(op, q.r.table(), ErrNotFound)
+	}
+	return &items[0], nil
+}
+
+// Count returns the number of rows the query matches (ignoring order,
+// limit and offset).
+func (q Query[T]) Count(ctx context.Context) (int64, error) {
+	const op = "Count"
+	sql, args, err := q.base().ColumnRaw("count(*)").ToSQL()
+	if err != nil {
+		return 0, wrapErr(op, q.r.table(), err)
+	}
+	var n int64
+	if err := q.r.q.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
+		return 0, wrapErr(op, q.r.table(), err)
+	}
+	return n, nil
+}
+
+// Exists reports whether the query matches at least one row.
+func (q Query[T]) Exists(ctx context.Context) (bool, error) {
+	const op = "Exists"
+	sub := q.base().ColumnRaw("1")
+	sql, args, err := sqlb.Select().ColumnRaw("EXISTS (?)", sub).ToSQL()
+	if err != nil {
+		return false, wrapErr(op, q.r.table(), err)
+	}
+	var ok bool
+	if err := q.r.q.QueryRow(ctx, sql, args...).Scan(&ok); err != nil {
+		return false, wrapErr(op, q.r.table(), err)
+	}
+	return ok, nil
+}
+
+// Delete deletes the rows the query matches (soft delete for a
+// soft-delete model, see Repository.DeleteWhere) and returns how many. A
+// query without conditions is refused unless it holds AllRows(); joins and
+// other scopes are refused.
+func (q Query[T]) Delete(ctx context.Context) (int64, error) {
+	if len(q.scopes) > 0 {
+		return 0, errorf("Query.Delete", q.r.table(), ErrInvalid, "a query with joins or scopes cannot delete")
+	}
+	return q.r.DeleteWhere(ctx, q.conds...)
+}

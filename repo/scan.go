@@ -1,0 +1,98 @@
+package repo
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/normkit/norm/sqlb"
+)
+
+// fieldAddr returns a pointer to field index of the struct rv points into
+// (rv addressable), allocating nil embedded struct pointers on the way.
+func fieldAddr(rv reflect.Value, index []int) any {
+	if len(index) == 1 {
+		return rv.Field(index[0]).Addr().Interface()
+	}
+	for i, x := range index {
+		if i > 0 && rv.Kind() == reflect.Pointer {
+			if rv.IsNil() {
+				rv.Set(reflect.New(rv.Type().Elem()))
+			}
+			rv = rv.Elem()
+		}
+		rv = rv.Field(x)
+	}
+	return rv.Addr().Interface()
+}
+
+// destAll fills dest with the address of every model field of rv, in model
+// order (the order of the columns the repository selects).
+func destAll(m *sqlb.Model, rv reflect.Value, dest []any) []any {
+	dest = dest[:0]
+	for _, f := range m.Fields {
+		dest = append(dest, fieldAddr(rv, f.Index))
+	}
+	return dest
+}
+
+// destFields fills dest with the addresses of fields of rv.
+func destFields(fields []*sqlb.Field, rv reflect.Value, dest []any) []any {
+	dest = dest[:0]
+	for _, f := range fields {
+		dest = append(dest, fieldAddr(rv, f.Index))
+	}
+	return dest
+}
+
+// scanAll reads every row of a query that selected the model's columns in
+// model order. pgx converts the values (sql.Scanner, pgtype, json, arrays,
+// pointers); a value that cannot be converted is an error.
+func scanAll[T any](m *sqlb.Model, rows pgx.Rows) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	dest := make([]any, 0, len(m.Fields))
+	for rows.Next() {
+		var zero T
+		out = append(out, zero)
+		rv := reflect.ValueOf(&out[len(out)-1]).Elem()
+		dest = destAll(m, rv, dest)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanByName reads rows of an arbitrary query, mapping result columns to
+// model fields by name. A result column no field maps is an error naming it.
+func scanByName[T any](m *sqlb.Model, rows pgx.Rows) ([]T, error) {
+	defer rows.Close()
+	fds := rows.FieldDescriptions()
+	fields := make([]*sqlb.Field, len(fds))
+	for i, fd := range fds {
+		f := m.Field(fd.Name)
+		if f == nil {
+			return nil, fmt.Errorf("%w: result column %q maps to no field of %s", ErrInvalid, fd.Name, m.Name)
+		}
+		fields[i] = f
+	}
+	var out []T
+	dest := make([]any, 0, len(fields))
+	for rows.Next() {
+		var zero T
+		out = append(out, zero)
+		rv := reflect.ValueOf(&out[len(out)-1]).Elem()
+		dest = destFields(fields, rv, dest)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,308 @@
+package repo
+
+import (
+	"context"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/normkit/norm/sqlb"
+)
+
+// UpsertOption chooses the conflict target and the action of Upsert and
+// UpsertBatch.
+type UpsertOption func(*upsertSpec)
+
+type upsertSpec struct {
+	cols       []string
+	constraint string
+	update     []string
+	updateSet  bool
+	nothing    bool
+}
+
+// OnConflict names the conflict target columns (default: the primary
+// key). They need a unique index or constraint.
+func OnConflict(cols ...string) UpsertOption {
+	return func(s *upsertSpec) { s.cols = append([]string(nil), cols...) }
+}
+
+// OnConstraint makes the conflict target a named unique constraint.
+func OnConstraint(name string) UpsertOption {
+	return func(s *upsertSpec) { s.constraint = name }
+}
+
+// UpdateColumns names the columns a conflicting row gets from the new one
+// (default: every inserted column outside the conflict target). on_update
+// columns are set and the version bumped either way.
+func UpdateColumns(cols ...string) UpsertOption {
+	return func(s *upsertSpec) { s.update, s.updateSet = append([]string(nil), cols...), true }
+}
+
+// DoNothing leaves a conflicting row as it is (ON CONFLICT DO NOTHING).
+func DoNothing() UpsertOption {
+	return func(s *upsertSpec) { s.nothing = true }
+}
+
+// Upsert inserts v or, when it conflicts on the target (OnConflict,
+// OnConstraint; default the primary key), updates the existing row
+// (UpdateColumns; default every inserted column outside the target) and
+// scans the stored row back into v (RETURNING). An identity key in the
+// conflict target is written as given (so an upsert on the primary key
+// works; a zero key is inserted as 0). It reports whether a row
+// was written: false only with DoNothing and a conflict, and v is then
+// left as given. Values follow Create's rules. Upsert runs no hooks.
+func (r *Repository[T]) Upsert(ctx context.Context, v *T, opts ...UpsertOption) (bool, error) {
+	const op = "Upsert"
+	if v == nil {
+		return false, errorf(op, r.table(), ErrInvalid, "nil entity")
+	}
+	spec := upsertOf(opts)
+	rv := reflect.ValueOf(v).Elem()
+	st, err := r.upsertStatement(op, spec, rv)
+	if err != nil {
+		return false, err
+	}
+	err = r.returnRow(ctx, r.q, op, st, v)
+	if isNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	r.observe(ctx, "upsert", v)
+	return true, nil
+}
+
+func upsertOf(opts []UpsertOption) upsertSpec {
+	var s upsertSpec
+	for _, o := range opts {
+		if o != nil {
+			o(&s)
+		}
+	}
+	return s
+}
+
+// insertFields lists the columns a batch or upsert writes: every writable
+// field, in model order.
+func (mt *meta) insertFields() []*sqlb.Field {
+	var out []*sqlb.Field
+	for _, f := range mt.m.Fields {
+		if f.Writable() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// rowValues returns the values of fields in rv. A nil pointer field with a
+// default takes the tag's default expression (as Create leaves such a
+// field out so the column default applies).
+func rowValues(fields []*sqlb.Field, rv reflect.Value) []any {
+	vals := make([]any, len(fields))
+	for i, f := range fields {
+		v := f.Value(rv)
+		if f.HasDefault && isNilPtr(v) {
+			vals[i] = sqlb.Raw(f.Default)
+			continue
+		}
+		vals[i] = v
+	}
+	return vals
+}
+
+func isNilPtr(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}
+
+// insertBuilder builds a multi-row INSERT of rows RETURNING every column.
+// identity columns named in with are written too (an upsert on the key).
+func (r *Repository[T]) insertBuilder(rows []reflect.Value, with ...string) sqlb.InsertBuilder {
+	var fields []*sqlb.Field
+	for _, f := range r.mt.m.Fields {
+		if f.Writable() || (f.Identity && slices.Contains(with, f.Column)) {
+			fields = append(fields, f)
+		}
+	}
+	cols := make([]string, len(fields))
+	for i, f := range fields {
+		cols[i] = f.Column
+	}
+	b := sqlb.Insert(r.mt.table).Columns(cols...)
+	for _, rv := range rows {
+		b = b.Values(rowValues(fields, rv)...)
+	}
+	return b.Returning(r.mt.cols...)
+}
+
+// upsertBuilder adds the ON CONFLICT clause of spec to insertBuilder.
+func (r *Repository[T]) upsertBuilder(op string, spec upsertSpec, rows []reflect.Value) (sqlb.InsertBuilder, error) {
+	m := r.mt.m
+	target := spec.cols
+	var conflict sqlb.Conflict
+	switch {
+	case spec.constraint != "":
+		conflict = sqlb.ConflictOnConstraint(spec.constraint)
+	default:
+		if len(target) == 0 {
+			for _, f := range m.PK {
+				target = append(target, f.Column)
+			}
+		}
+		if len(target) == 0 {
+			return sqlb.InsertBuilder{}, errorf(op, r.table(), ErrInvalid, "%s has no primary key: name the conflict columns", m.Name)
+		}
+		for _, c := range target {
+			if m.Field(c) == nil {
+				return sqlb.InsertBuilder{}, errorf(op, r.table(), ErrInvalid, "%s has no column %q", m.Name, c)
+			}
+		}
+		conflict = sqlb.ConflictOn(target...)
+	}
+	b := r.insertBuilder(rows, target...)
+	if spec.nothing {
+		return b.OnConflict(conflict, sqlb.DoNothing()), nil
+	}
+	set, err := r.upsertSet(op, spec, target)
+	if err != nil {
+		return b, err
+	}
+	action := sqlb.DoUpdate().SetExcluded(set...)
+	table, _ := sqlb.QuoteIdent(m.Table)
+	for _, f := range m.Fields {
+		switch {
+		case f.Version:
+			action = action.Set(f.Column, sqlb.Raw(table+"."+f.Quoted()+" + 1"))
+		case f.OnUpdate != "":
+			action = action.Set(f.Column, sqlb.Raw(f.OnUpdate))
+		}
+	}
+	return b.OnConflict(conflict, action), nil
+}
+
+// upsertSet returns the columns a conflicting row takes from EXCLUDED.
+func (r *Repository[T]) upsertSet(op string, spec upsertSpec, target []string) ([]string, error) {
+	m := r.mt.m
+	if spec.updateSet {
+		for _, c := range spec.update {
+			f := m.Field(c)
+			if f == nil || !f.Writable() || f.Version || f.OnUpdate != "" {
+				return nil, errorf(op, r.table(), ErrInvalid, "column %q of %s cannot be updated by an upsert", c, m.Name)
+			}
+		}
+		return spec.update, nil
+	}
+	inTarget := map[string]bool{}
+	for _, c := range target {
+		inTarget[c] = true
+	}
+	var set []string
+	for _, f := range r.mt.insertFields() {
+		if !inTarget[f.Column] && !f.PK && !f.Version && f.OnUpdate == "" {
+			set = append(set, f.Column)
+		}
+	}
+	return set, nil
+}
+
+// upsertShape is the cached SQL of a single-row upsert for one spec and
+// one set of nil defaulted fields.
+type upsertShape struct {
+	sql    string
+	fields []*sqlb.Field // fields bound as parameters, in order
+}
+
+type upsertKey struct {
+	spec string
+	mask uint64
+}
+
+// boundStatement is SQL text with its arguments.
+type boundStatement struct {
+	sql  string
+	args []any
+}
+
+// ToSQL returns the statement.
+func (s boundStatement) ToSQL() (string, []any, error) { return s.sql, s.args, nil }
+
+// upsertStatement returns the single-row upsert of rv, building its SQL
+// text with sqlb once per spec and shape (models of up to 64 columns).
+func (r *Repository[T]) upsertStatement(op string, spec upsertSpec, rv reflect.Value) (sqlStatement, error) {
+	if len(r.mt.m.Fields) > 64 {
+		return r.upsertBuilder(op, spec, []reflect.Value{rv})
+	}
+	var mask uint64
+	for i, f := range r.mt.m.Fields {
+		if f.HasDefault && isNilPtr(f.Value(rv)) {
+			mask |= 1 << i
+		}
+	}
+	k := upsertKey{spec: spec.key(), mask: mask}
+	if v, ok := r.mt.upserts.Load(k); ok {
+		return bindShape(v.(*upsertShape), rv), nil
+	}
+	b, err := r.upsertBuilder(op, spec, []reflect.Value{rv})
+	if err != nil {
+		return nil, err
+	}
+	sql, _, err := b.ToSQL()
+	if err != nil {
+		return nil, wrapErr(op, r.table(), err)
+	}
+	sh := &upsertShape{sql: sql}
+	for _, f := range r.insertFieldsFor(spec) {
+		if i := slices.Index(r.mt.m.Fields, f); mask&(1<<i) == 0 {
+			sh.fields = append(sh.fields, f)
+		}
+	}
+	r.mt.upserts.Store(k, sh)
+	return bindShape(sh, rv), nil
+}
+
+func bindShape(sh *upsertShape, rv reflect.Value) boundStatement {
+	args := make([]any, len(sh.fields))
+	for i, f := range sh.fields {
+		args[i] = f.Value(rv)
+	}
+	return boundStatement{sql: sh.sql, args: args}
+}
+
+// key identifies a spec for the statement cache.
+func (s upsertSpec) key() string {
+	return strings.Join(s.cols, "\x00") + "\x01" + s.constraint + "\x01" + strings.Join(s.update, "\x00") +
+		"\x01" + strconv.FormatBool(s.updateSet) + strconv.FormatBool(s.nothing)
+}
+
+// insertFieldsFor is the column list insertBuilder writes for spec.
+func (r *Repository[T]) insertFieldsFor(spec upsertSpec) []*sqlb.Field {
+	target := r.upsertTarget(spec)
+	var fields []*sqlb.Field
+	for _, f := range r.mt.m.Fields {
+		if f.Writable() || (f.Identity && slices.Contains(target, f.Column)) {
+			fields = append(fields, f)
+		}
+	}
+	return fields
+}
+
+// upsertTarget is the conflict column list of spec (nil for a constraint).
+func (r *Repository[T]) upsertTarget(spec upsertSpec) []string {
+	if spec.constraint != "" {
+		return nil
+	}
+	if len(spec.cols) > 0 {
+		return spec.cols
+	}
+	var target []string
+	for _, f := range r.mt.m.PK {
+		target = append(target, f.Column)
+	}
+	return target
+}

@@ -1,0 +1,253 @@
+package repo
+
+import (
+	"context"
+	"reflect"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/normkit/norm/sqlb"
+)
+
+// Create inserts v and fills the primary key, defaults it left out and
+// generated columns back into v (RETURNING). Every writable field is
+// written as it is, zero values included (false is stored over a
+// default:true); only a nil pointer field with a default is left out so
+// the column default applies. BeforeCreate/AfterCreate hooks run in the
+// same transaction. Constraint violations are *ConstraintError.
+func (r *Repository[T]) Create(ctx context.Context, v *T) error {
+	const op = "Create"
+	if v == nil {
+		return errorf(op, r.table(), ErrInvalid, "nil entity")
+	}
+	var err error
+	if r.mt.hooks.create() {
+		err = r.inTx(ctx, op, func(ctx context.Context, q Querier) error { return r.create(ctx, q, v) })
+	} else {
+		err = r.create(ctx, r.q, v)
+	}
+	if err != nil {
+		return err
+	}
+	r.observe(ctx, "create", v)
+	return nil
+}
+
+func (r *Repository[T]) create(ctx context.Context, q Querier, v *T) error {
+	const op = "Create"
+	if err := callHook(ctx, v, hookBeforeCreate); err != nil {
+		return wrapErr(op+": BeforeCreate", r.table(), err)
+	}
+	st := sqlb.InsertStruct(v)
+	if err := r.execStruct(ctx, q, op, st, v); err != nil {
+		return err
+	}
+	if err := callHook(ctx, v, hookAfterCreate); err != nil {
+		return wrapErr(op+": AfterCreate", r.table(), err)
+	}
+	return nil
+}
+
+// execStruct runs a struct statement, scanning its RETURNING columns into
+// v. ErrNoRows (zero rows affected) is returned unwrapped for the caller to
+// interpret.
+func (r *Repository[T]) execStruct(ctx context.Context, q Querier, op string, st sqlb.Statement, v *T) error {
+	sql, args, err := st.ToSQL()
+	if err != nil {
+		return wrapErr(op, r.table(), err)
+	}
+	ret := st.Returning()
+	if len(ret) == 0 {
+		tag, err := q.Exec(ctx, sql, args...)
+		if err != nil {
+			return wrapErr(op, r.table(), err)
+		}
+		if tag.RowsAffected() == 0 {
+			return pgx.ErrNoRows
+		}
+		return nil
+	}
+	var buf [16]any
+	dest := destFields(ret, reflect.ValueOf(v).Elem(), buf[:0])
+	if err := q.QueryRow(ctx, sql, args...).Scan(dest...); err != nil {
+		if isNotFound(err) {
+			return pgx.ErrNoRows
+		}
+		return wrapErr(op, r.table(), err)
+	}
+	return nil
+}
+
+// Update writes every writable non-key column of v by primary key, sets
+// on_update columns to their expression, and refreshes version, on_update
+// and generated columns in v (RETURNING). For a versioned model it adds
+// WHERE version = v's version and bumps it: ErrStale when the row exists
+// with another version, ErrNotFound when it does not exist.
+func (r *Repository[T]) Update(ctx context.Context, v *T) error {
+	const op = "Update"
+	if v == nil {
+		return errorf(op, r.table(), ErrInvalid, "nil entity")
+	}
+	if len(r.mt.m.PK) == 0 {
+		return errorf(op, r.table(), ErrInvalid, "%s has no primary key", r.mt.m.Name)
+	}
+	var err error
+	if r.mt.hooks.update() {
+		err = r.inTx(ctx, op, func(ctx context.Context, q Querier) error { return r.update(ctx, q, v) })
+	} else {
+		err = r.update(ctx, r.q, v)
+	}
+	if err != nil {
+		return err
+	}
+	r.observe(ctx, "update", v)
+	return nil
+}
+
+func (r *Repository[T]) update(ctx context.Context, q Querier, v *T) error {
+	const op = "Update"
+	if err := callHook(ctx, v, hookBeforeUpdate); err != nil {
+		return wrapErr(op+": BeforeUpdate", r.table(), err)
+	}
+	err := r.execStruct(ctx, q, op, sqlb.UpdateStructByPK(v), v)
+	if isNotFound(err) {
+		return r.missing(ctx, q, op, r.mt.keyOf(reflect.ValueOf(v).Elem()))
+	}
+	if err != nil {
+		return err
+	}
+	if err := callHook(ctx, v, hookAfterUpdate); err != nil {
+		return wrapErr(op+": AfterUpdate", r.table(), err)
+	}
+	return nil
+}
+
+// UpdateFields updates the given columns of the row with primary key id
+// (a plain value or a Key) and returns the stored row. Column names are
+// checked against the model: an unknown, key, identity or read-only column
+// is an error naming it, and nothing is sent. on_update columns are set.
+// For a versioned model fields must hold the version column with the
+// version the caller read: the row is updated only at that version (else
+// ErrStale) and the version is bumped. A soft-deleted row is not updated
+// (ErrNotFound) unless the view is WithTrashed.
+func (r *Repository[T]) UpdateFields(ctx context.Context, id any, fields map[string]any) (*T, error) {
+	const op = "UpdateFields"
+	key, err := r.mt.keyArgs(op, id)
+	if err != nil {
+		return nil, err
+	}
+	b, cols, err := r.updateFieldsSQL(op, key, fields)
+	if err != nil {
+		return nil, err
+	}
+	out := new(T)
+	run := func(ctx context.Context, q Querier) error {
+		if err := r.returnRow(ctx, q, op, b, out); err != nil {
+			if isNotFound(err) {
+				return r.missing(ctx, q, op, key)
+			}
+			return err
+		}
+		if err := callHook(ctx, out, hookAfterUpdate); err != nil {
+			return wrapErr(op+": AfterUpdate", r.table(), err)
+		}
+		return nil
+	}
+	if r.mt.hooks.afterUpdate {
+		err = r.inTx(ctx, op, run)
+	} else {
+		err = run(ctx, r.q)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.invalidate(ctx, key)
+	r.audit(ctx, "update", key, cols, nil, out)
+	return out, nil
+}
+
+// updateFieldsSQL validates fields and builds the UPDATE … RETURNING.
+func (r *Repository[T]) updateFieldsSQL(op string, key []any, fields map[string]any) (sqlb.UpdateBuilder, []string, error) {
+	m := r.mt.m
+	set, err := r.checkSet(op, fields)
+	if err != nil {
+		return sqlb.UpdateBuilder{}, nil, err
+	}
+	b := sqlb.Update(r.mt.table)
+	for _, c := range set {
+		b = b.Set(c, fields[c])
+	}
+	b = r.maintain(b)
+	b = b.Where(r.mt.pkConds(key)...)
+	if m.Version != nil {
+		ver, ok := fields[m.Version.Column]
+		if !ok {
+			return b, nil, errorf(op, r.table(), ErrInvalid, "%s is versioned: fields must hold %q with the version read", m.Name, m.Version.Column)
+		}
+		b = b.Where(sqlb.Eq(m.Version.Quoted(), ver))
+	}
+	if c := r.mt.scope(r.trash, false); c != nil {
+		b = b.Where(c)
+	}
+	return b.Returning(r.mt.cols...), set, nil
+}
+
+// checkSet validates column names of a partial update and returns them
+// sorted (so the statement text is stable). The version column is left out.
+func (r *Repository[T]) checkSet(op string, fields map[string]any) ([]string, error) {
+	m := r.mt.m
+	set := make([]string, 0, len(fields))
+	for c := range fields {
+		f := m.Field(c)
+		switch {
+		case f == nil:
+			return nil, errorf(op, r.table(), ErrInvalid, "%s has no column %q", m.Name, c)
+		case f.Version:
+			continue
+		case f.PK || !f.Writable():
+			return nil, errorf(op, r.table(), ErrInvalid, "column %q of %s is not updatable", c, m.Name)
+		}
+		set = append(set, c)
+	}
+	if len(set) == 0 {
+		return nil, errorf(op, r.table(), ErrInvalid, "no column to update")
+	}
+	slices.Sort(set)
+	return set, nil
+}
+
+// maintain adds the on_update expressions and the version bump to b.
+func (r *Repository[T]) maintain(b sqlb.UpdateBuilder) sqlb.UpdateBuilder {
+	for _, f := range r.mt.m.Fields {
+		switch {
+		case f.Version:
+			b = b.Set(f.Column, sqlb.Raw(f.Quoted()+" + 1"))
+		case f.OnUpdate != "":
+			b = b.Set(f.Column, sqlb.Raw(f.OnUpdate))
+		}
+	}
+	return b
+}
+
+// returnRow runs a statement that RETURNs the model's columns in order and
+// scans the one row into out; pgx.ErrNoRows when no row came back.
+func (r *Repository[T]) returnRow(ctx context.Context, q Querier, op string, b sqlStatement, out *T) error {
+	sql, args, err := b.ToSQL()
+	if err != nil {
+		return wrapErr(op, r.table(), err)
+	}
+	var buf [16]any
+	dest := destAll(r.mt.m, reflect.ValueOf(out).Elem(), buf[:0])
+	if err := q.QueryRow(ctx, sql, args...).Scan(dest...); err != nil {
+		if isNotFound(err) {
+			return pgx.ErrNoRows
+		}
+		return wrapErr(op, r.table(), err)
+	}
+	return nil
+}
+
+// sqlStatement is any sqlb statement.
+type sqlStatement interface {
+	ToSQL() (string, []any, error)
+}
