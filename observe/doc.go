@@ -1,10 +1,78 @@
 // Package observe makes every database call visible without touching
 // application code. It implements pgx's tracer interfaces (query, batch,
 // copy, prepare, connect, and pgxpool's acquire/release), so it plugs into
-// norm's pool.Config, a bare pgxpool or a single pgx.Conn alike.
-//
-// It provides structured logs through zerolog (and a log/slog adapter) with
-// fields taken from the context, a slow-query log, metrics and tracing.
-// Parameter values are masked by default in everything it writes. It
+// norm's pool.Config, a bare pgxpool or a single pgx.Conn alike. It
 // imports no other norm module.
+//
+// # Tracer and observers
+//
+// New returns a Tracer that turns each traced call into exactly one Event
+// and hands it to a list of Observers:
+//
+//   - Logger (zerolog) and SlogLogger (log/slog): one line per call, at
+//     debug for success, warn when slow, error on failure; pgx.ErrNoRows
+//     and a context canceled by the caller are not errors. Lines carry the
+//     normalised statement, fingerprint, duration, rows, masked parameters,
+//     SQLSTATE, endpoint, the request logger's fields (zerolog.Ctx) and the
+//     fields attached with WithFields and WithCorrelationID.
+//   - LogConfig.SlowOnly turns a logger into a slow-query log.
+//   - MetricsObserver feeds a Metrics: Expvar here (no dependencies), or
+//     observe/prom for Prometheus.
+//   - observe/otel produces OpenTelemetry client spans.
+//
+// The start of a call travels in the context pgx carries from the start
+// hook to the end hook (one allocation per call, none when no observer
+// handles the kind); the tracer keeps no maps of calls in flight and takes
+// no locks.
+//
+// # Masking
+//
+// Parameter values are never written in clear by default. A value appears
+// as its PostgreSQL type and length (text(11), bytea(32), jsonb(120),
+// []text(3), int8, NULL), optionally with a keyed hash; Mask.Reveal and
+// Mask.Redact reveal chosen parameters. Statements are normalised
+// (Normalize): string, numeric and dollar-quoted literals become "?" and
+// comments are dropped; $n placeholders stay. Error text goes through
+// ErrorText: the server's Detail and Where fields, which quote row values
+// ("Key (email)=(…) already exists"), are left out, and quoted values are
+// masked in messages of SQLSTATE classes that may contain them.
+//
+// # Endpoint
+//
+// Config.Endpoint names the server a tracer's connections go to, so one
+// tracer per pool labels its events ("primary", "replica"); WithEndpoint
+// overrides it for calls made with a context.
+//
+// # Audit contract
+//
+// Auditor is the contract between norm's repo module and audit sinks.
+// AuditEvent is an alias of an unnamed struct type, so repo declares the
+// identical alias and interface without importing observe, and the sinks
+// here satisfy repo's interface (Go identifies unnamed struct types by
+// their fields):
+//
+//	type AuditEvent = struct {
+//		At        time.Time
+//		Actor     string
+//		Operation string
+//		Table     string
+//		Key       map[string]any
+//		Changed   []string
+//		Before    map[string]any
+//		After     map[string]any
+//	}
+//
+//	type Auditor interface {
+//		Audit(ctx context.Context, e AuditEvent) error
+//	}
+//
+// The fields, their order and types must stay the same in both modules.
+// AuditLog
+// (zerolog) and SlogAudit (slog) write one record per change, masking the
+// columns AuditConfig.Sensitive marks (see SensitiveColumns).
+//
+// # HTTP
+//
+// Handler serves /metrics (for example prom.Handler), /debug/vars (expvar)
+// and /healthz, ready to mount on an internal listener.
 package observe

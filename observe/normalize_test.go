@@ -1,0 +1,215 @@
+package observe
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestNormalize(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want string
+	}{
+		{"params kept", "SELECT * FROM users WHERE id = $1 AND org = $12", "SELECT * FROM users WHERE id = $1 AND org = $12"},
+		{"string", "SELECT 'secret'", "SELECT ?"},
+		{"doubled quote", "SELECT 'it''s secret' , 1", "SELECT ? , ?"},
+		{"escape string", `SELECT E'a\'b secret'`, "SELECT ?"},
+		{"lower escape string", `SELECT e'\\' || 'x'`, "SELECT ? || ?"},
+		{"bit and hex strings", "SELECT B'0101', X'ff', N'nat'", "SELECT ?, ?, ?"},
+		{"unicode string", "SELECT U&'d\\0061t'", "SELECT ?"},
+		{"unicode ident kept", `SELECT U&"d\0061t"`, `SELECT U&"d\0061t"`},
+		{"dollar quoted", "SELECT $$secret 'x'$$", "SELECT ?"},
+		{"tagged dollar quoted", "SELECT $fn$ a $$ b $fn$ FROM t", "SELECT ? FROM t"},
+		{"integers and decimals", "LIMIT 10 OFFSET 20.5", "LIMIT ? OFFSET ?"},
+		{"exponent", "SELECT 1.5e-10, .5, 6E3", "SELECT ?, ?, ?"},
+		{"hex and underscore numbers", "SELECT 0x1F, 1_000_000, 0b101, 0o17", "SELECT ?, ?, ?, ?"},
+		{"negative number", "WHERE a = -42", "WHERE a = -?"},
+		{"identifier digits kept", "SELECT col1, t2.x FROM t2", "SELECT col1, t2.x FROM t2"},
+		{"quoted identifier kept", `SELECT "Weird 'name'" FROM "t"`, `SELECT "Weird 'name'" FROM "t"`},
+		{"line comment dropped", "SELECT 1 -- password=hunter2\nFROM t", "SELECT ? FROM t"},
+		{"block comment dropped", "SELECT /* user a@b */ x", "SELECT x"},
+		{"nested block comment", "SELECT /* a /* b */ secret */ x", "SELECT x"},
+		{"whitespace collapsed", "  SELECT\n\t x  \r\n FROM   t  ", "SELECT x FROM t"},
+		{"unterminated string swallows tail", "SELECT 'secret FROM t", "SELECT ?"},
+		{"unterminated dollar swallows tail", "SELECT $q$ secret", "SELECT ?"},
+		{"unterminated comment swallows tail", "SELECT x /* secret", "SELECT x"},
+		{"cast kept", "SELECT '{1,2}'::int[]", "SELECT ?::int[]"},
+		{"lone dollar", "SELECT $ FROM t", "SELECT $ FROM t"},
+		{"empty", "", ""},
+		{"identifier with dollar", "SELECT a$b FROM t", "SELECT a$b FROM t"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := Normalize(tt.in); got != tt.want {
+				t.Errorf("Normalize(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestOperation(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"SELECT 1", OpSelect},
+		{"  select 1", OpSelect},
+		{"/* c */ INSERT INTO t VALUES ($1)", OpInsert},
+		{"update t set a = 1", OpUpdate},
+		{"DELETE FROM t", OpDelete},
+		{"WITH x AS (SELECT 1) DELETE FROM t USING x", OpDelete},
+		{"WITH RECURSIVE x(n) AS (SELECT 1 UNION SELECT n+1 FROM x) SELECT * FROM x", OpSelect},
+		{"INSERT INTO t SELECT * FROM u", OpInsert},
+		{"CREATE TABLE t (a int)", OpOther},
+		{"BEGIN", OpOther},
+		{"", OpOther},
+		{"WITH", OpOther},
+		{"'select'", OpOther},
+	}
+	for _, tt := range tests {
+		if got := Operation(tt.in); got != tt.want {
+			t.Errorf("Operation(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNewStatementFingerprint(t *testing.T) {
+	t.Parallel()
+	a := NewStatement("SELECT * FROM t WHERE a = 'x' AND b = 1")
+	b := NewStatement("select  * FROM t WHERE a = 'yy' AND b = 22")
+	c := NewStatement("SELECT * FROM t WHERE a = 'x' AND b = 1")
+	if a.Fingerprint != c.Fingerprint {
+		t.Errorf("same statement, different fingerprints %s %s", a.Fingerprint, c.Fingerprint)
+	}
+	if a.Fingerprint == b.Fingerprint {
+		t.Errorf("keyword case differs, fingerprints should too (normalisation keeps case): %s", a.Fingerprint)
+	}
+	d := NewStatement("SELECT * FROM t WHERE a = 'other' AND b = 99")
+	if a.Fingerprint != d.Fingerprint {
+		t.Errorf("literals differ only: fingerprints %s and %s should match", a.Fingerprint, d.Fingerprint)
+	}
+	if len(a.Fingerprint) != 16 || a.Op != OpSelect || a.SQL != "SELECT * FROM t WHERE a = ? AND b = ?" {
+		t.Errorf("statement = %+v", a)
+	}
+}
+
+func TestStatementCacheBounded(t *testing.T) {
+	t.Parallel()
+	c := statementCache{max: 2}
+	first := c.get("SELECT 1")
+	if again := c.get("SELECT 1"); again != first {
+		t.Error("cached statement not reused")
+	}
+	c.get("SELECT 2")
+	c.get("SELECT 3")
+	if n := c.size.Load(); n != 2 {
+		t.Errorf("cache size = %d, want 2 (its cap)", n)
+	}
+	if st := c.get("SELECT 4"); st.SQL != "SELECT ?" {
+		t.Errorf("uncached statement = %+v", st)
+	}
+}
+
+// FuzzNormalize checks that a literal or comment never shows through,
+// whatever it contains: the output for a template must not depend on the
+// secret placed in it.
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"secret", "it's", `back\slash`, "$$", "*/", "--", "\n", "42", "", "é", "$tag$"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, secret string) {
+		for _, tmpl := range literalTemplates {
+			want := Normalize(tmpl.wrap("x"))
+			if got := Normalize(tmpl.wrap(secret)); got != want {
+				t.Fatalf("%s: Normalize(%q) = %q, want %q", tmpl.name, tmpl.wrap(secret), got, want)
+			}
+		}
+	})
+}
+
+// FuzzLexer checks that tokens cover arbitrary input exactly, in order.
+func FuzzLexer(f *testing.F) {
+	for _, s := range []string{"SELECT 'a' FROM t", "$1$$x$$", "/* /* */", "E'\\", "U&'", "0x", "1e+", `"a""b"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, sql string) {
+		lx := lexer{src: sql}
+		end := 0
+		for {
+			tok, ok := lx.next()
+			if !ok {
+				break
+			}
+			if tok.start != end || tok.end <= tok.start || tok.end > len(sql) {
+				t.Fatalf("token %+v after offset %d in %q", tok, end, sql)
+			}
+			end = tok.end
+		}
+		if end != len(sql) {
+			t.Fatalf("tokens end at %d, input is %d bytes: %q", end, len(sql), sql)
+		}
+		_ = Operation(sql)
+		if st := NewStatement(sql); len(st.Fingerprint) != 16 {
+			t.Fatalf("fingerprint %q of %q", st.Fingerprint, sql)
+		}
+		if out := Normalize(sql); len(out) > len(sql) {
+			t.Fatalf("Normalize grew %q to %q", sql, out)
+		}
+	})
+}
+
+type literalTemplate struct {
+	name string
+	wrap func(secret string) string
+}
+
+var literalTemplates = []literalTemplate{
+	{"string", func(s string) string {
+		return "SELECT * FROM t WHERE a = '" + strings.ReplaceAll(s, "'", "''") + "' AND b = $1"
+	}},
+	{"escape string", func(s string) string {
+		s = strings.ReplaceAll(s, `\`, `\\`)
+		return "SELECT E'" + strings.ReplaceAll(s, "'", `\'`) + "'"
+	}},
+	{"dollar", func(s string) string {
+		tag := "$q" + strings.Repeat("q", strings.Count(s, "$")) + "$"
+		for strings.Index(s+tag, tag) != len(s) {
+			tag = tag[:len(tag)-1] + "q$"
+		}
+		return "SELECT " + tag + s + tag + " FROM t"
+	}},
+	{"line comment", func(s string) string {
+		s = strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+		return "SELECT 1 -- " + s + "\nFROM t"
+	}},
+	{"block comment", func(s string) string {
+		s = strings.NewReplacer("*/", " ", "/*", " ").Replace(s)
+		for strings.HasSuffix(s, "/") || strings.HasSuffix(s, "*") || strings.HasPrefix(s, "*") || strings.HasPrefix(s, "/") {
+			s = strings.Trim(s, "/*")
+		}
+		return "SELECT /* " + s + " */ x FROM t"
+	}},
+}
+
+func TestCollapseLists(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"WHERE id IN (?, ?, ?)", "WHERE id IN (?)"},
+		{"WHERE id IN ($1,$2, $3)", "WHERE id IN ($1)"},
+		{"VALUES (?, ?), (?, ?), (?, ?)", "VALUES (?)"},
+		{"VALUES ($1, $2), ($3, $4)", "VALUES ($1)"},
+		{"SELECT a, b FROM t WHERE x = ?", "SELECT a, b FROM t WHERE x = ?"},
+		{"f(?, b)", "f(?, b)"},
+		{"?", "?"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := collapseLists(tt.in); got != tt.want {
+			t.Errorf("collapseLists(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	a := NewStatement("SELECT * FROM t WHERE id IN (1, 2, 3)")
+	b := NewStatement("SELECT * FROM t WHERE id IN (4, 5)")
+	if a.Fingerprint != b.Fingerprint || a.SQL == b.SQL {
+		t.Errorf("IN lists of different lengths: %+v %+v, want one fingerprint and the full SQL kept", a, b)
+	}
+}

@@ -1,0 +1,31 @@
+package otel_test
+
+import (
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/normkit/norm/observe"
+	"github.com/normkit/norm/observe/otel"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// One client span per database call, with the static attributes taken
+// from the connection config.
+func ExampleNew() {
+	cfg, err := pgx.ParseConfig("postgres://app@db.internal:5432/orders")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tp := sdktrace.NewTracerProvider() // your configured provider
+	cfg.Tracer = observe.New(observe.Config{
+		Observers: []observe.Observer{otel.New(otel.Config{
+			TracerProvider: tp,
+			Database:       cfg.Database,
+			ServerAddress:  cfg.Host,
+			ServerPort:     int(cfg.Port),
+		})},
+	})
+	fmt.Println(cfg.Database, cfg.Host, cfg.Port)
+	// Output: orders db.internal 5432
+}

@@ -1,0 +1,254 @@
+// Package prom adapts observe.Metrics to Prometheus (client_golang). It
+// lives in its own package so that users of the expvar adapter do not
+// depend on client_golang.
+//
+// Metric names (namespace "norm", subsystem "db" by default):
+//
+//	norm_db_query_duration_seconds{op,fingerprint,outcome,endpoint}  histogram
+//	norm_db_rows_total{op,endpoint}                                  counter
+//	norm_db_errors_total{op,class}                                   counter
+//	norm_db_pool_acquire_wait_seconds{endpoint}                      histogram
+//	norm_db_pool_conns{endpoint,state}                               gauge (total, idle, acquired, constructing, max)
+//	norm_db_pool_acquires{endpoint,kind}                             gauge (all, empty, canceled, new_conns), copied from pgxpool
+//	norm_db_breaker_transitions_total{endpoint,from,to}              counter
+//	norm_db_retries_total{op}                                        counter
+//
+// Every label is bounded: operation kinds, outcomes, SQLSTATE classes,
+// endpoint names and statement fingerprints; raw SQL never is a label.
+package prom
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/normkit/norm/observe"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Options configures New.
+type Options struct {
+	// Namespace and Subsystem prefix every metric name. Defaults: "norm"
+	// and "db".
+	Namespace, Subsystem string
+
+	// Buckets are the histogram buckets in seconds for query durations and
+	// acquire waits. Default: 0.5ms to 10s, roughly doubling.
+	Buckets []float64
+
+	// NoFingerprint drops the fingerprint label from the duration
+	// histogram, for applications with very many distinct statements.
+	NoFingerprint bool
+}
+
+// DefaultBuckets are the histogram buckets used when Options.Buckets is nil.
+var DefaultBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+
+// Metrics implements observe.Metrics with Prometheus collectors.
+//
+// The series a query lands in are cached by label values in sync.Maps
+// (lock-free reads, no allocation for a struct key), because looking them
+// up in client_golang hashes and validates every label value on each call,
+// which was half the cost of ObserveQuery.
+type Metrics struct {
+	durationSeries sync.Map // seriesKey -> prometheus.Observer
+	rowSeries      sync.Map // seriesKey (op, endpoint) -> prometheus.Counter
+	noFingerprint  bool
+	duration       *prometheus.HistogramVec
+	rows           *prometheus.CounterVec
+	errors         *prometheus.CounterVec
+	acquire        *prometheus.HistogramVec
+	conns          *prometheus.GaugeVec
+	acquires       *prometheus.GaugeVec
+	breaker        *prometheus.CounterVec
+	retries        *prometheus.CounterVec
+}
+
+var _ observe.Metrics = (*Metrics)(nil)
+
+// New creates the collectors and registers them with reg
+// (prometheus.DefaultRegisterer when nil). Registering twice with the same
+// options is fine: the collectors already registered are reused, so two
+// Metrics built on one registry count into the same series. Collectors
+// clashing with different label sets are an error.
+func New(reg prometheus.Registerer, opts Options) (*Metrics, error) {
+	if reg == nil {
+		reg = prometheus.DefaultRegisterer
+	}
+	if opts.Namespace == "" {
+		opts.Namespace = "norm"
+	}
+	if opts.Subsystem == "" {
+		opts.Subsystem = "db"
+	}
+	if opts.Buckets == nil {
+		opts.Buckets = DefaultBuckets
+	}
+	m := &Metrics{noFingerprint: opts.NoFingerprint}
+	durLabels := []string{"op", "fingerprint", "outcome", "endpoint"}
+	if opts.NoFingerprint {
+		durLabels = []string{"op", "outcome", "endpoint"}
+	}
+	b := builder{reg: reg, opts: opts}
+	m.duration = b.histogram("query_duration_seconds", "Duration of database calls.", durLabels)
+	m.rows = b.counter("rows_total", "Rows returned or affected.", "op", "endpoint")
+	m.errors = b.counter("errors_total", "Failed database calls by SQLSTATE class.", "op", "class")
+	m.acquire = b.histogram("pool_acquire_wait_seconds", "Time spent waiting for a pooled connection.", []string{"endpoint"})
+	m.conns = b.gauge("pool_conns", "Connections in the pool by state.", "endpoint", "state")
+	m.acquires = b.gauge("pool_acquires", "Cumulative acquire counters reported by pgxpool.", "endpoint", "kind")
+	m.breaker = b.counter("breaker_transitions_total", "Circuit breaker state changes.", "endpoint", "from", "to")
+	m.retries = b.counter("retries_total", "Retried operations.", "op")
+	if b.err != nil {
+		return nil, b.err
+	}
+	return m, nil
+}
+
+// builder registers collectors, keeps the first error and reuses
+// collectors already registered.
+type builder struct {
+	reg  prometheus.Registerer
+	opts Options
+	err  error
+}
+
+func (b *builder) register(c prometheus.Collector, name string) prometheus.Collector {
+	if b.err != nil {
+		return c
+	}
+	err := b.reg.Register(c)
+	if err == nil {
+		return c
+	}
+	var are prometheus.AlreadyRegisteredError
+	if errors.As(err, &are) {
+		return are.ExistingCollector
+	}
+	b.err = fmt.Errorf("prom: register %s: %w", name, err)
+	return c
+}
+
+func (b *builder) histogram(name, help string, labels []string) *prometheus.HistogramVec {
+	c := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Namespace: b.opts.Namespace, Subsystem: b.opts.Subsystem, Name: name, Help: help, Buckets: b.opts.Buckets,
+	}, labels)
+	got, ok := b.register(c, name).(*prometheus.HistogramVec)
+	if !ok {
+		b.fail(name)
+		return c
+	}
+	return got
+}
+
+func (b *builder) counter(name, help string, labels ...string) *prometheus.CounterVec {
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: b.opts.Namespace, Subsystem: b.opts.Subsystem, Name: name, Help: help,
+	}, labels)
+	got, ok := b.register(c, name).(*prometheus.CounterVec)
+	if !ok {
+		b.fail(name)
+		return c
+	}
+	return got
+}
+
+func (b *builder) gauge(name, help string, labels ...string) *prometheus.GaugeVec {
+	c := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Namespace: b.opts.Namespace, Subsystem: b.opts.Subsystem, Name: name, Help: help,
+	}, labels)
+	got, ok := b.register(c, name).(*prometheus.GaugeVec)
+	if !ok {
+		b.fail(name)
+		return c
+	}
+	return got
+}
+
+func (b *builder) fail(name string) {
+	if b.err == nil {
+		b.err = fmt.Errorf("prom: %s is already registered as a different kind of collector", name)
+	}
+}
+
+type seriesKey struct{ op, fingerprint, outcome, endpoint string }
+
+// ObserveQuery implements observe.Metrics.
+func (m *Metrics) ObserveQuery(q observe.QueryMetric) {
+	m.durationObserver(q).Observe(q.Duration.Seconds())
+	if q.Rows > 0 {
+		m.rowCounter(q.Op, q.Endpoint).Add(float64(q.Rows))
+	}
+}
+
+func (m *Metrics) durationObserver(q observe.QueryMetric) prometheus.Observer {
+	k := seriesKey{op: q.Op, fingerprint: q.Fingerprint, outcome: q.Outcome, endpoint: q.Endpoint}
+	if m.noFingerprint {
+		k.fingerprint = ""
+	}
+	if o, ok := m.durationSeries.Load(k); ok {
+		return o.(prometheus.Observer)
+	}
+	var o prometheus.Observer
+	if m.noFingerprint {
+		o = m.duration.WithLabelValues(k.op, k.outcome, k.endpoint)
+	} else {
+		o = m.duration.WithLabelValues(k.op, k.fingerprint, k.outcome, k.endpoint)
+	}
+	m.durationSeries.Store(k, o)
+	return o
+}
+
+func (m *Metrics) rowCounter(op, endpoint string) prometheus.Counter {
+	k := seriesKey{op: op, endpoint: endpoint}
+	if c, ok := m.rowSeries.Load(k); ok {
+		return c.(prometheus.Counter)
+	}
+	c := m.rows.WithLabelValues(op, endpoint)
+	m.rowSeries.Store(k, c)
+	return c
+}
+
+// Error implements observe.Metrics.
+func (m *Metrics) Error(op, class string) { m.errors.WithLabelValues(op, class).Inc() }
+
+// AcquireWait implements observe.Metrics.
+func (m *Metrics) AcquireWait(endpoint string, d time.Duration) {
+	m.acquire.WithLabelValues(endpoint).Observe(d.Seconds())
+}
+
+// PoolStats implements observe.Metrics.
+func (m *Metrics) PoolStats(s observe.PoolStats) {
+	for state, v := range map[string]int32{
+		"total": s.TotalConns, "idle": s.IdleConns, "acquired": s.AcquiredConns,
+		"constructing": s.ConstructingConns, "max": s.MaxConns,
+	} {
+		m.conns.WithLabelValues(s.Endpoint, state).Set(float64(v))
+	}
+	for kind, v := range map[string]int64{
+		"all": s.AcquireCount, "empty": s.EmptyAcquireCount,
+		"canceled": s.CanceledAcquireCount, "new_conns": s.NewConnsCount,
+	} {
+		m.acquires.WithLabelValues(s.Endpoint, kind).Set(float64(v))
+	}
+}
+
+// BreakerStateChange implements observe.Metrics.
+func (m *Metrics) BreakerStateChange(endpoint, from, to string) {
+	m.breaker.WithLabelValues(endpoint, from, to).Inc()
+}
+
+// Retry implements observe.Metrics.
+func (m *Metrics) Retry(op string) { m.retries.WithLabelValues(op).Inc() }
+
+// Handler serves the metrics gathered by g (prometheus.DefaultGatherer
+// when nil) in the Prometheus text format; mount it as /metrics or hand it
+// to observe.HandlerConfig.Metrics.
+func Handler(g prometheus.Gatherer) http.Handler {
+	if g == nil {
+		g = prometheus.DefaultGatherer
+	}
+	return promhttp.HandlerFor(g, promhttp.HandlerOpts{})
+}
