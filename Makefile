@@ -21,7 +21,7 @@ COVERDIR := $(CURDIR)/.cache/cover
 PGDATA := $(CURDIR)/.pgdata
 COVERPKG := $(shell $(GO) list -m -f '{{.Path}}/...' | grep -v '/e2e/' | paste -sd, -)
 
-.PHONY: golangci all test unit e2e lint cover bench fuzz demo db-up db-down tidy postgres help
+.PHONY: golangci all test unit e2e lint cover bench fuzz demo db-up db-down tidy postgres help docs docs-check docs-tools
 
 all: test lint
 
@@ -87,6 +87,26 @@ db-up: postgres ## start a persistent development cluster in ./.pgdata and print
 
 db-down: ## stop the development cluster (its data stays in ./.pgdata)
 	@cd tools && $(GO) run ./cmd/pgtmp down -dir $(PGDATA)
+
+docs: docs-tools ## build the documentation site into .cache/site (strict: a broken internal link fails)
+	mkdocs build --quiet --site-dir $(CURDIR)/.cache/site
+	@echo "docs: open $(CURDIR)/.cache/site/index.html"
+
+docs-check: docs ## docs, then headless Chromium checks that pages render
+	@bash .ci/docs-smoke $(CURDIR)/.cache/site
+
+# docs-tools installs MkDocs (the site generator, pinned by Debian's
+# package) and Chromium with apt-get when missing and run as root.
+docs-tools:
+	@pkgs=; command -v mkdocs >/dev/null || pkgs="mkdocs"; command -v chromium >/dev/null || pkgs="$$pkgs chromium"; \
+	if [ -n "$$pkgs" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "== installing$${pkgs:+ }$$pkgs with apt-get"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$pkgs >/dev/null; \
+		else \
+			echo "docs: missing$${pkgs:+ }$$pkgs (Debian/Ubuntu: sudo apt-get install$$pkgs)" >&2; exit 1; \
+		fi; \
+	fi
 
 tidy: ## go mod tidy in every module (each must also build without go.work)
 	@for m in $(MODULES); do (cd $$m && GOWORK=off $(GO) mod tidy); done

@@ -160,3 +160,7 @@ func sortSteps(steps []Step) {
 		return phase[a.Kind] < phase[b.Kind]
 	})
 }
+
+// Unsafe reports whether any step has an unsafe or destructive hazard —
+// what a CI gate (`plan --check`) fails on.
+func (p *Plan) Unsafe() bool { return p.MaxSeverity() >= Unsafe }

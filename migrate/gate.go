@@ -1,0 +1,183 @@
+package migrate
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrGateRefused is returned (wrapped in a *GateError) when a down
+// migration contains a destructive statement — DROP TABLE, DROP SCHEMA,
+// ALTER TABLE … DROP [COLUMN], TRUNCATE or DELETE — and
+// MigratorOptions.AllowDestructiveDown is not set. The body of a DO block
+// is checked as well.
+var ErrGateRefused = errors.New("migrate: destructive down statement refused")
+
+// GateError names the down statement a safety gate refused: the version,
+// the file, the line the statement starts on, the statement and why.
+type GateError struct {
+	Version   int64
+	File      string
+	Line      int
+	Statement string
+	Reason    string
+}
+
+// Error describes the refused statement and how to allow it.
+func (e *GateError) Error() string {
+	return fmt.Sprintf("migrate: down of version %d refused: %s at %s:%d (%s); set AllowDestructiveDown (--allow-destructive-down) to run it",
+		e.Version, e.Reason, e.File, e.Line, fileShorten(e.Statement))
+}
+
+// Is makes errors.Is(err, ErrGateRefused) true.
+func (e *GateError) Is(target error) bool { return target == ErrGateRefused }
+
+// fileGate reports why a statement would destroy data ("" when it would
+// not). It looks at the statement's tokens, so comments and the contents
+// of strings and dollar-quoted bodies neither trigger nor hide a gate.
+func fileGate(st fileStmt) string {
+	code := st.code()
+	w := func(i int) string {
+		if i < len(code) && code[i].kind == fileTokWord {
+			return strings.ToUpper(code[i].text)
+		}
+		return ""
+	}
+	switch w(0) {
+	case "DROP":
+		if kind := w(1); kind == "TABLE" || kind == "SCHEMA" {
+			return "DROP " + kind
+		}
+	case "TRUNCATE":
+		return "TRUNCATE"
+	case "DELETE":
+		return "DELETE"
+	case "WITH":
+		return fileGateCTE(code)
+	case "DO":
+		return fileGateDo(code)
+	case "ALTER":
+		if w(1) == "TABLE" {
+			return fileGateAlterTable(code)
+		}
+	}
+	return ""
+}
+
+// fileGateCTE finds a data-modifying DELETE inside a WITH statement.
+func fileGateCTE(code []fileTok) string {
+	for i := 0; i+1 < len(code); i++ {
+		if fileIsWord(code[i], "DELETE") && fileIsWord(code[i+1], "FROM") {
+			return "DELETE"
+		}
+	}
+	return ""
+}
+
+// fileGateDo looks into the body of a DO block (PL/pgSQL is code, not
+// data) for DROP TABLE, DROP SCHEMA, DROP COLUMN, TRUNCATE or DELETE FROM.
+// Dynamic SQL built in strings inside the body is not seen.
+func fileGateDo(code []fileTok) string {
+	for _, tk := range code[1:] {
+		if tk.kind != fileTokString {
+			continue
+		}
+		body, ok := fileStringBody(tk.text)
+		if !ok {
+			continue
+		}
+		inner, err := fileLex(body)
+		if err != nil {
+			return "DO block that cannot be parsed"
+		}
+		var words []fileTok
+		for _, t := range inner {
+			if t.kind == fileTokWord {
+				words = append(words, t)
+			}
+		}
+		for i := 0; i+1 < len(words); i++ {
+			if reason := fileGateWords(words[i].text, words[i+1].text); reason != "" {
+				return "DO block with " + reason
+			}
+		}
+	}
+	return ""
+}
+
+func fileGateWords(a, b string) string {
+	a, b = strings.ToUpper(a), strings.ToUpper(b)
+	switch {
+	case a == "DROP" && (b == "TABLE" || b == "SCHEMA" || b == "COLUMN"):
+		return a + " " + b
+	case a == "TRUNCATE":
+		return a
+	case a == "DELETE" && b == "FROM":
+		return "DELETE"
+	}
+	return ""
+}
+
+// fileStringBody returns the content of a dollar-quoted or plain
+// single-quoted literal (the usual forms of a DO body).
+func fileStringBody(lit string) (string, bool) {
+	if strings.HasPrefix(lit, "$") {
+		end := strings.Index(lit[1:], "$") + 2
+		if end < 2 || len(lit) < 2*end {
+			return "", false
+		}
+		return lit[end : len(lit)-end], true
+	}
+	if len(lit) >= 2 && lit[0] == '\'' {
+		return strings.ReplaceAll(lit[1:len(lit)-1], "''", "'"), true
+	}
+	return "", false
+}
+
+// fileGateAlterTable finds a DROP [COLUMN] action in ALTER TABLE: a
+// top-level DROP not followed by CONSTRAINT or by an ALTER COLUMN
+// sub-action (DEFAULT, NOT NULL, IDENTITY, EXPRESSION).
+func fileGateAlterTable(code []fileTok) string {
+	parens := 0
+	for i, tk := range code {
+		switch {
+		case tk.kind == fileTokPunct && tk.text == "(":
+			parens++
+		case tk.kind == fileTokPunct && tk.text == ")":
+			parens--
+		case parens == 0 && fileIsWord(tk, "DROP"):
+			if i+1 >= len(code) {
+				continue
+			}
+			next := code[i+1]
+			if next.kind == fileTokWord && fileAlterDropSafe(next.text) {
+				continue
+			}
+			return "ALTER TABLE … DROP COLUMN"
+		}
+	}
+	return ""
+}
+
+// fileAlterDropSafe reports the words after DROP in ALTER TABLE that do
+// not drop a column.
+func fileAlterDropSafe(word string) bool {
+	switch strings.ToUpper(word) {
+	case "CONSTRAINT", "DEFAULT", "NOT", "IDENTITY", "EXPRESSION":
+		return true
+	}
+	return false
+}
+
+func fileIsWord(tk fileTok, w string) bool {
+	return tk.kind == fileTokWord && strings.EqualFold(tk.text, w)
+}
+
+// fileShorten returns the statement on one line, cut to 120 bytes.
+func fileShorten(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 120 {
+		return s[:117] + "..."
+	}
+	return s
+}

@@ -1,0 +1,140 @@
+package migratecmd
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/normkit/norm/migrate"
+)
+
+// withMigrator opens the database, builds the Migrator and runs a file
+// migration command.
+func (r *runner) withMigrator(ctx context.Context) (int, error) {
+	db, closeDB, err := r.connect(ctx)
+	if err != nil {
+		return ExitError, err
+	}
+	defer closeDB()
+	mopts := r.opts.Migrator
+	mopts.DryRun = mopts.DryRun || r.cl.dryRun
+	mopts.AllowDestructiveDown = mopts.AllowDestructiveDown || r.cl.destroy
+	mopts.AllowOutOfOrder = mopts.AllowOutOfOrder || r.cl.ooo
+	if r.cl.history != "" {
+		mopts.HistoryTable = r.cl.history
+	}
+	if r.cl.lockTimeout != nil {
+		mopts.LockTimeout = *r.cl.lockTimeout
+	}
+	if r.cl.stmtTimeout != nil {
+		mopts.StatementTimeout = *r.cl.stmtTimeout
+	}
+	if mopts.Progress == nil && !r.cl.json {
+		mopts.Progress = r.errOut
+	}
+	mg, err := migrate.NewMigrator(db, r.source(), mopts)
+	if err != nil {
+		return ExitError, err
+	}
+	for _, g := range r.opts.Go {
+		if err := mg.AddGo(g.Version, g.Name, g.Up, g.Down); err != nil {
+			return ExitError, err
+		}
+	}
+	if r.cl.command == "status" {
+		sts, err := mg.Status(ctx)
+		if err != nil {
+			return ExitError, err
+		}
+		return ExitOK, r.printStatus(sts)
+	}
+	results, err := r.fileCommand(ctx, mg)
+	if perr := r.printResults(results, mopts.DryRun); perr != nil && err == nil {
+		err = perr
+	}
+	if err != nil {
+		return ExitError, err
+	}
+	return ExitOK, nil
+}
+
+// fileCommand runs up, down, redo, baseline or forget.
+func (r *runner) fileCommand(ctx context.Context, mg *migrate.Migrator) ([]migrate.MigrationResult, error) {
+	switch r.cl.command {
+	case "up":
+		if r.cl.toSet {
+			return mg.UpTo(ctx, r.cl.to)
+		}
+		return mg.Up(ctx)
+	case "down":
+		return r.down(ctx, mg)
+	case "redo":
+		return mg.Redo(ctx)
+	case "baseline":
+		v, err := r.positionalVersion()
+		if err != nil {
+			return nil, err
+		}
+		return mg.Baseline(ctx, v)
+	}
+	v, err := r.positionalVersion() // forget
+	if err != nil {
+		return nil, err
+	}
+	return mg.Forget(ctx, v)
+}
+
+func (r *runner) down(ctx context.Context, mg *migrate.Migrator) ([]migrate.MigrationResult, error) {
+	if r.cl.toSet {
+		if len(r.cl.args) > 0 {
+			return nil, fmt.Errorf("migrate: down takes either N or --to V, not both")
+		}
+		return mg.DownTo(ctx, r.cl.to)
+	}
+	n := 1
+	switch len(r.cl.args) {
+	case 0:
+	case 1:
+		v, err := strconv.Atoi(r.cl.args[0])
+		if err != nil || v < 1 {
+			return nil, fmt.Errorf("migrate: down: step count %q is not a positive integer", r.cl.args[0])
+		}
+		n = v
+	default:
+		return nil, fmt.Errorf("migrate: down takes at most one argument (the number of steps)")
+	}
+	return mg.Down(ctx, n)
+}
+
+// auto runs plan or apply through Options.Auto.
+func (r *runner) auto(ctx context.Context) (int, error) {
+	if r.opts.Auto == nil {
+		return ExitError, fmt.Errorf("migrate: %s works on Go models, which normctl cannot see: build your own cmd/migrate with migratecmd.Options.Auto set", r.cl.command)
+	}
+	db, closeDB, err := r.connect(ctx)
+	if err != nil {
+		return ExitError, err
+	}
+	defer closeDB()
+	am, err := r.opts.Auto(db)
+	if err != nil {
+		return ExitError, err
+	}
+	var plan AutoPlan
+	if r.cl.command == "apply" && !r.cl.dryRun {
+		plan, err = am.Apply(ctx)
+	} else {
+		plan, err = am.Plan(ctx)
+	}
+	if err != nil {
+		return ExitError, err
+	}
+	if err := r.printPlan(plan); err != nil {
+		return ExitError, err
+	}
+	if r.cl.command == "plan" && r.cl.check && plan.Unsafe() {
+		_, _ = fmt.Fprintln(r.errOut, "migrate: plan has unsafe or destructive steps")
+		return ExitUnsafe, nil
+	}
+	return ExitOK, nil
+}

@@ -1,0 +1,150 @@
+package migratecmd
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/normkit/norm/migrate"
+)
+
+func TestParseArgs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		want cmdline
+	}{
+		{[]string{"up"}, cmdline{command: "up"}},
+		{[]string{"--dsn", "x", "down", "2", "--dry-run"}, cmdline{command: "down", args: []string{"2"}, dsn: "x", dryRun: true}},
+		{[]string{"create", "add_users", "--dir", "db/m"}, cmdline{command: "create", args: []string{"add_users"}, dir: "db/m"}},
+		{[]string{"up", "--to=3", "--json"}, cmdline{command: "up", to: 3, toSet: true, json: true}},
+		{[]string{"plan", "--check"}, cmdline{command: "plan", check: true}},
+		{[]string{"up", "--lock-timeout", "2s", "--statement-timeout=1m", "--history-table", "ops.h"},
+			cmdline{command: "up", lockTimeout: ptr(2 * time.Second), stmtTimeout: ptr(time.Minute), history: "ops.h"}},
+	}
+	for _, tt := range tests {
+		got, err := parseArgs(tt.args, &bytes.Buffer{})
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("parseArgs(%q) = %+v, %v; want %+v", tt.args, got, err, tt.want)
+		}
+	}
+}
+
+func ptr(d time.Duration) *time.Duration { return &d }
+
+func TestRunUsageErrors(t *testing.T) {
+	t.Parallel()
+	noEnv := func(string) string { return "" }
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "missing command"},
+		{[]string{"sideways"}, `unknown command "sideways"`},
+		{[]string{"up", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"up", "--lock-timeout", "soon"}, `invalid value "soon" for flag -lock-timeout`},
+		{[]string{"up"}, "no database: pass --dsn or set DATABASE_URL"},
+		{[]string{"plan"}, "plan works on Go models"},
+		{[]string{"create"}, "create needs exactly one NAME argument"},
+		{[]string{"create", "bad name"}, `name "bad name" may hold only`},
+	}
+	for _, tt := range tests {
+		var out, errOut bytes.Buffer
+		code := Run(context.Background(), tt.args, &out, &errOut, Options{Getenv: noEnv})
+		if code != ExitError || !strings.Contains(errOut.String(), tt.want) {
+			t.Errorf("Run(%q) = %d, stderr %q; want exit 1 and %q", tt.args, code, errOut.String(), tt.want)
+		}
+	}
+}
+
+func TestCreate(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "00007_old.up.sql"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := Run(context.Background(), []string{"create", "add_index", "--dir", dir}, &out, &errOut, Options{}); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	want := filepath.Join(dir, "00008_add_index.up.sql") + "\n" + filepath.Join(dir, "00008_add_index.down.sql") + "\n"
+	if out.String() != want {
+		t.Fatalf("stdout %q, want %q", out.String(), want)
+	}
+	for _, f := range []string{"00008_add_index.up.sql", "00008_add_index.down.sql"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s not written: %v", f, err)
+		}
+	}
+	out.Reset()
+	if code := Run(context.Background(), []string{"create", "next", "--dry-run", "--dir", dir}, &out, &errOut, Options{}); code != ExitOK ||
+		!strings.HasPrefix(out.String(), "would create "+filepath.Join(dir, "00009_next.up.sql")) {
+		t.Fatalf("create --dry-run = %d %q", code, out.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "00009_next.up.sql")); err == nil {
+		t.Fatal("create --dry-run wrote a file")
+	}
+	// The created files load as a valid migration.
+	mg, err := migrate.NewMigrator(fakeDB{}, os.DirFS(dir), migrate.MigratorOptions{})
+	if err != nil || len(mg.Migrations()) != 2 || !mg.Migrations()[1].HasDown() {
+		t.Fatalf("created files do not load: %v", err)
+	}
+}
+
+type fakeDB struct{ migrate.DB }
+
+type fakePlan struct{ unsafe bool }
+
+func (p fakePlan) Text() string          { return "1 step\n" }
+func (p fakePlan) JSON() ([]byte, error) { return []byte(`{"steps":1}`), nil }
+func (p fakePlan) Empty() bool           { return false }
+func (p fakePlan) Unsafe() bool          { return p.unsafe }
+
+type fakeAuto struct {
+	plan    fakePlan
+	applied *bool
+}
+
+func (a fakeAuto) Plan(context.Context) (AutoPlan, error) { return a.plan, nil }
+func (a fakeAuto) Apply(context.Context) (AutoPlan, error) {
+	*a.applied = true
+	return a.plan, nil
+}
+
+func TestRunAuto(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args    []string
+		unsafe  bool
+		code    int
+		out     string
+		applied bool
+	}{
+		{[]string{"plan"}, true, ExitOK, "1 step\n", false},
+		{[]string{"plan", "--check"}, true, ExitUnsafe, "1 step\n", false},
+		{[]string{"plan", "--check", "--json"}, false, ExitOK, "{\"steps\":1}\n", false},
+		{[]string{"apply"}, false, ExitOK, "1 step\n", true},
+		{[]string{"apply", "--dry-run"}, false, ExitOK, "1 step\n", false},
+	}
+	for _, tt := range tests {
+		var applied bool
+		opts := Options{
+			Getenv:  func(string) string { return "postgres://unused" },
+			Connect: func(context.Context, string) (migrate.DB, func(), error) { return fakeDB{}, func() {}, nil },
+			Auto: func(migrate.DB) (AutoMigrator, error) {
+				return fakeAuto{plan: fakePlan{unsafe: tt.unsafe}, applied: &applied}, nil
+			},
+		}
+		var out, errOut bytes.Buffer
+		code := Run(context.Background(), tt.args, &out, &errOut, opts)
+		if code != tt.code || out.String() != tt.out || applied != tt.applied {
+			t.Errorf("Run(%q) = %d, %q, applied %v; want %d, %q, applied %v (stderr %q)",
+				tt.args, code, out.String(), applied, tt.code, tt.out, tt.applied, errOut.String())
+		}
+	}
+}

@@ -1,0 +1,321 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// MigratorOptions configures a Migrator. The zero value is ready to use.
+type MigratorOptions struct {
+	// HistoryTable is the table recording applied versions, "name" or
+	// "schema.name" (each part quoted as given). Default
+	// "schema_migrations". It is created, with its schema, when missing.
+	HistoryTable string
+	// LockTimeout is set (SET LOCAL lock_timeout) for every migration, so
+	// DDL waiting behind a long reader fails instead of queueing every
+	// other query behind it. Default 5s; negative means none. A file may
+	// SET its own.
+	LockTimeout time.Duration
+	// StatementTimeout is set the same way; 0 (the default) means none.
+	StatementTimeout time.Duration
+	// AllowOutOfOrder applies pending versions lower than the highest
+	// applied one instead of failing with ErrGap.
+	AllowOutOfOrder bool
+	// AllowDestructiveDown lets down migrations run DROP TABLE, DROP
+	// SCHEMA, ALTER TABLE … DROP COLUMN, TRUNCATE and DELETE; without it
+	// they are refused with a *GateError before anything runs.
+	AllowDestructiveDown bool
+	// DryRun makes every command report what it would do and execute
+	// nothing: no migration runs, the history table is neither created
+	// nor written.
+	DryRun bool
+	// Progress, when set, receives one line as each migration starts and
+	// ends.
+	Progress io.Writer
+}
+
+// fileDefaultLockTimeout is the LockTimeout used when none is set.
+const fileDefaultLockTimeout = 5 * time.Second
+
+func (o MigratorOptions) withDefaults() MigratorOptions {
+	if o.HistoryTable == "" {
+		o.HistoryTable = "schema_migrations"
+	}
+	if o.LockTimeout == 0 {
+		o.LockTimeout = fileDefaultLockTimeout
+	}
+	return o
+}
+
+// Direction says what a MigrationResult did.
+type Direction string
+
+// Directions of a MigrationResult.
+const (
+	DirectionUp       Direction = "up"
+	DirectionDown     Direction = "down"
+	DirectionBaseline Direction = "baseline" // marked applied without running
+	DirectionForget   Direction = "forget"   // a dirty record removed
+)
+
+// MigrationResult describes one migration a command ran (or, with
+// DryRun, would run).
+type MigrationResult struct {
+	Version       int64         `json:"version"`
+	Name          string        `json:"name"`
+	Source        string        `json:"source"`
+	Direction     Direction     `json:"direction"`
+	Duration      time.Duration `json:"duration_ns"`
+	DryRun        bool          `json:"dry_run,omitempty"`
+	NoTransaction bool          `json:"no_transaction,omitempty"`
+	// Statements lists the SQL a dry run would execute (SQL migrations).
+	Statements []string `json:"statements,omitempty"`
+	// Warnings lists hazards of the file (see Migration.Warnings).
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Migrator runs SQL-file and Go migrations against one database. It is an
+// explicit value: no package-level registry. Each version runs in its own
+// transaction holding pg_advisory_xact_lock(LockKey) (taken by polling, so
+// a waiting migrator never holds a transaction open), with its history row
+// written in that transaction, so concurrent migrators apply every version
+// exactly once. Files with "-- norm:no-transaction" run statement by
+// statement on one connection under pg_advisory_lock(LockKey).
+//
+// A Migrator is safe for sequential use; do not call AddGo concurrently
+// with a command.
+type Migrator struct {
+	db         DB
+	opts       MigratorOptions
+	hist       fileHistory
+	migrations []*Migration
+}
+
+// NewMigrator loads the SQL migrations in the root of fsys (nil for Go
+// migrations only; use fs.Sub for a subdirectory, embed.FS works) and
+// returns a Migrator for db. Malformed names, duplicate versions and files
+// that cannot be split fail here, naming the file. A *pgx.Conn or
+// *pgxpool.Pool serves as db; no-transaction files need one of those (or a
+// pool with Acquire) and a direct connection, not PgBouncer.
+func NewMigrator(db DB, fsys fs.FS, opts MigratorOptions) (*Migrator, error) {
+	if db == nil {
+		return nil, fmt.Errorf("migrate: NewMigrator: db is nil")
+	}
+	opts = opts.withDefaults()
+	hist, err := fileNewHistory(opts.HistoryTable)
+	if err != nil {
+		return nil, err
+	}
+	mg := &Migrator{db: db, opts: opts, hist: hist}
+	if fsys != nil {
+		if mg.migrations, err = fileLoad(fsys); err != nil {
+			return nil, err
+		}
+	}
+	return mg, nil
+}
+
+// Migrations returns the known migrations in version order.
+func (mg *Migrator) Migrations() []*Migration {
+	return append([]*Migration(nil), mg.migrations...)
+}
+
+func (mg *Migrator) find(v int64) *Migration {
+	for _, m := range mg.migrations {
+		if m.Version == v {
+			return m
+		}
+	}
+	return nil
+}
+
+// Status reports every known migration (pending, applied, dirty or
+// drift) and every recorded version without a migration (missing), in
+// version order, with applied_at and duration. It does not create the
+// history table.
+func (mg *Migrator) Status(ctx context.Context) ([]MigrationStatus, error) {
+	hist, err := mg.hist.rows(ctx, mg.db)
+	if err != nil {
+		return nil, err
+	}
+	return fileStatuses(mg.migrations, hist, mg.opts), nil
+}
+
+// Up applies every pending migration in version order. It fails before
+// running anything when a version is dirty (ErrDirty), an applied file
+// changed (ErrDrift) or a pending version is below the highest applied one
+// (ErrGap, unless AllowOutOfOrder). Results list only the migrations this
+// call applied; a version another migrator applied meanwhile is skipped.
+func (mg *Migrator) Up(ctx context.Context) ([]MigrationResult, error) {
+	return mg.upTo(ctx, 0)
+}
+
+// UpTo applies pending migrations with versions up to and including v,
+// which must be a known version.
+func (mg *Migrator) UpTo(ctx context.Context, v int64) ([]MigrationResult, error) {
+	if mg.find(v) == nil {
+		return nil, fmt.Errorf("%w: UpTo(%d): no migration has that version", ErrUnknownVersion, v)
+	}
+	return mg.upTo(ctx, v)
+}
+
+func (mg *Migrator) upTo(ctx context.Context, limit int64) ([]MigrationResult, error) {
+	if err := mg.ensureHistory(ctx); err != nil {
+		return nil, err
+	}
+	hist, err := mg.hist.rows(ctx, mg.db)
+	if err != nil {
+		return nil, err
+	}
+	pending, err := filePending(mg.migrations, hist, limit, mg.opts.AllowOutOfOrder)
+	if err != nil {
+		return nil, err
+	}
+	var results []MigrationResult
+	for _, m := range pending {
+		if mg.opts.DryRun {
+			results = append(results, mg.planned(m, DirectionUp))
+			continue
+		}
+		res, applied, err := mg.applyUp(ctx, m)
+		if err != nil {
+			return results, err
+		}
+		if applied {
+			results = append(results, res)
+		}
+	}
+	return results, nil
+}
+
+// planned is the dry-run result for m in direction d.
+func (mg *Migrator) planned(m *Migration, d Direction) MigrationResult {
+	res := fileResult(m, d, 0)
+	res.DryRun = true
+	sc := m.up
+	if d == DirectionDown {
+		sc = m.down
+	}
+	if sc != nil && d != DirectionBaseline {
+		for _, st := range sc.Statements {
+			res.Statements = append(res.Statements, st.SQL)
+		}
+	}
+	if d == DirectionUp {
+		res.Warnings = m.Warnings(mg.opts)
+	}
+	return res
+}
+
+func fileResult(m *Migration, d Direction, took time.Duration) MigrationResult {
+	nt := m.NoTransaction()
+	if d == DirectionDown {
+		nt = m.down != nil && m.down.NoTransaction
+	}
+	return MigrationResult{Version: m.Version, Name: m.Name, Source: m.Source(), Direction: d, Duration: took, NoTransaction: nt}
+}
+
+// applyUp runs one migration; applied is false when another migrator had
+// already applied it.
+func (mg *Migrator) applyUp(ctx context.Context, m *Migration) (MigrationResult, bool, error) {
+	mg.progress("applying %d %s (%s)", m.Version, m.Name, m.Source())
+	start := time.Now()
+	var applied bool
+	var err error
+	if m.NoTransaction() {
+		applied, err = mg.upOutsideTx(ctx, m)
+	} else {
+		applied, err = mg.lockedTx(ctx, func(tx pgx.Tx) (bool, error) {
+			if err := mg.checkClean(ctx, tx); err != nil {
+				return false, err
+			}
+			if _, found, err := mg.hist.row(ctx, tx, m.Version); err != nil || found {
+				return false, err
+			}
+			if err := mg.runUp(ctx, tx, m); err != nil {
+				return false, err
+			}
+			return true, mg.hist.insert(ctx, tx, m, time.Since(start), false)
+		})
+	}
+	took := time.Since(start)
+	if err != nil || !applied {
+		return MigrationResult{}, false, err
+	}
+	mg.progress("applied %d %s in %s", m.Version, m.Name, took.Round(time.Millisecond))
+	return fileResult(m, DirectionUp, took), true, nil
+}
+
+func (mg *Migrator) runUp(ctx context.Context, q Querier, m *Migration) error {
+	if m.Kind == KindGo {
+		tx, ok := q.(pgx.Tx)
+		if !ok {
+			return fmt.Errorf("migrate: %s needs a transaction", m.Source())
+		}
+		return fileGoErr(m, DirectionUp, m.goUp(ctx, tx))
+	}
+	return fileExec(ctx, q, m, m.up, DirectionUp)
+}
+
+func (mg *Migrator) progress(format string, args ...any) {
+	if mg.opts.Progress != nil {
+		_, _ = fmt.Fprintf(mg.opts.Progress, format+"\n", args...)
+	}
+}
+
+// ensureHistory creates the history table under the migration lock
+// (nothing in a dry run).
+func (mg *Migrator) ensureHistory(ctx context.Context) error {
+	if mg.opts.DryRun {
+		return nil
+	}
+	_, err := mg.lockedTx(ctx, func(tx pgx.Tx) (bool, error) {
+		return true, mg.hist.create(ctx, tx)
+	})
+	return err
+}
+
+// checkClean fails with ErrDirty when any version is dirty; call it
+// holding the migration lock.
+func (mg *Migrator) checkClean(ctx context.Context, q Querier) error {
+	v, err := mg.hist.firstDirty(ctx, q)
+	if err != nil || v == 0 {
+		return err
+	}
+	src := strconv.FormatInt(v, 10)
+	if m := mg.find(v); m != nil {
+		src = m.Source()
+	}
+	return fmt.Errorf("%w: version %d (%s): %s", ErrDirty, v, src, fileRecovery)
+}
+
+// upOutsideTx runs a no-transaction file: the version is recorded dirty
+// first, the statements run one by one with no transaction open, and the
+// row is marked clean at the end. On failure the version stays dirty.
+func (mg *Migrator) upOutsideTx(ctx context.Context, m *Migration) (bool, error) {
+	conn, release, err := mg.sessionConn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	if err := mg.checkClean(ctx, conn); err != nil {
+		return false, err
+	}
+	if _, found, err := mg.hist.row(ctx, conn, m.Version); err != nil || found {
+		return false, err
+	}
+	start := time.Now()
+	if err := mg.hist.insert(ctx, conn, m, 0, true); err != nil {
+		return false, err
+	}
+	if err := fileExec(ctx, conn, m, m.up, DirectionUp); err != nil {
+		return false, fmt.Errorf("%w\n%w: version %d (%s) is recorded dirty: %s", err, ErrDirty, m.Version, m.Source(), fileRecovery)
+	}
+	return true, mg.hist.markClean(ctx, conn, m.Version, time.Since(start))
+}

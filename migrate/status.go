@@ -1,0 +1,166 @@
+package migrate
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Errors of the file/Go migration runner. Each is returned wrapped with
+// the versions and files concerned; test with errors.Is.
+var (
+	// ErrDrift: an applied SQL migration's up file changed since it ran.
+	// Restore the file, or run Baseline(v) to accept the new content.
+	ErrDrift = errors.New("migrate: applied migration file changed (drift)")
+	// ErrDirty: a migration that ran outside a transaction failed (or was
+	// interrupted) and the schema may be half changed.
+	ErrDirty = errors.New("migrate: migration left dirty")
+	// ErrGap: a pending migration has a lower version than the highest
+	// applied one and MigratorOptions.AllowOutOfOrder is not set.
+	ErrGap = errors.New("migrate: pending migration older than the last applied one")
+	// ErrNoDown: the migration to roll back has no down file or function.
+	ErrNoDown = errors.New("migrate: migration has no down")
+	// ErrUnknownVersion: a version named in a call is not a known
+	// migration (or not applied, for a rollback).
+	ErrUnknownVersion = errors.New("migrate: unknown migration version")
+)
+
+// MigrationState is where a migration stands in a database.
+type MigrationState string
+
+// Migration states reported by Migrator.Status.
+const (
+	StatePending MigrationState = "pending" // known, not applied
+	StateApplied MigrationState = "applied" // applied, file unchanged
+	StateDirty   MigrationState = "dirty"   // started outside a transaction and not finished
+	StateDrift   MigrationState = "drift"   // applied, but the up file changed since
+	StateMissing MigrationState = "missing" // recorded as applied, but no file or Go migration has the version
+)
+
+// MigrationStatus is one line of Migrator.Status.
+type MigrationStatus struct {
+	Version int64          `json:"version"`
+	Name    string         `json:"name"`
+	Kind    MigrationKind  `json:"kind"`
+	State   MigrationState `json:"state"`
+	// Source is the up file or "go migration …"; empty for StateMissing.
+	Source string `json:"source,omitempty"`
+	// AppliedAt and Duration are zero for pending migrations.
+	AppliedAt time.Time     `json:"applied_at,omitzero"`
+	Duration  time.Duration `json:"duration_ns,omitempty"`
+	// NoTransaction is set for files with the no-transaction directive.
+	NoTransaction bool `json:"no_transaction,omitempty"`
+	// Warnings lists hazards of pending files (see Migration.Warnings).
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// fileStatuses merges the known migrations with the history rows, in
+// version order.
+func fileStatuses(known []*Migration, hist []fileHistoryRow, opts MigratorOptions) []MigrationStatus {
+	applied := make(map[int64]fileHistoryRow, len(hist))
+	for _, r := range hist {
+		applied[r.Version] = r
+	}
+	out := make([]MigrationStatus, 0, len(known)+len(hist))
+	seen := make(map[int64]bool, len(known))
+	for _, m := range known {
+		seen[m.Version] = true
+		st := MigrationStatus{Version: m.Version, Name: m.Name, Kind: m.Kind, Source: m.Source(), NoTransaction: m.NoTransaction()}
+		r, ok := applied[m.Version]
+		switch {
+		case !ok:
+			st.State = StatePending
+			st.Warnings = m.Warnings(opts)
+		case r.Dirty:
+			st.State = StateDirty
+		case m.Kind == KindSQL && r.Checksum != m.Checksum:
+			st.State = StateDrift
+		default:
+			st.State = StateApplied
+		}
+		if ok {
+			st.AppliedAt, st.Duration = r.AppliedAt, r.Duration
+		}
+		out = append(out, st)
+	}
+	for _, r := range hist {
+		if !seen[r.Version] {
+			out = append(out, MigrationStatus{Version: r.Version, Name: r.Name, Kind: r.Kind, State: StateMissing,
+				AppliedAt: r.AppliedAt, Duration: r.Duration})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	return out
+}
+
+// filePending checks the state for Up and returns the migrations to
+// apply, in version order, up to and including limit (0: no limit). It
+// fails on dirty versions, drift and — unless allowed — gaps.
+func filePending(known []*Migration, hist []fileHistoryRow, limit int64, allowOutOfOrder bool) ([]*Migration, error) {
+	sts := fileStatuses(known, hist, MigratorOptions{})
+	if err := fileCheckBlocked(sts); err != nil {
+		return nil, err
+	}
+	var maxApplied int64
+	for _, r := range hist {
+		maxApplied = max(maxApplied, r.Version)
+	}
+	var pending []*Migration
+	var gaps []string
+	for _, m := range known {
+		if limit > 0 && m.Version > limit {
+			break
+		}
+		if fileFind(hist, m.Version) {
+			continue
+		}
+		if m.Version < maxApplied {
+			gaps = append(gaps, fmt.Sprintf("%d (%s)", m.Version, m.Source()))
+		}
+		pending = append(pending, m)
+	}
+	if len(gaps) > 0 && !allowOutOfOrder {
+		return nil, fmt.Errorf("%w: %s pending below applied version %d; set AllowOutOfOrder (--allow-out-of-order) to apply them anyway",
+			ErrGap, strings.Join(gaps, ", "), maxApplied)
+	}
+	return pending, nil
+}
+
+// fileCheckBlocked turns dirty and drifted versions into errors.
+func fileCheckBlocked(sts []MigrationStatus) error {
+	var dirty, drift []string
+	for _, s := range sts {
+		switch s.State {
+		case StateDirty:
+			dirty = append(dirty, fmt.Sprintf("%d (%s)", s.Version, s.Source))
+		case StateDrift:
+			drift = append(drift, fmt.Sprintf("%d (%s)", s.Version, s.Source))
+		}
+	}
+	if len(dirty) > 0 {
+		return fmt.Errorf("%w: version %s: %s", ErrDirty, strings.Join(dirty, ", "), fileRecovery)
+	}
+	if len(drift) > 0 {
+		return fmt.Errorf("%w: version %s changed after it was applied; restore the file, or run `migrate baseline VERSION` to accept the new content without running it",
+			ErrDrift, strings.Join(drift, ", "))
+	}
+	return nil
+}
+
+// fileRecovery tells a person what to do about a dirty version.
+const fileRecovery = "a migration run outside a transaction failed part way, so some of its statements may have taken effect. " +
+	"Check which did (an index left INVALID by a failed CREATE INDEX CONCURRENTLY shows in " +
+	"SELECT indexrelid::regclass FROM pg_index WHERE NOT indisvalid). Then either finish the remaining statements by hand and run " +
+	"`migrate baseline VERSION` (Migrator.Baseline) to mark it applied, or undo what ran (DROP INDEX CONCURRENTLY the invalid index) " +
+	"and run `migrate forget VERSION` (Migrator.Forget) so the next up runs it again"
+
+func fileFind(hist []fileHistoryRow, v int64) bool {
+	for _, r := range hist {
+		if r.Version == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,36 @@
+// Command normctl is norm's command-line tool. Today it runs SQL-file
+// migrations:
+//
+//	normctl migrate up|down|redo|status|baseline|forget|create NAME [flags]
+//
+// with --dsn (or DATABASE_URL), --dir (default migrations), --json and
+// --dry-run. Auto-migrations from Go models (plan, apply) need the models
+// compiled in: build a cmd/migrate of your own with
+// github.com/normkit/norm/migrate/migratecmd. Run `normctl migrate -h`
+// for every flag. Exit status: 0 success, 1 failure, 2 when
+// `plan --check` finds unsafe or destructive steps.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/normkit/norm/migrate/migratecmd"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	if len(os.Args) < 2 || os.Args[1] != "migrate" {
+		_, _ = fmt.Fprintln(os.Stderr, "usage: normctl migrate COMMAND [flags]   (normctl migrate -h for commands)")
+		return migratecmd.ExitError
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return migratecmd.Run(ctx, os.Args[2:], os.Stdout, os.Stderr, migratecmd.Options{})
+}
