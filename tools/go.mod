@@ -25,7 +25,7 @@ require (
 	github.com/docker/go-units v0.5.0 // indirect
 	github.com/ebitengine/purego v0.10.1 // indirect
 	github.com/felixge/httpsnoop v1.1.0 // indirect
-	github.com/go-logr/logr v1.4.3 // indirect
+	github.com/go-logr/logr v1.4.4 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/go-ole/go-ole v1.3.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
@@ -57,9 +57,9 @@ require (
 	github.com/yusufpapurcu/wmi v1.2.4 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.69.0 // indirect
-	go.opentelemetry.io/otel v1.44.0 // indirect
-	go.opentelemetry.io/otel/metric v1.44.0 // indirect
-	go.opentelemetry.io/otel/trace v1.44.0 // indirect
+	go.opentelemetry.io/otel v1.46.0 // indirect
+	go.opentelemetry.io/otel/metric v1.46.0 // indirect
+	go.opentelemetry.io/otel/trace v1.46.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
@@ -71,6 +71,31 @@ require github.com/normkit/norm/migrate v0.0.0
 
 replace github.com/normkit/norm/migrate => ../migrate
 
-require github.com/normkit/norm/sqlb v0.0.0 // indirect
+require (
+	github.com/avast/retry-go/v4 v4.7.0 // indirect
+	github.com/mattn/go-colorable v0.1.14 // indirect
+	github.com/mattn/go-isatty v0.0.20 // indirect
+	github.com/normkit/norm/sqlb v0.0.0
+	github.com/sony/gobreaker/v2 v2.4.0 // indirect
+)
 
 replace github.com/normkit/norm/sqlb => ../sqlb
+
+require github.com/normkit/norm/pool v0.0.0
+
+replace github.com/normkit/norm/pool => ../pool
+
+require github.com/normkit/norm/repo v0.0.0
+
+replace github.com/normkit/norm/repo => ../repo
+
+require github.com/normkit/norm/observe v0.0.0
+
+replace github.com/normkit/norm/observe => ../observe
+
+require (
+	github.com/normkit/norm/rlsutil v0.0.0
+	github.com/rs/zerolog v1.35.1
+)
+
+replace github.com/normkit/norm/rlsutil => ../rlsutil

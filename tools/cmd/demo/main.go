@@ -1,7 +1,8 @@
 // Command demo is what make demo runs: it starts a throwaway PostgreSQL
-// cluster with tools/pgtest, connects, shows what it is talking to, and
-// removes everything again. Later steps grow it into a full service
-// built on norm.
+// primary and streaming replica with tools/pgtest, runs the notes service
+// (tools/demo/notes) on a free loopback port, drives it with the scripted
+// client, prints the narrated report and removes everything again. It
+// exits non-zero when any step fails.
 package main
 
 import (
@@ -13,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/normkit/norm/tools/demo/notes"
 	"github.com/normkit/norm/tools/pgtest"
 )
 
@@ -25,6 +26,7 @@ func main() {
 }
 
 func run(out io.Writer) (err error) {
+	start := time.Now()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
@@ -40,31 +42,14 @@ func run(out io.Writer) (err error) {
 		if cerr := c.Close(); cerr != nil && err == nil {
 			err = cerr
 		}
+		fmt.Fprintf(out, "Done in %s.\n", time.Since(start).Round(time.Millisecond))
 	}()
-	for _, ep := range []struct{ name, dsn string }{{"primary", c.DSN()}, {"replica", c.ReplicaDSN()}} {
-		if err := describe(ctx, out, ep.name, ep.dsn); err != nil {
-			return err
-		}
+	rep, err := notes.Run(ctx, notes.Config{PrimaryDSN: c.DSN(), ReplicaDSN: c.ReplicaDSN()})
+	if rep.Addr == "" { // the service never started: nothing to report
+		return err
 	}
-	return nil
-}
-
-// describe connects to one endpoint and prints what it is.
-func describe(ctx context.Context, out io.Writer, name, dsn string) error {
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		return fmt.Errorf("connect to %s: %w", name, err)
+	if werr := notes.WriteReport(out, rep); werr != nil && err == nil {
+		err = werr
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	var version string
-	var standby bool
-	if err := conn.QueryRow(ctx, "SELECT version(), pg_is_in_recovery()").Scan(&version, &standby); err != nil {
-		return fmt.Errorf("query %s: %w", name, err)
-	}
-	role := "primary (read-write)"
-	if standby {
-		role = "hot standby (read-only)"
-	}
-	fmt.Fprintf(out, "%s: %s\n  %s\n", name, role, version)
-	return nil
+	return err
 }

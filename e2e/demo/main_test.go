@@ -1,0 +1,14 @@
+package demo
+
+import (
+	"os"
+	"testing"
+
+	"github.com/normkit/norm/tools/pgtest"
+)
+
+var cluster *pgtest.Cluster
+
+func TestMain(m *testing.M) {
+	os.Exit(pgtest.RunMain(m, pgtest.Options{Replica: true}, &cluster))
+}

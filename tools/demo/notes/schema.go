@@ -1,0 +1,83 @@
+package notes
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"github.com/normkit/norm/migrate"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations returns the service's SQL-file migrations.
+func Migrations() (fs.FS, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("notes: migrations: %w", err)
+	}
+	return sub, nil
+}
+
+// MigrationReport is what Migrate did.
+type MigrationReport struct {
+	// AutoPlan is the auto-migration plan that was applied (Plan.Text).
+	AutoPlan string
+	// Files lists the SQL-file migrations applied.
+	Files []migrate.MigrationResult
+}
+
+// Migrate brings the schema up to date: the auto-migration from Models,
+// then the SQL-file migrations (row-level security). db must be a
+// direct connection to the primary.
+func Migrate(ctx context.Context, db migrate.DB) (MigrationReport, error) {
+	var rep MigrationReport
+	auto, err := migrate.NewAuto(db, Models(), migrate.AutoOptions{})
+	if err != nil {
+		return rep, fmt.Errorf("notes: auto-migration: %w", err)
+	}
+	plan, err := auto.Plan(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("notes: plan: %w", err)
+	}
+	rep.AutoPlan = plan.Text()
+	if _, err := auto.Apply(ctx); err != nil {
+		return rep, fmt.Errorf("notes: apply auto-migration: %w", err)
+	}
+	files, err := Migrations()
+	if err != nil {
+		return rep, err
+	}
+	mg, err := migrate.NewMigrator(db, files, migrate.MigratorOptions{})
+	if err != nil {
+		return rep, fmt.Errorf("notes: file migrations: %w", err)
+	}
+	if rep.Files, err = mg.Up(ctx); err != nil {
+		return rep, fmt.Errorf("notes: apply file migrations: %w", err)
+	}
+	return rep, nil
+}
+
+// ChangePlans returns the plan for the next model version (NoteNext)
+// against the live schema, in the default and the online form. It only
+// plans; nothing is changed.
+func ChangePlans(ctx context.Context, db migrate.DB) (plain, online *migrate.Plan, err error) {
+	for _, o := range []bool{false, true} {
+		auto, err := migrate.NewAuto(db, []any{NoteNext{}}, migrate.AutoOptions{PlanOptions: migrate.PlanOptions{Online: o}})
+		if err != nil {
+			return nil, nil, fmt.Errorf("notes: model change: %w", err)
+		}
+		p, err := auto.Plan(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("notes: plan model change: %w", err)
+		}
+		if o {
+			online = p
+		} else {
+			plain = p
+		}
+	}
+	return plain, online, nil
+}
