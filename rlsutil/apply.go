@@ -34,6 +34,11 @@ func Apply(ctx context.Context, tx Querier, s Settings) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
+	return apply(ctx, tx, s)
+}
+
+// apply runs the statement for settings already validated.
+func apply(ctx context.Context, tx Querier, s Settings) error {
 	sql, args := applyStatement(s)
 	if sql == "" {
 		return nil

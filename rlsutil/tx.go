@@ -39,7 +39,7 @@ func WithSettings(ctx context.Context, db Beginner, s Settings, fn func(ctx cont
 			err = errors.Join(err, rollback(ctx, tx))
 		}
 	}()
-	if err := Apply(ctx, tx, s); err != nil {
+	if err := apply(ctx, tx, s); err != nil { // validated above
 		return err
 	}
 	if err := fn(ctx, tx); err != nil {

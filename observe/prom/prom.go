@@ -132,34 +132,28 @@ func (b *builder) register(c prometheus.Collector, name string) prometheus.Colle
 }
 
 func (b *builder) histogram(name, help string, labels []string) *prometheus.HistogramVec {
-	c := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+	return registerAs(b, name, prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Namespace: b.opts.Namespace, Subsystem: b.opts.Subsystem, Name: name, Help: help, Buckets: b.opts.Buckets,
-	}, labels)
-	got, ok := b.register(c, name).(*prometheus.HistogramVec)
-	if !ok {
-		b.fail(name)
-		return c
-	}
-	return got
+	}, labels))
 }
 
 func (b *builder) counter(name, help string, labels ...string) *prometheus.CounterVec {
-	c := prometheus.NewCounterVec(prometheus.CounterOpts{
+	return registerAs(b, name, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: b.opts.Namespace, Subsystem: b.opts.Subsystem, Name: name, Help: help,
-	}, labels)
-	got, ok := b.register(c, name).(*prometheus.CounterVec)
-	if !ok {
-		b.fail(name)
-		return c
-	}
-	return got
+	}, labels))
 }
 
 func (b *builder) gauge(name, help string, labels ...string) *prometheus.GaugeVec {
-	c := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+	return registerAs(b, name, prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Namespace: b.opts.Namespace, Subsystem: b.opts.Subsystem, Name: name, Help: help,
-	}, labels)
-	got, ok := b.register(c, name).(*prometheus.GaugeVec)
+	}, labels))
+}
+
+// registerAs registers c, or returns the collector of the same kind
+// already registered under its name; a collector of another kind there is
+// an error (recorded in b) and c is returned unregistered.
+func registerAs[C prometheus.Collector](b *builder, name string, c C) C {
+	got, ok := b.register(c, name).(C)
 	if !ok {
 		b.fail(name)
 		return c
