@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -35,12 +36,28 @@ func (s *Service) read(ctx context.Context, minLSN string, fn func(ctx context.C
 	if minLSN == "" {
 		minLSN = "0/0"
 	}
-	served, err := readOn(ctx, s.db.Replica(), minLSN, fn)
-	if errors.Is(err, errBehind) {
-		return readOn(ctx, s.db.Primary(), minLSN, fn)
+	deadline := time.Now().Add(replicaWait)
+	for {
+		served, err := readOn(ctx, s.db.Replica(), minLSN, fn)
+		if !errors.Is(err, errBehind) {
+			return served, err
+		}
+		if time.Now().After(deadline) {
+			return readOn(ctx, s.db.Primary(), minLSN, fn)
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
-	return served, err
 }
+
+// replicaWait bounds how long a read waits for the replica to replay the
+// client's last write before the primary answers instead: replication on
+// one machine takes milliseconds, and a read that waits that long spares
+// the primary.
+const replicaWait = 250 * time.Millisecond
 
 // readOn checks the server's replay position first (a replica that is
 // behind may not even know the tenant's role yet), then applies the
