@@ -154,6 +154,22 @@ type Observer interface {
 	Observe(ctx context.Context, e *Event)
 }
 
+// StartObserver is an Observer that also acts when a call starts, such as
+// a tracing observer opening a span that the call's context then carries.
+//
+// The tracer calls ObserveStart before the call, once per call and in the
+// order of Config.Observers, for every kind the observer handles except
+// KindRelease (pgx gives releases no context). e holds what is known then:
+// Kind, Start, Endpoint, Statement and Args of a query or prepare, Queries
+// of a batch, Table of a COPY, Name, Database, Host, Port, Conn and Pool.
+// ObserveStart returns the context the call runs with: ctx itself or one
+// derived from it. Observe is called when the call ends with the same e,
+// and with a context derived from the one ObserveStart returned.
+type StartObserver interface {
+	Observer
+	ObserveStart(ctx context.Context, e *Event) context.Context
+}
+
 // KindFilter may be implemented by an Observer to say which kinds of event
 // it handles. The tracer asks once, in New, and skips observers for kinds
 // they do not handle, and skips building release events altogether when no

@@ -35,10 +35,12 @@ type Config struct {
 // each call is kept in the context pgx carries from start to end, so it
 // takes no locks and keeps no per-call state of its own.
 type Tracer struct {
-	byKind   [KindRelease + 1][]Observer // observers per Kind
-	endpoint string
-	now      func() time.Time
-	cache    *statementCache // shared by the copies ForEndpoint makes
+	byKind      [KindRelease + 1][]Observer      // observers per Kind
+	startByKind [KindRelease + 1][]StartObserver // those of byKind that act at the start
+	endpoint    string
+	now         func() time.Time
+	since       func(time.Time) time.Duration
+	cache       *statementCache // shared by the copies ForEndpoint makes
 }
 
 // Interface checks: the tracer plugs into every hook pgx and pgxpool offer.
@@ -57,16 +59,24 @@ func New(cfg Config) *Tracer {
 	t := &Tracer{
 		endpoint: cfg.Endpoint,
 		now:      cfg.Now,
+		since:    time.Since, // reads only the monotonic clock: half the cost of Now
 	}
 	for k := KindQuery; k <= KindRelease; k++ {
 		for _, o := range cfg.Observers {
-			if f, ok := o.(KindFilter); !ok || f.Observes(k) {
-				t.byKind[k] = append(t.byKind[k], o)
+			if f, ok := o.(KindFilter); ok && !f.Observes(k) {
+				continue
+			}
+			t.byKind[k] = append(t.byKind[k], o)
+			if so, ok := o.(StartObserver); ok && k != KindRelease {
+				t.startByKind[k] = append(t.startByKind[k], so)
 			}
 		}
 	}
 	if t.now == nil {
 		t.now = time.Now
+	} else {
+		now := t.now
+		t.since = func(start time.Time) time.Duration { return now().Sub(start) }
 	}
 	t.cache = &statementCache{max: int64(cfg.StatementCacheSize)}
 	if t.cache.max == 0 {
@@ -108,10 +118,29 @@ func (c *callCtx) Value(key any) any {
 	return c.Context.Value(key)
 }
 
-func (t *Tracer) start(ctx context.Context, kind Kind) *callCtx {
+// begin opens a call of the given kind, or reports that no observer
+// handles the kind, in which case the hook returns ctx unchanged: nothing
+// is allocated and the end hook finds no call.
+func (t *Tracer) begin(ctx context.Context, kind Kind) (*callCtx, bool) {
+	if len(t.byKind[kind]) == 0 {
+		return nil, false
+	}
 	c := &callCtx{Context: ctx}
 	c.ev.Kind = kind
 	c.ev.Start = t.now()
+	c.ev.Endpoint = EndpointFrom(ctx)
+	if c.ev.Endpoint == "" {
+		c.ev.Endpoint = t.endpoint
+	}
+	return c, true
+}
+
+// run hands a call whose start data is filled in to the start observers
+// and returns the context pgx carries until the end hook.
+func (t *Tracer) run(c *callCtx) context.Context {
+	for _, o := range t.startByKind[c.ev.Kind] {
+		c.Context = o.ObserveStart(c.Context, &c.ev)
+	}
 	return c
 }
 
@@ -135,13 +164,9 @@ func (t *Tracer) finish(ctx context.Context, kind Kind, err error) {
 		return
 	}
 	e := &c.ev
-	e.Duration = t.now().Sub(e.Start)
+	e.Duration = t.since(e.Start)
 	if e.Err == nil {
 		e.Err = err
-	}
-	e.Endpoint = EndpointFrom(ctx)
-	if e.Endpoint == "" {
-		e.Endpoint = t.endpoint
 	}
 	t.emit(ctx, e)
 }
@@ -154,14 +179,14 @@ func (t *Tracer) emit(ctx context.Context, e *Event) {
 
 // TraceQueryStart implements pgx.QueryTracer.
 func (t *Tracer) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
-	if len(t.byKind[KindQuery]) == 0 {
-		return ctx // nobody listens: no allocation, and the end hook finds nothing
+	c, ok := t.begin(ctx, KindQuery)
+	if !ok {
+		return ctx
 	}
-	c := t.start(ctx, KindQuery)
 	c.ev.Statement = t.cache.get(data.SQL)
 	c.ev.Args = data.Args
 	c.ev.Conn = conn
-	return c
+	return t.run(c)
 }
 
 // TraceQueryEnd implements pgx.QueryTracer.
@@ -174,15 +199,15 @@ func (t *Tracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQ
 
 // TraceBatchStart implements pgx.BatchTracer.
 func (t *Tracer) TraceBatchStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceBatchStartData) context.Context {
-	if len(t.byKind[KindBatch]) == 0 {
-		return ctx // nobody listens: no allocation, and the end hook finds nothing
+	c, ok := t.begin(ctx, KindBatch)
+	if !ok {
+		return ctx
 	}
-	c := t.start(ctx, KindBatch)
 	c.ev.Conn = conn
 	if data.Batch != nil {
 		c.ev.Queries = data.Batch.Len()
 	}
-	return c
+	return t.run(c)
 }
 
 // TraceBatchQuery implements pgx.BatchTracer: it adds the statement's rows
@@ -208,13 +233,13 @@ func (t *Tracer) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceB
 
 // TraceCopyFromStart implements pgx.CopyFromTracer.
 func (t *Tracer) TraceCopyFromStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceCopyFromStartData) context.Context {
-	if len(t.byKind[KindCopy]) == 0 {
-		return ctx // nobody listens: no allocation, and the end hook finds nothing
+	c, ok := t.begin(ctx, KindCopy)
+	if !ok {
+		return ctx
 	}
-	c := t.start(ctx, KindCopy)
 	c.ev.Conn = conn
 	c.ev.Table = data.TableName.Sanitize()
-	return c
+	return t.run(c)
 }
 
 // TraceCopyFromEnd implements pgx.CopyFromTracer.
@@ -227,14 +252,14 @@ func (t *Tracer) TraceCopyFromEnd(ctx context.Context, _ *pgx.Conn, data pgx.Tra
 
 // TracePrepareStart implements pgx.PrepareTracer.
 func (t *Tracer) TracePrepareStart(ctx context.Context, conn *pgx.Conn, data pgx.TracePrepareStartData) context.Context {
-	if len(t.byKind[KindPrepare]) == 0 {
-		return ctx // nobody listens: no allocation, and the end hook finds nothing
+	c, ok := t.begin(ctx, KindPrepare)
+	if !ok {
+		return ctx
 	}
-	c := t.start(ctx, KindPrepare)
 	c.ev.Conn = conn
 	c.ev.Name = data.Name
 	c.ev.Statement = t.cache.get(data.SQL)
-	return c
+	return t.run(c)
 }
 
 // TracePrepareEnd implements pgx.PrepareTracer.
@@ -245,16 +270,16 @@ func (t *Tracer) TracePrepareEnd(ctx context.Context, _ *pgx.Conn, data pgx.Trac
 // TraceConnectStart implements pgx.ConnectTracer. The event carries the
 // database, host and port, never the password.
 func (t *Tracer) TraceConnectStart(ctx context.Context, data pgx.TraceConnectStartData) context.Context {
-	if len(t.byKind[KindConnect]) == 0 {
-		return ctx // nobody listens: no allocation, and the end hook finds nothing
+	c, ok := t.begin(ctx, KindConnect)
+	if !ok {
+		return ctx
 	}
-	c := t.start(ctx, KindConnect)
 	if cfg := data.ConnConfig; cfg != nil {
 		c.ev.Database = cfg.Database
 		c.ev.Host = cfg.Host
 		c.ev.Port = cfg.Port
 	}
-	return c
+	return t.run(c)
 }
 
 // TraceConnectEnd implements pgx.ConnectTracer.
@@ -267,12 +292,12 @@ func (t *Tracer) TraceConnectEnd(ctx context.Context, data pgx.TraceConnectEndDa
 
 // TraceAcquireStart implements pgxpool.AcquireTracer.
 func (t *Tracer) TraceAcquireStart(ctx context.Context, pool *pgxpool.Pool, _ pgxpool.TraceAcquireStartData) context.Context {
-	if len(t.byKind[KindAcquire]) == 0 {
-		return ctx // nobody listens: no allocation, and the end hook finds nothing
+	c, ok := t.begin(ctx, KindAcquire)
+	if !ok {
+		return ctx
 	}
-	c := t.start(ctx, KindAcquire)
 	c.ev.Pool = pool
-	return c
+	return t.run(c)
 }
 
 // TraceAcquireEnd implements pgxpool.AcquireTracer. The event's Duration is

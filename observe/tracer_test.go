@@ -276,3 +276,51 @@ func TestTracerForEndpoint(t *testing.T) {
 		t.Error("the copy does not share the statement cache")
 	}
 }
+
+// starter is a StartObserver that marks the call's context and records
+// what it saw at the start and at the end.
+type starter struct {
+	recorder
+	starts []Event
+	ptrs   []*Event
+}
+
+type markKey struct{}
+
+func (s *starter) ObserveStart(ctx context.Context, e *Event) context.Context {
+	s.starts = append(s.starts, *e)
+	s.ptrs = append(s.ptrs, e)
+	return context.WithValue(ctx, markKey{}, e.Kind)
+}
+
+func TestStartObserver(t *testing.T) {
+	t.Parallel()
+	s := &starter{}
+	tr := New(Config{Observers: []Observer{s}, Endpoint: "primary"})
+	ctx := tr.TraceQueryStart(context.Background(), nil, pgx.TraceQueryStartData{SQL: "SELECT a FROM t WHERE id = $1", Args: []any{7}})
+	if ctx.Value(markKey{}) != KindQuery {
+		t.Error("the context pgx carries is not the one ObserveStart returned")
+	}
+	if len(s.events) != 0 {
+		t.Error("Observe ran at the start")
+	}
+	tr.TraceQueryEnd(ctx, nil, pgx.TraceQueryEndData{})
+	tr.TraceRelease(nil, pgxpool.TraceReleaseData{})
+	if len(s.starts) != 1 {
+		t.Fatalf("ObserveStart ran %d times, want once (and never for a release)", len(s.starts))
+	}
+	st := s.starts[0]
+	if st.Kind != KindQuery || st.Statement == nil || st.Statement.SQL != "SELECT a FROM t WHERE id = $1" ||
+		len(st.Args) != 1 || st.Endpoint != "primary" || st.Start.IsZero() {
+		t.Errorf("start event = %+v", st)
+	}
+	if len(s.events) != 2 || s.events[0].Kind != KindQuery || s.events[1].Kind != KindRelease {
+		t.Fatalf("end events = %+v", s.events)
+	}
+	if s.ctxs[0].Value(markKey{}) != KindQuery {
+		t.Error("Observe's context is not derived from ObserveStart's")
+	}
+	if got, _ := call(s.ctxs[0], KindQuery); got == nil || &got.ev != s.ptrs[0] {
+		t.Error("ObserveStart and Observe saw different events")
+	}
+}

@@ -4,16 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	normobserve "github.com/normkit/norm/observe"
 	"github.com/normkit/norm/observe/otel"
 	"github.com/normkit/norm/observe/prom"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
+	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 )
@@ -179,6 +182,63 @@ func TestMetricsAndTracing(t *testing.T) {
 	}
 	if inserts != 3 {
 		t.Errorf("INSERT spans = %d, want 3", inserts)
+	}
+}
+
+// TestSpansOnRealCalls follows the spans of real pgx calls in both modes:
+// live (the span is in the call's context, and pgx's prepare for a new
+// statement is its child) and deferred (recorded later, same parent).
+func TestSpansOnRealCalls(t *testing.T) {
+	t.Parallel()
+	for _, deferred := range []bool{false, true} {
+		t.Run(fmt.Sprintf("deferred=%v", deferred), func(t *testing.T) {
+			t.Parallel()
+			d := setupDB(t)
+			spans := tracetest.NewSpanRecorder()
+			tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+			o := otel.New(otel.Config{TracerProvider: tp, Database: "e2e", Deferred: deferred, FlushInterval: time.Hour})
+			conn := newHarness("primary", o).conn(t, d)
+			ctx, handler := tp.Tracer("e2e").Start(testCtx(t), "handler")
+			if _, err := conn.Exec(ctx, insertSQL, insertArgs(1, secretEmail)...); err != nil {
+				t.Fatal(err)
+			}
+			_, dupErr := conn.Exec(ctx, insertSQL, insertArgs(1, secretEmail)...)
+			handler.End()
+			if err := o.Close(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			var inserts []sdktrace.ReadOnlySpan
+			var prepare sdktrace.ReadOnlySpan
+			for _, s := range spans.Ended() {
+				switch s.Name() {
+				case "INSERT":
+					inserts = append(inserts, s)
+				case "PREPARE":
+					prepare = s
+				}
+			}
+			if len(inserts) != 2 || prepare == nil {
+				t.Fatalf("spans: %d INSERT, prepare %v; want 2 and one", len(inserts), prepare != nil)
+			}
+			for _, s := range inserts {
+				if s.Parent().SpanID() != handler.SpanContext().SpanID() {
+					t.Errorf("INSERT span's parent is %v, want the handler span", s.Parent().SpanID())
+				}
+			}
+			wantPrepareParent := inserts[0].SpanContext().SpanID() // live: inside the first INSERT
+			if deferred {
+				wantPrepareParent = handler.SpanContext().SpanID() // deferred: its sibling
+			}
+			if prepare.Parent().SpanID() != wantPrepareParent {
+				t.Errorf("PREPARE span's parent is %v, want %v", prepare.Parent().SpanID(), wantPrepareParent)
+			}
+			if dupErr == nil || inserts[1].Status().Code != codes.Error {
+				t.Errorf("duplicate insert: err %v, span status %+v", dupErr, inserts[1].Status())
+			}
+			if leaks := findSecrets(inserts[1].Status().Description); len(leaks) > 0 {
+				t.Errorf("span status leaks %v", leaks)
+			}
+		})
 	}
 }
 

@@ -54,8 +54,9 @@ var DefaultBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25
 // up in client_golang hashes and validates every label value on each call,
 // which was half the cost of ObserveQuery.
 type Metrics struct {
-	durationSeries sync.Map // seriesKey -> prometheus.Observer
-	rowSeries      sync.Map // seriesKey (op, endpoint) -> prometheus.Counter
+	durationSeries sync.Map // seriesKey -> *boxed[prometheus.Observer]
+	rowSeries      sync.Map // seriesKey (op, endpoint) -> *boxed[prometheus.Counter]
+	acquireSeries  sync.Map // endpoint -> *boxed[prometheus.Observer]
 	noFingerprint  bool
 	duration       *prometheus.HistogramVec
 	rows           *prometheus.CounterVec
@@ -182,35 +183,43 @@ func (m *Metrics) durationObserver(q observe.QueryMetric) prometheus.Observer {
 	if m.noFingerprint {
 		k.fingerprint = ""
 	}
-	if o, ok := m.durationSeries.Load(k); ok {
-		return o.(prometheus.Observer)
-	}
-	var o prometheus.Observer
-	if m.noFingerprint {
-		o = m.duration.WithLabelValues(k.op, k.outcome, k.endpoint)
-	} else {
-		o = m.duration.WithLabelValues(k.op, k.fingerprint, k.outcome, k.endpoint)
-	}
-	m.durationSeries.Store(k, o)
-	return o
+	return series(&m.durationSeries, k, func() prometheus.Observer {
+		if m.noFingerprint {
+			return m.duration.WithLabelValues(k.op, k.outcome, k.endpoint)
+		}
+		return m.duration.WithLabelValues(k.op, k.fingerprint, k.outcome, k.endpoint)
+	})
 }
 
 func (m *Metrics) rowCounter(op, endpoint string) prometheus.Counter {
-	k := seriesKey{op: op, endpoint: endpoint}
-	if c, ok := m.rowSeries.Load(k); ok {
-		return c.(prometheus.Counter)
-	}
-	c := m.rows.WithLabelValues(op, endpoint)
-	m.rowSeries.Store(k, c)
-	return c
+	return series(&m.rowSeries, seriesKey{op: op, endpoint: endpoint}, func() prometheus.Counter {
+		return m.rows.WithLabelValues(op, endpoint)
+	})
 }
+
+// series returns the child of a vector cached under k in cache, making it
+// with child on first use: WithLabelValues hashes every label on every
+// call, a cache hit only the key. Children are stored boxed in a concrete
+// type, because asserting an interface type out of the map costs an itab
+// lookup on every call.
+func series[K comparable, V any](cache *sync.Map, k K, child func() V) V {
+	if v, ok := cache.Load(k); ok {
+		return v.(*boxed[V]).v
+	}
+	v, _ := cache.LoadOrStore(k, &boxed[V]{child()})
+	return v.(*boxed[V]).v
+}
+
+type boxed[V any] struct{ v V }
 
 // Error implements observe.Metrics.
 func (m *Metrics) Error(op, class string) { m.errors.WithLabelValues(op, class).Inc() }
 
 // AcquireWait implements observe.Metrics.
 func (m *Metrics) AcquireWait(endpoint string, d time.Duration) {
-	m.acquire.WithLabelValues(endpoint).Observe(d.Seconds())
+	series(&m.acquireSeries, endpoint, func() prometheus.Observer {
+		return m.acquire.WithLabelValues(endpoint)
+	}).Observe(d.Seconds())
 }
 
 // PoolStats implements observe.Metrics.
