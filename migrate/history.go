@@ -22,9 +22,10 @@ type fileHistoryRow struct {
 }
 
 // fileHistory reads and writes the history table. Its columns:
-// version bigint primary key, name, kind ('sql' or 'go'), checksum (hex
-// SHA-256 of the up file), applied_at timestamptz, execution_ms bigint,
-// dirty boolean.
+// version bigint primary key, name, kind ('sql' or 'go'), checksum ("v2:"
+// and the hex SHA-256 of the up and down files, or the bare hex SHA-256 of
+// the up file written before v2; see checksum.go; empty for Go),
+// applied_at timestamptz, execution_ms bigint, dirty boolean.
 type fileHistory struct {
 	table  string // quoted, possibly schema-qualified
 	schema string // quoted schema, "" when unqualified
@@ -109,6 +110,12 @@ func (h fileHistory) rows(ctx context.Context, q Querier) ([]fileHistoryRow, err
 	if err != nil || !ok {
 		return nil, err
 	}
+	return h.read(ctx, q)
+}
+
+// read reads the whole history ordered by version from a table known to
+// exist.
+func (h fileHistory) read(ctx context.Context, q Querier) ([]fileHistoryRow, error) {
 	rs, err := q.Query(ctx, `SELECT version, name, kind, checksum, applied_at, execution_ms, dirty FROM `+h.table+` ORDER BY version`)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: read history table %s: %w", h.raw, err)
@@ -191,6 +198,16 @@ func (h fileHistory) delete(ctx context.Context, q Querier, version int64) error
 	_, err := q.Exec(ctx, `DELETE FROM `+h.table+` WHERE version = $1`, version)
 	if err != nil {
 		return fmt.Errorf("migrate: remove version %d from %s: %w", version, h.raw, err)
+	}
+	return nil
+}
+
+// setChecksum replaces a version's checksum, if it still holds old
+// (checksum format upgrade).
+func (h fileHistory) setChecksum(ctx context.Context, q Querier, version int64, old, checksum string) error {
+	_, err := q.Exec(ctx, `UPDATE `+h.table+` SET checksum = $3 WHERE version = $1 AND checksum = $2`, version, old, checksum)
+	if err != nil {
+		return fmt.Errorf("migrate: upgrade the checksum of version %d in %s: %w", version, h.raw, err)
 	}
 	return nil
 }

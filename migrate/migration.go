@@ -32,12 +32,19 @@ type Migration struct {
 	// UpFile and DownFile are the file names of a SQL migration; DownFile
 	// is empty when the version has no down file.
 	UpFile, DownFile string
-	// Checksum is the hex SHA-256 of the up file's content (empty for Go
-	// migrations). An applied migration whose checksum changed is drift.
+	// Checksum identifies the content of a SQL migration: "v2:" followed
+	// by the hex SHA-256 of its up file and its down file (or the absence
+	// of one), as read, so the no-transaction directive is covered too;
+	// empty for Go migrations. It is recorded when the version is applied;
+	// an applied migration whose files no longer match is drift. A value
+	// recorded by older releases (the bare hex SHA-256 of the up file)
+	// still matches an unchanged up file and is rewritten in the v2 format
+	// by the next Up, UpTo or Baseline.
 	Checksum string
 
-	up, down     *fileScript
-	goUp, goDown GoFunc
+	legacyChecksum string // the pre-v2 checksum: hex SHA-256 of the up file
+	up, down       *fileScript
+	goUp, goDown   GoFunc
 }
 
 // Source names the migration for messages: its up file or "go migration

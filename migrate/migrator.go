@@ -152,6 +152,8 @@ func (mg *Migrator) Status(ctx context.Context) ([]MigrationStatus, error) {
 // changed (ErrDrift) or a pending version is below the highest applied one
 // (ErrGap, unless AllowOutOfOrder). Results list only the migrations this
 // call applied; a version another migrator applied meanwhile is skipped.
+// Checksums recorded in the pre-v2 format that still match their up file
+// are first rewritten in the current format (see Migration.Checksum).
 func (mg *Migrator) Up(ctx context.Context) ([]MigrationResult, error) {
 	return mg.upTo(ctx, 0)
 }
@@ -269,14 +271,18 @@ func (mg *Migrator) progress(format string, args ...any) {
 	}
 }
 
-// ensureHistory creates the history table under the migration lock
-// (nothing in a dry run).
+// ensureHistory creates the history table under the migration lock and,
+// in the same transaction, rewrites verified old-format checksums to the
+// current format (nothing in a dry run).
 func (mg *Migrator) ensureHistory(ctx context.Context) error {
 	if mg.opts.DryRun {
 		return nil
 	}
 	_, err := mg.lockedTx(ctx, func(tx pgx.Tx) (bool, error) {
-		return true, mg.hist.create(ctx, tx)
+		if err := mg.hist.create(ctx, tx); err != nil {
+			return false, err
+		}
+		return true, mg.upgradeChecksums(ctx, tx)
 	})
 	return err
 }

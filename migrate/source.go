@@ -1,8 +1,6 @@
 package migrate
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -86,6 +84,7 @@ func fileParseVersion(digits string) (int64, error) {
 // fileScript is one parsed SQL file.
 type fileScript struct {
 	Path          string
+	Text          string // the file as read (BOM included), for the checksum
 	Statements    []fileStmt
 	NoTransaction bool
 }
@@ -102,10 +101,14 @@ func fileParseScript(p, src string) (*fileScript, error) {
 	sc := &fileScript{Path: p, Statements: stmts}
 	head := len(src)
 	if len(stmts) > 0 {
-		head = stmts[0].code()[0].start // a statement holds code
+		head = stmts[0].End - len(stmts[0].Code) // where its first code token starts
 	}
-	toks, _ := fileLex(src) // fileSplit succeeded, so this does too
-	for _, tk := range toks {
+	lx := fileLexer{src: src}
+	for {
+		tk, ok, _ := lx.scan() // fileSplit succeeded, so this does too
+		if !ok {
+			break
+		}
 		if tk.kind != fileTokComment || !strings.HasPrefix(tk.text, "--") {
 			continue
 		}
@@ -146,6 +149,11 @@ func fileLoad(fsys fs.FS) ([]*Migration, error) {
 		if m.up == nil {
 			return nil, fmt.Errorf("%w %s: down file without an up file for version %d", ErrBadFile, m.DownFile, m.Version)
 		}
+		var down *string
+		if m.down != nil {
+			down = &m.down.Text
+		}
+		m.Checksum, m.legacyChecksum = fileChecksum(m.up.Text, down), fileLegacyChecksum(m.up.Text)
 		out = append(out, m)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
@@ -162,10 +170,12 @@ func fileAdd(fsys fs.FS, base string, byVersion map[int64]*Migration) error {
 	if err != nil {
 		return fmt.Errorf("migrate: read %s: %w", base, err)
 	}
-	sc, err := fileParseScript(base, strings.TrimPrefix(string(data), "\ufeff")) // editors may add a BOM
+	text := string(data)
+	sc, err := fileParseScript(base, strings.TrimPrefix(text, "\ufeff")) // editors may add a BOM
 	if err != nil {
 		return err
 	}
+	sc.Text = text
 	m := byVersion[fn.Version]
 	if m == nil {
 		m = &Migration{Version: fn.Version, Name: fn.Name, Kind: KindSQL}
@@ -179,8 +189,7 @@ func fileAdd(fsys fs.FS, base string, byVersion map[int64]*Migration) error {
 		if m.up != nil {
 			return fmt.Errorf("%w %s: duplicate up file for version %d (also %s)", ErrBadFile, base, fn.Version, m.UpFile)
 		}
-		sum := sha256.Sum256(data)
-		m.UpFile, m.up, m.Checksum = base, sc, hex.EncodeToString(sum[:])
+		m.UpFile, m.up = base, sc
 		return nil
 	}
 	if m.down != nil {

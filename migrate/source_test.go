@@ -118,7 +118,7 @@ func TestFileLoad(t *testing.T) {
 	if !ms[0].NoTransaction() || ms[0].up.Statements[0].SQL != "-- norm:no-transaction\r\nCREATE TABLE a (id int);" {
 		t.Fatalf("BOM and CRLF file parsed as %+v", ms[0].up)
 	}
-	if len(ms[0].Checksum) != 64 || ms[0].Checksum == ms[1].Checksum {
+	if len(ms[0].Checksum) != len("v2:")+64 || !strings.HasPrefix(ms[0].Checksum, "v2:") || ms[0].Checksum == ms[1].Checksum {
 		t.Fatalf("checksums %q %q", ms[0].Checksum, ms[1].Checksum)
 	}
 }

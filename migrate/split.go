@@ -27,37 +27,54 @@ type fileTok struct {
 // fileStmt is one statement of a SQL file: its text (from its first
 // non-blank token, leading comments included, through its terminating
 // semicolon, if any), its byte range in the file, the text from its first
-// code token on (for messages), the line that token is on, and its tokens.
+// code token on (for messages) and the line that token is on. It holds no
+// tokens: code lexes Code again when a caller needs them, so splitting a
+// large file allocates per statement, not per token.
 type fileStmt struct {
 	SQL        string
 	Start, End int
 	Code       string
 	Line       int
-	toks       []fileTok
 }
 
 // fileLexer turns SQL text into tokens following PostgreSQL's lexical
-// rules for strings, identifiers, comments and dollar quoting.
+// rules for strings, identifiers, comments and dollar quoting. It yields
+// one token at a time (see scan) and keeps none.
 type fileLexer struct {
-	src  string
-	pos  int
-	toks []fileTok
+	src string
+	pos int
 }
 
-// fileLex tokenizes src. It fails on an unterminated string, quoted
-// identifier, dollar-quoted body or block comment, naming the line where
-// the construct starts.
-func fileLex(src string) ([]fileTok, error) {
-	lx := &fileLexer{src: src, toks: make([]fileTok, 0, len(src)/4+1)}
-	for lx.pos < len(src) {
-		start := lx.pos
-		kind, err := lx.next()
-		if err != nil {
-			return nil, fmt.Errorf("%w at line %d", err, fileLineAt(src, start))
-		}
-		lx.toks = append(lx.toks, fileTok{kind: kind, start: start, end: lx.pos, text: src[start:lx.pos]})
+// scan returns the next token; ok is false at the end of the input. It
+// fails on an unterminated string, quoted identifier, dollar-quoted body
+// or block comment, naming the line where the construct starts.
+func (lx *fileLexer) scan() (tk fileTok, ok bool, err error) {
+	if lx.pos >= len(lx.src) {
+		return fileTok{}, false, nil
 	}
-	return lx.toks, nil
+	start := lx.pos
+	kind, err := lx.next()
+	if err != nil {
+		return fileTok{}, false, fmt.Errorf("%w at line %d", err, fileLineAt(lx.src, start))
+	}
+	return fileTok{kind: kind, start: start, end: lx.pos, text: lx.src[start:lx.pos]}, true, nil
+}
+
+// fileLex tokenizes all of src (for short texts: one statement, a DO
+// body); see fileLexer.scan for the errors.
+func fileLex(src string) ([]fileTok, error) {
+	lx := fileLexer{src: src}
+	var toks []fileTok
+	for {
+		tk, ok, err := lx.scan()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return toks, nil
+		}
+		toks = append(toks, tk)
+	}
 }
 
 func (lx *fileLexer) peek(off int) byte {
@@ -208,29 +225,29 @@ func fileLineAt(src string, off int) int {
 // Semicolons inside strings, quoted identifiers, comments, dollar-quoted
 // bodies and the BEGIN ATOMIC … END body of a CREATE FUNCTION/PROCEDURE
 // do not split. Pieces made only of comments and whitespace are dropped.
+//
+// It makes one pass over src, keeping no tokens: the statements are
+// substrings of src, so it allocates little beyond the returned slice.
 func fileSplit(src string) ([]fileStmt, error) {
-	toks, err := fileLex(src)
-	if err != nil {
-		return nil, err
-	}
 	var (
 		out   []fileStmt
 		sp    fileSplitter
+		lx    = fileLexer{src: src}
 		lines = fileLineCounter{src: src, line: 1}
 	)
-	from := 0
-	for i, tk := range toks {
+	for {
+		tk, ok, err := lx.scan()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return sp.flush(src, out, &lines), nil
+		}
 		sp.add(tk)
-		if tk.kind == fileTokPunct && tk.text == ";" && sp.depth == 0 || i == len(toks)-1 {
-			st, ok := sp.flush(src, toks[from:i+1:i+1])
-			from = i + 1
-			if ok {
-				st.Line = lines.at(st.End - len(st.Code))
-				out = append(out, st)
-			}
+		if tk.kind == fileTokPunct && tk.text == ";" && sp.depth == 0 {
+			out = sp.flush(src, out, &lines)
 		}
 	}
-	return out, nil
 }
 
 // fileLineCounter maps increasing offsets to line numbers in linear time
@@ -247,23 +264,52 @@ func (lc *fileLineCounter) at(off int) int {
 	return lc.line
 }
 
-// fileSplitter accumulates the tokens of the current statement and tracks
-// the BEGIN … END nesting of SQL-standard routine bodies.
+// fileSplitter follows the tokens of the current statement: where its
+// text and its code start and end, whether it holds code, and the BEGIN …
+// END nesting of SQL-standard routine bodies.
 type fileSplitter struct {
-	words   []string // the first few words, upper-cased
+	words   [4]string // the first few words, as written
+	nwords  int
 	parens  int
 	depth   int
 	routine bool
+
+	open      bool // a non-blank token was seen; start is set
+	start     int  // offset of the first non-blank token
+	end       int  // end of the last non-blank token
+	coded     bool // a token other than blank or comment was seen; codeStart is set
+	codeStart int
+	hasCode   bool // a token other than blank, comment or ";" was seen
 }
 
 func (sp *fileSplitter) add(tk fileTok) {
+	if tk.kind != fileTokSpace {
+		sp.mark(tk)
+	}
 	switch tk.kind {
 	case fileTokPunct:
 		sp.punct(tk.text)
 	case fileTokWord:
-		if len(sp.words) < 4 || sp.routine {
-			sp.word(strings.ToUpper(tk.text))
+		if sp.nwords < len(sp.words) || sp.routine {
+			sp.word(tk.text)
 		}
+	}
+}
+
+// mark records the extent of the statement for a non-blank token.
+func (sp *fileSplitter) mark(tk fileTok) {
+	if !sp.open {
+		sp.open, sp.start = true, tk.start
+	}
+	sp.end = tk.end
+	if tk.kind == fileTokComment {
+		return
+	}
+	if !sp.coded {
+		sp.coded, sp.codeStart = true, tk.start
+	}
+	if tk.kind != fileTokPunct || tk.text != ";" {
+		sp.hasCode = true
 	}
 }
 
@@ -279,21 +325,22 @@ func (sp *fileSplitter) punct(p string) {
 }
 
 func (sp *fileSplitter) word(w string) {
-	if len(sp.words) < 4 {
-		sp.words = append(sp.words, w)
-		sp.routine = fileIsRoutineHead(sp.words)
+	if sp.nwords < len(sp.words) {
+		sp.words[sp.nwords] = w
+		sp.nwords++
+		sp.routine = fileIsRoutineHead(sp.words[:sp.nwords])
 	}
 	if !sp.routine || sp.parens > 0 {
 		return
 	}
-	switch w {
-	case "BEGIN":
+	switch {
+	case strings.EqualFold(w, "BEGIN"):
 		sp.depth++
-	case "CASE":
+	case strings.EqualFold(w, "CASE"):
 		if sp.depth > 0 {
 			sp.depth++
 		}
-	case "END":
+	case strings.EqualFold(w, "END"):
 		if sp.depth > 0 {
 			sp.depth--
 		}
@@ -301,63 +348,49 @@ func (sp *fileSplitter) word(w string) {
 }
 
 // fileIsRoutineHead reports whether the statement's first words are
-// CREATE [OR REPLACE] FUNCTION|PROCEDURE.
+// CREATE [OR REPLACE] FUNCTION|PROCEDURE, in any case.
 func fileIsRoutineHead(w []string) bool {
-	isRoutine := func(s string) bool { return s == "FUNCTION" || s == "PROCEDURE" }
+	is := func(i int, s string) bool { return i < len(w) && strings.EqualFold(w[i], s) }
+	isRoutine := func(i int) bool { return is(i, "FUNCTION") || is(i, "PROCEDURE") }
 	switch {
-	case len(w) >= 2 && w[0] == "CREATE" && isRoutine(w[1]):
+	case is(0, "CREATE") && isRoutine(1):
 		return true
-	case len(w) >= 4 && w[0] == "CREATE" && w[1] == "OR" && w[2] == "REPLACE" && isRoutine(w[3]):
+	case is(0, "CREATE") && is(1, "OR") && is(2, "REPLACE") && isRoutine(3):
 		return true
 	}
 	return false
 }
 
-// flush ends the current statement made of toks; ok is false when it
-// held nothing but whitespace and comments.
-func (sp *fileSplitter) flush(src string, toks []fileTok) (fileStmt, bool) {
-	*sp = fileSplitter{words: sp.words[:0]}
-	first := -1
-	for i, tk := range toks {
-		if tk.kind != fileTokSpace && first < 0 {
-			first = i
-		}
+// flush ends the current statement, appends it to out unless it held
+// nothing but whitespace, comments and semicolons, and resets the
+// splitter for the next one.
+func (sp *fileSplitter) flush(src string, out []fileStmt, lines *fileLineCounter) []fileStmt {
+	if sp.hasCode {
+		out = append(out, fileStmt{
+			SQL:   src[sp.start:sp.end],
+			Start: sp.start,
+			End:   sp.end,
+			Code:  src[sp.codeStart:sp.end],
+			Line:  lines.at(sp.codeStart),
+		})
 	}
-	if first < 0 || !fileHasCode(toks) {
-		return fileStmt{}, false
-	}
-	last := len(toks) - 1
-	for toks[last].kind == fileTokSpace {
-		last--
-	}
-	st := fileStmt{Start: toks[first].start, End: toks[last].end, toks: toks[first : last+1]}
-	st.SQL = src[st.Start:st.End]
-	for _, tk := range st.toks {
-		if tk.kind != fileTokSpace && tk.kind != fileTokComment {
-			st.Code = src[tk.start:st.End] // fileHasCode guarantees one
-			break
-		}
-	}
-	return st, true
+	*sp = fileSplitter{}
+	return out
 }
 
-func fileHasCode(toks []fileTok) bool {
-	for _, tk := range toks {
-		if tk.kind != fileTokSpace && tk.kind != fileTokComment && (tk.kind != fileTokPunct || tk.text != ";") {
-			return true
-		}
-	}
-	return false
-}
-
-// code returns the statement's significant tokens: no whitespace, no
-// comments.
+// code returns the statement's significant tokens — no whitespace, no
+// comments — lexed again from Code (which is whole tokens, so lexing
+// cannot fail); their offsets are relative to Code.
 func (st fileStmt) code() []fileTok {
-	out := make([]fileTok, 0, len(st.toks))
-	for _, tk := range st.toks {
+	lx := fileLexer{src: st.Code}
+	var out []fileTok
+	for {
+		tk, ok, err := lx.scan()
+		if err != nil || !ok {
+			return out
+		}
 		if tk.kind != fileTokSpace && tk.kind != fileTokComment {
 			out = append(out, tk)
 		}
 	}
-	return out
 }

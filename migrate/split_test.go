@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -95,8 +96,10 @@ func TestFileSplitUnterminated(t *testing.T) {
 }
 
 // FuzzFileSplit checks that splitting never panics, that every statement
-// is the exact source text at its offsets, and that what lies between
-// statements is only whitespace, comments and semicolons.
+// is the exact source text at its offsets, that its code tokens (lexed
+// again from the statement alone) are those of the whole file in its
+// range, and that what lies between statements is only whitespace,
+// comments and semicolons.
 func FuzzFileSplit(f *testing.F) {
 	for _, s := range []string{
 		"SELECT 1; SELECT 2",
@@ -115,16 +118,40 @@ func FuzzFileSplit(f *testing.F) {
 			}
 			return
 		}
+		all, err := fileLex(src)
+		if err != nil {
+			t.Fatalf("fileSplit succeeded but fileLex failed: %v", err)
+		}
 		prev := 0
 		for _, st := range stmts {
 			if st.Start < prev || st.End > len(src) || src[st.Start:st.End] != st.SQL {
 				t.Fatalf("statement %q not at its offsets [%d,%d)", st.SQL, st.Start, st.End)
 			}
+			fileAssertCode(t, st, all)
 			fileAssertFiller(t, src[prev:st.Start])
 			prev = st.End
 		}
 		fileAssertFiller(t, src[prev:])
 	})
+}
+
+// fileAssertCode checks st.code() against the code tokens of the whole
+// file that lie in the statement's range.
+func fileAssertCode(t *testing.T, st fileStmt, all []fileTok) {
+	t.Helper()
+	var want []string
+	for _, tk := range all {
+		if tk.start >= st.Start && tk.end <= st.End && tk.kind != fileTokSpace && tk.kind != fileTokComment {
+			want = append(want, fmt.Sprintf("%d:%s", tk.kind, tk.text))
+		}
+	}
+	var got []string
+	for _, tk := range st.code() {
+		got = append(got, fmt.Sprintf("%d:%s", tk.kind, tk.text))
+	}
+	if !reflect.DeepEqual(got, want) || len(got) == 0 || !strings.HasPrefix(st.Code, st.code()[0].text) {
+		t.Fatalf("code of %q = %q, want %q", st.SQL, got, want)
+	}
 }
 
 func fileAssertFiller(t *testing.T, gap string) {
@@ -137,6 +164,25 @@ func fileAssertFiller(t *testing.T, gap string) {
 		if tk.kind != fileTokSpace && tk.kind != fileTokComment && tk.text != ";" {
 			t.Fatalf("gap %q between statements holds code %q", gap, tk.text)
 		}
+	}
+}
+
+// TestFileSplitAllocations checks that splitting allocates for the
+// result slice only, not per token, statement or byte: a file 100 times
+// longer costs only the few more allocations of the growing result.
+func TestFileSplitAllocations(t *testing.T) {
+	stmt := "INSERT INTO t (a, b) VALUES (1, 'x;y'); -- seed\ncreate function f() returns int language sql begin atomic select 1; end;\n"
+	allocs := func(n int) float64 {
+		src := strings.Repeat(stmt, n)
+		return testing.AllocsPerRun(3, func() {
+			if _, err := fileSplit(src); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	small, large := allocs(20), allocs(2000)
+	if small > 10 || large > small+25 {
+		t.Fatalf("fileSplit allocations: %v for 40 statements, %v for 4000; want a handful growing with the result slice only", small, large)
 	}
 }
 

@@ -11,8 +11,9 @@ import (
 // Errors of the file/Go migration runner. Each is returned wrapped with
 // the versions and files concerned; test with errors.Is.
 var (
-	// ErrDrift: an applied SQL migration's up file changed since it ran.
-	// Restore the file, or run Baseline(v) to accept the new content.
+	// ErrDrift: an applied SQL migration's up or down file changed since
+	// it ran (see Migration.Checksum). Restore the file, or run
+	// Baseline(v) to accept the new content.
 	ErrDrift = errors.New("migrate: applied migration file changed (drift)")
 	// ErrDirty: a migration that ran outside a transaction failed (or was
 	// interrupted) and the schema may be half changed.
@@ -35,9 +36,16 @@ const (
 	StatePending MigrationState = "pending" // known, not applied
 	StateApplied MigrationState = "applied" // applied, file unchanged
 	StateDirty   MigrationState = "dirty"   // started outside a transaction and not finished
-	StateDrift   MigrationState = "drift"   // applied, but the up file changed since
+	StateDrift   MigrationState = "drift"   // applied, but the up or down file changed since
 	StateMissing MigrationState = "missing" // recorded as applied, but no file or Go migration has the version
 )
+
+// NeedsAttention reports the states a person has to resolve: dirty,
+// drift and missing (`migrate status` then exits 3). Pending and applied
+// versions are normal.
+func (s MigrationState) NeedsAttention() bool {
+	return s == StateDirty || s == StateDrift || s == StateMissing
+}
 
 // MigrationStatus is one line of Migrator.Status.
 type MigrationStatus struct {
@@ -75,7 +83,7 @@ func fileStatuses(known []*Migration, hist []fileHistoryRow, opts MigratorOption
 			st.Warnings = m.Warnings(opts)
 		case r.Dirty:
 			st.State = StateDirty
-		case m.Kind == KindSQL && r.Checksum != m.Checksum:
+		case m.checksumMatch(r.Checksum) == fileChecksumDiffers:
 			st.State = StateDrift
 		default:
 			st.State = StateApplied

@@ -81,16 +81,19 @@ func TestFilePending(t *testing.T) {
 
 func TestFileStatuses(t *testing.T) {
 	t.Parallel()
-	known := fileKnown(1, 2, 3, 4)
+	known := fileKnown(1, 2, 3, 4, 5, 6)
 	known[3] = &Migration{Version: 4, Name: "go", Kind: KindGo}
-	hist := fileRows(1, 2, 4, 9)
+	known[4].legacyChecksum, known[5].legacyChecksum = "oldsum5", "oldsum6"
+	hist := fileRows(1, 2, 4, 5, 6, 9)
 	hist[1].Checksum = "changed"
-	hist[2].Checksum = "" // Go migrations carry no checksum
+	hist[2].Checksum = ""        // Go migrations carry no checksum
+	hist[3].Checksum = "oldsum5" // recorded before v2, up file unchanged
+	hist[4].Checksum = "oldsum0" // recorded before v2, up file changed
 	got := fileStatuses(known, hist, MigratorOptions{})
 	want := []struct {
 		v     int64
 		state MigrationState
-	}{{1, StateApplied}, {2, StateDrift}, {3, StatePending}, {4, StateApplied}, {9, StateMissing}}
+	}{{1, StateApplied}, {2, StateDrift}, {3, StatePending}, {4, StateApplied}, {5, StateApplied}, {6, StateDrift}, {9, StateMissing}}
 	if len(got) != len(want) {
 		t.Fatalf("got %d statuses, want %d: %+v", len(got), len(want), got)
 	}
@@ -101,6 +104,19 @@ func TestFileStatuses(t *testing.T) {
 	}
 	if !got[0].AppliedAt.Equal(time.Unix(1, 0)) || !got[2].AppliedAt.IsZero() {
 		t.Errorf("applied_at not carried over: %v %v", got[0].AppliedAt, got[2].AppliedAt)
+	}
+}
+
+func TestMigrationStateNeedsAttention(t *testing.T) {
+	t.Parallel()
+	want := map[MigrationState]bool{
+		StatePending: false, StateApplied: false,
+		StateDirty: true, StateDrift: true, StateMissing: true,
+	}
+	for s, w := range want {
+		if got := s.NeedsAttention(); got != w {
+			t.Errorf("%s.NeedsAttention() = %v, want %v", s, got, w)
+		}
 	}
 }
 

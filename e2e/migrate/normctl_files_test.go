@@ -72,6 +72,15 @@ func TestFilesNormctlBinary(t *testing.T) {
 	if code, _, errOut = filesExec(t, bin, db.DSN(), "migrate", "up", "--dir", dir); code != 1 || !strings.Contains(errOut, "drift") {
 		t.Fatalf("up with drift = %d %q, want exit 1", code, errOut)
 	}
+	// status reports it with exit 3, the JSON still printed.
+	if code, out, errOut = filesExec(t, bin, db.DSN(), "migrate", "status", "--dir", dir); code != 3 ||
+		!strings.Contains(out, "drift") || !strings.Contains(errOut, "version 1 (0001_widgets.up.sql) has drift") {
+		t.Fatalf("status with drift = %d %q %q, want exit 3 naming version 1", code, out, errOut)
+	}
+	code, out, _ = filesExec(t, bin, db.DSN(), "migrate", "status", "--json", "--dir", dir)
+	if code != 3 || json.Unmarshal([]byte(out), &sts) != nil || len(sts) != 1 || sts[0].State != migrate.StateDrift {
+		t.Fatalf("status --json with drift = %d %q, want exit 3 and the JSON", code, out)
+	}
 	if code, _, errOut = filesExec(t, bin, db.DSN(), "migrate", "baseline", "1", "--dir", dir); code != 0 {
 		t.Fatalf("baseline = %d %q", code, errOut)
 	}

@@ -42,11 +42,7 @@ func (r *runner) withMigrator(ctx context.Context) (int, error) {
 		}
 	}
 	if r.cl.command == "status" {
-		sts, err := mg.Status(ctx)
-		if err != nil {
-			return ExitError, err
-		}
-		return ExitOK, r.printStatus(sts)
+		return r.status(ctx, mg)
 	}
 	results, err := r.fileCommand(ctx, mg)
 	if perr := r.printResults(results, mopts.DryRun); perr != nil && err == nil {
@@ -56,6 +52,53 @@ func (r *runner) withMigrator(ctx context.Context) (int, error) {
 		return ExitError, err
 	}
 	return ExitOK, nil
+}
+
+// status prints every version, then names on stderr each one that needs
+// attention and exits ExitNeedsAttention if there is any.
+func (r *runner) status(ctx context.Context, mg *migrate.Migrator) (int, error) {
+	sts, err := mg.Status(ctx)
+	if err != nil {
+		return ExitError, err
+	}
+	if err := r.printStatus(sts); err != nil {
+		return ExitError, err
+	}
+	problems := statusProblems(sts)
+	if len(problems) == 0 {
+		return ExitOK, nil
+	}
+	_, _ = fmt.Fprintf(r.errOut, "migrate: status: %d version(s) need attention:\n", len(problems))
+	for _, p := range problems {
+		_, _ = fmt.Fprintf(r.errOut, "  %s\n", p)
+	}
+	return ExitNeedsAttention, nil
+}
+
+// statusProblems describes each version whose state needs attention:
+// the version, its source and what to do.
+func statusProblems(sts []migrate.MigrationStatus) []string {
+	var out []string
+	for _, s := range sts {
+		if !s.State.NeedsAttention() {
+			continue
+		}
+		src := s.Source
+		if src == "" {
+			src = s.Name
+		}
+		var what string
+		switch s.State {
+		case migrate.StateDirty:
+			what = fmt.Sprintf("is dirty: it ran outside a transaction and did not finish; check what took effect, then finish it by hand and run `migrate baseline %d`, or undo it and run `migrate forget %d`", s.Version, s.Version)
+		case migrate.StateDrift:
+			what = fmt.Sprintf("has drift: its up or down file changed after it was applied; restore the file, or run `migrate baseline %d` to accept the new content", s.Version)
+		default: // migrate.StateMissing
+			what = "is missing: it is recorded as applied but no file or Go migration has that version; restore the file or check --dir"
+		}
+		out = append(out, fmt.Sprintf("version %d (%s) %s", s.Version, src, what))
+	}
+	return out
 }
 
 // fileCommand runs up, down, redo, baseline or forget.

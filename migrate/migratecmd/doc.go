@@ -13,6 +13,12 @@
 //		}))
 //	}
 //
-// Exit status: 0 success, 1 failure (including bad usage), 2 when
-// `plan --check` finds unsafe or destructive steps.
+// Exit status (the Exit… constants): 0 success, 1 failure (including bad
+// usage), 2 when `plan --check` finds unsafe or destructive steps, 3 when
+// `status` finds a version that needs attention — dirty, drift (an applied
+// up or down file changed) or missing (recorded as applied, but no file or
+// Go migration has it). status prints the full table (or JSON with --json)
+// before exiting 3 and names each such version and what to do on stderr;
+// pending versions alone are normal and exit 0, so CI can run
+// `migrate status` as a health check.
 package migratecmd

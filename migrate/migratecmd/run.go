@@ -20,6 +20,11 @@ const (
 	ExitOK     = 0 // the command succeeded
 	ExitError  = 1 // the command failed or the usage was wrong
 	ExitUnsafe = 2 // plan --check found unsafe or destructive steps
+	// ExitNeedsAttention: status found a version that is dirty, has
+	// drift (an applied file changed) or is missing (applied, but no file
+	// or Go migration has it). The status is printed in full first (as
+	// JSON with --json); pending versions alone exit 0.
+	ExitNeedsAttention = 3
 )
 
 const usage = `usage: migrate COMMAND [flags]
@@ -29,11 +34,15 @@ commands:
   down [N] [--to V]    roll back N versions (default 1), or every version above V
   redo                 roll back the last version and apply it again
   status               list versions: applied, pending, dirty, drift, missing
+                       (exit 3 when a version is dirty, drifted or missing)
   baseline V           mark every version up to V applied without running it
   forget V             remove the record of a dirty version so up runs it again
   create NAME          write NNNN_NAME.up.sql and NNNN_NAME.down.sql in --dir
   plan [--check]       show the auto-migration plan from models (exit 2 with --check if unsafe)
   apply                apply the auto-migration plan from models
+
+exit status: 0 success, 1 failure or bad usage, 2 plan --check found unsafe
+steps, 3 status found a dirty, drifted or missing version
 
 flags:
 `

@@ -148,3 +148,39 @@ func TestRunAuto(t *testing.T) {
 		}
 	}
 }
+
+func TestStatusProblems(t *testing.T) {
+	t.Parallel()
+	sts := []migrate.MigrationStatus{
+		{Version: 1, Name: "a", State: migrate.StateApplied, Source: "0001_a.up.sql"},
+		{Version: 2, Name: "b", State: migrate.StateDirty, Source: "0002_b.up.sql"},
+		{Version: 3, Name: "c", State: migrate.StateDrift, Source: "0003_c.up.sql"},
+		{Version: 4, Name: "d", State: migrate.StatePending, Source: "0004_d.up.sql"},
+		{Version: 9, Name: "gone", State: migrate.StateMissing},
+	}
+	got := statusProblems(sts)
+	want := []string{
+		"version 2 (0002_b.up.sql) is dirty: ",
+		"version 3 (0003_c.up.sql) has drift: ",
+		"version 9 (gone) is missing: ",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("statusProblems = %q, want %d problems", got, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(got[i], w) {
+			t.Errorf("problem %d = %q, want it to start with %q", i, got[i], w)
+		}
+	}
+	for _, hint := range []string{"migrate baseline 2", "migrate forget 2"} {
+		if !strings.Contains(got[0], hint) {
+			t.Errorf("dirty problem %q lacks %q", got[0], hint)
+		}
+	}
+	if !strings.Contains(got[1], "migrate baseline 3") {
+		t.Errorf("drift problem %q lacks the baseline hint", got[1])
+	}
+	if statusProblems(sts[:1]) != nil || statusProblems([]migrate.MigrationStatus{sts[0], sts[3]}) != nil {
+		t.Error("applied and pending versions reported as problems")
+	}
+}

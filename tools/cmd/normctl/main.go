@@ -8,7 +8,9 @@
 // compiled in: build a cmd/migrate of your own with
 // github.com/normkit/norm/migrate/migratecmd. Run `normctl migrate -h`
 // for every flag. Exit status: 0 success, 1 failure, 2 when
-// `plan --check` finds unsafe or destructive steps.
+// `plan --check` finds unsafe or destructive steps, 3 when `status` finds
+// a version that is dirty, has drift or is missing (pending versions
+// alone exit 0); see migratecmd.ExitNeedsAttention.
 package main
 
 import (
