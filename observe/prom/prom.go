@@ -54,18 +54,17 @@ var DefaultBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25
 // up in client_golang hashes and validates every label value on each call,
 // which was half the cost of ObserveQuery.
 type Metrics struct {
-	durationSeries sync.Map // seriesKey -> *boxed[prometheus.Observer]
-	rowSeries      sync.Map // seriesKey (op, endpoint) -> *boxed[prometheus.Counter]
-	acquireSeries  sync.Map // endpoint -> *boxed[prometheus.Observer]
-	noFingerprint  bool
-	duration       *prometheus.HistogramVec
-	rows           *prometheus.CounterVec
-	errors         *prometheus.CounterVec
-	acquire        *prometheus.HistogramVec
-	conns          *prometheus.GaugeVec
-	acquires       *prometheus.GaugeVec
-	breaker        *prometheus.CounterVec
-	retries        *prometheus.CounterVec
+	queryCache    sync.Map // seriesKey -> *boxed[queryChildren]
+	acquireCache  sync.Map // endpoint -> *boxed[prometheus.Observer]
+	noFingerprint bool
+	duration      *prometheus.HistogramVec
+	rows          *prometheus.CounterVec
+	errors        *prometheus.CounterVec
+	acquire       *prometheus.HistogramVec
+	conns         *prometheus.GaugeVec
+	acquires      *prometheus.GaugeVec
+	breaker       *prometheus.CounterVec
+	retries       *prometheus.CounterVec
 }
 
 var _ observe.Metrics = (*Metrics)(nil)
@@ -172,28 +171,33 @@ type seriesKey struct{ op, fingerprint, outcome, endpoint string }
 
 // ObserveQuery implements observe.Metrics.
 func (m *Metrics) ObserveQuery(q observe.QueryMetric) {
-	m.durationObserver(q).Observe(q.Duration.Seconds())
+	s := m.querySeries(q)
+	s.duration.Observe(q.Duration.Seconds())
 	if q.Rows > 0 {
-		m.rowCounter(q.Op, q.Endpoint).Add(float64(q.Rows))
+		s.rows.Add(float64(q.Rows))
 	}
 }
 
-func (m *Metrics) durationObserver(q observe.QueryMetric) prometheus.Observer {
+// queryChildren are the series one kind of call feeds, found with one
+// lookup per call.
+type queryChildren struct {
+	duration prometheus.Observer
+	rows     prometheus.Counter
+}
+
+func (m *Metrics) querySeries(q observe.QueryMetric) queryChildren {
 	k := seriesKey{op: q.Op, fingerprint: q.Fingerprint, outcome: q.Outcome, endpoint: q.Endpoint}
 	if m.noFingerprint {
 		k.fingerprint = ""
 	}
-	return series(&m.durationSeries, k, func() prometheus.Observer {
+	return series(&m.queryCache, k, func() queryChildren {
+		c := queryChildren{rows: m.rows.WithLabelValues(k.op, k.endpoint)}
 		if m.noFingerprint {
-			return m.duration.WithLabelValues(k.op, k.outcome, k.endpoint)
+			c.duration = m.duration.WithLabelValues(k.op, k.outcome, k.endpoint)
+		} else {
+			c.duration = m.duration.WithLabelValues(k.op, k.fingerprint, k.outcome, k.endpoint)
 		}
-		return m.duration.WithLabelValues(k.op, k.fingerprint, k.outcome, k.endpoint)
-	})
-}
-
-func (m *Metrics) rowCounter(op, endpoint string) prometheus.Counter {
-	return series(&m.rowSeries, seriesKey{op: op, endpoint: endpoint}, func() prometheus.Counter {
-		return m.rows.WithLabelValues(op, endpoint)
+		return c
 	})
 }
 
@@ -217,7 +221,7 @@ func (m *Metrics) Error(op, class string) { m.errors.WithLabelValues(op, class).
 
 // AcquireWait implements observe.Metrics.
 func (m *Metrics) AcquireWait(endpoint string, d time.Duration) {
-	series(&m.acquireSeries, endpoint, func() prometheus.Observer {
+	series(&m.acquireCache, endpoint, func() prometheus.Observer {
 		return m.acquire.WithLabelValues(endpoint)
 	}).Observe(d.Seconds())
 }
