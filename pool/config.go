@@ -120,8 +120,13 @@ type Config struct {
 	QueryExecMode pgx.QueryExecMode
 
 	// Tracer receives every query, batch, copy and connect of every pool
-	// (observe's tracers plug in here). If it also implements RetryTracer it
-	// sees every retry. Default: none.
+	// (observe's tracers plug in here). If it implements EndpointTracer,
+	// each pool gets ForEndpoint(EndpointPrimary) or
+	// ForEndpoint(EndpointReplica) instead, so its events name the kind of
+	// server that ran them (every replica shares the one label, which
+	// keeps metric labels bounded); otherwise every pool gets Tracer
+	// itself. If Tracer implements RetryTracer it sees every retry (always
+	// Tracer itself, not a per-endpoint copy). Default: none.
 	Tracer pgx.QueryTracer
 
 	// Retry configures statement retries.
@@ -131,8 +136,22 @@ type Config struct {
 	Breaker BreakerConfig
 
 	// MaxReplicaLag is the largest replay lag (as the replica sees it) at
-	// which a replica still serves routed reads. Default 5s.
+	// which a replica still serves routed reads (statements and read-only
+	// InTx). Default 5s.
 	MaxReplicaLag time.Duration
+
+	// ReplicaWait bounds how long a read through a ctx carrying a Session
+	// (ReadYourWrites, WithSession) — a routed statement, or the BEGIN of
+	// a read-only InTx — waits for a replica to replay the session's last
+	// write when that is the only reason no replica may serve it (the
+	// replica is up, its breaker is not open, its lag is within
+	// MaxReplicaLag). While waiting, each such replica is asked for its
+	// replay position directly, every 1–20ms; the first to reach the
+	// session's position serves the read, and when none does in time the
+	// primary does. A few hundred milliseconds suit a replica on the same
+	// network, which replays a commit within milliseconds. Default 0: no
+	// wait, the primary serves such reads at once.
+	ReplicaWait time.Duration
 
 	// CancelGracePeriod is how long the server gets to stop a statement
 	// whose ctx was canceled (a cancel request is sent at once) before the
@@ -250,7 +269,7 @@ func (c Config) build() (*built, error) {
 		{"MaxConnIdleTime", c.MaxConnIdleTime}, {"HealthCheckPeriod", c.HealthCheckPeriod},
 		{"ConnectTimeout", c.ConnectTimeout}, {"StatementTimeout", c.StatementTimeout},
 		{"LockTimeout", c.LockTimeout}, {"IdleInTransactionSessionTimeout", c.IdleInTransactionSessionTimeout},
-		{"MaxReplicaLag", c.MaxReplicaLag}, {"CancelGracePeriod", c.CancelGracePeriod},
+		{"MaxReplicaLag", c.MaxReplicaLag}, {"ReplicaWait", c.ReplicaWait}, {"CancelGracePeriod", c.CancelGracePeriod},
 		{"ShutdownTimeout", c.ShutdownTimeout},
 	} {
 		nonNegative(d.field, d.v)
@@ -260,7 +279,7 @@ func (c Config) build() (*built, error) {
 
 	b := &built{cfg: c}
 	var err error
-	b.primary, err = c.endpoint("ConnString", "primary", c.ConnString, true)
+	b.primary, err = c.endpoint("ConnString", EndpointPrimary, c.ConnString, true)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -269,7 +288,7 @@ func (c Config) build() (*built, error) {
 		if i == len(c.ReplicaConnStrings) {
 			field = "ReadOnlyConnString"
 		}
-		ep, err := c.endpoint(field, "replica["+strconv.Itoa(i)+"]", dsn, false)
+		ep, err := c.endpoint(field, EndpointReplica+"["+strconv.Itoa(i)+"]", dsn, false)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -318,7 +337,7 @@ func (c Config) endpoint(field, name, dsn string, primary bool) (endpointConfig,
 		cc.Password = c.Password
 	}
 	c.applyPool(pc, strings.Contains(dsn, "pool_max_conns"))
-	c.applyConn(cc)
+	c.applyConn(cc, primary)
 	return endpointConfig{name: name, addr: addr(cc.Host, cc.Port), pool: pc}, nil
 }
 
@@ -360,7 +379,7 @@ func (c Config) applyPool(pc *pgxpool.Config, dsnSetsMax bool) {
 	}
 }
 
-func (c Config) applyConn(cc *pgx.ConnConfig) {
+func (c Config) applyConn(cc *pgx.ConnConfig, primary bool) {
 	if c.ConnectTimeout > 0 {
 		cc.ConnectTimeout = c.ConnectTimeout
 	} else if cc.ConnectTimeout == 0 {
@@ -391,8 +410,8 @@ func (c Config) applyConn(cc *pgx.ConnConfig) {
 	if c.QueryExecMode != 0 {
 		cc.DefaultQueryExecMode = c.QueryExecMode
 	}
-	if c.Tracer != nil {
-		cc.Tracer = c.Tracer
+	if tr := c.tracerFor(primary); tr != nil {
+		cc.Tracer = tr
 	}
 	grace := c.CancelGracePeriod
 	cc.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
@@ -401,6 +420,40 @@ func (c Config) applyConn(cc *pgx.ConnConfig) {
 		// no zombie queries, and no connection held past its caller.
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: grace}
 	}
+}
+
+// Endpoint labels handed to an EndpointTracer. They name the kind of
+// server, never its address, so they stay few whatever the topology.
+const (
+	EndpointPrimary = "primary"
+	EndpointReplica = "replica"
+)
+
+// EndpointTracer is implemented by a Config.Tracer that can label what it
+// records with the endpoint it traces, as observe's Tracer does. pool
+// opens one pgxpool per server and gives each ForEndpoint(EndpointPrimary)
+// or ForEndpoint(EndpointReplica) as its tracer. The returned tracer should
+// implement the same pgx tracer interfaces (BatchTracer, CopyFromTracer,
+// ConnectTracer, pgxpool.AcquireTracer, …) as the original; a nil result
+// keeps the original.
+type EndpointTracer interface {
+	ForEndpoint(endpoint string) pgx.QueryTracer
+}
+
+// tracerFor returns the tracer for the primary's pool or a replica's.
+func (c Config) tracerFor(primary bool) pgx.QueryTracer {
+	et, ok := c.Tracer.(EndpointTracer)
+	if !ok {
+		return c.Tracer
+	}
+	label := EndpointReplica
+	if primary {
+		label = EndpointPrimary
+	}
+	if tr := et.ForEndpoint(label); tr != nil {
+		return tr
+	}
+	return c.Tracer
 }
 
 // parseReason is a pgx parse error without the connection string, whose

@@ -69,6 +69,7 @@ func TestConfigValidateReportsEveryProblem(t *testing.T) {
 		MaxConns:           2,
 		MinConns:           5,
 		StatementTimeout:   -time.Second,
+		ReplicaWait:        -time.Millisecond,
 		Retry:              RetryConfig{MaxAttempts: -1, BaseDelay: 2 * time.Second, MaxDelay: time.Second},
 		Breaker:            BreakerConfig{OpenTimeout: -1},
 		QueryExecMode:      pgx.QueryExecMode(99),
@@ -77,7 +78,7 @@ func TestConfigValidateReportsEveryProblem(t *testing.T) {
 	if err == nil {
 		t.Fatal("Validate = nil, want errors")
 	}
-	want := []string{"MinConns", "QueryExecMode", "StatementTimeout", "Retry.MaxAttempts", "Retry.BaseDelay",
+	want := []string{"MinConns", "QueryExecMode", "StatementTimeout", "ReplicaWait", "Retry.MaxAttempts", "Retry.BaseDelay",
 		"Breaker.OpenTimeout", "ReplicaConnStrings[1]"}
 	var got []string
 	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {

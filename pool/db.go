@@ -165,7 +165,7 @@ func (db *DB) Exec(ctx context.Context, sql string, args ...any) (pgconn.Command
 	if err != nil {
 		return pgconn.CommandTag{}, err
 	}
-	e := db.pick(st, cl, nil)
+	e := db.route(ctx, st, cl)
 	tag, err := execOn(ctx, e, sql, args)
 	if err != nil {
 		return db.execAgain(ctx, st, cl, e, err, sql, args)
@@ -222,7 +222,7 @@ func (db *DB) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, err
 	if err != nil {
 		return errRows(err), err //nolint:rowserrcheck // closed rows carrying err
 	}
-	e := db.pick(st, cl, nil)
+	e := db.route(ctx, st, cl)
 	r := &rows{db: db, ctx: ctx, st: st, cl: cl, sql: sql, args: args}
 	if err := r.start(e); err != nil {
 		if err = r.startAgain(e, err); err != nil {

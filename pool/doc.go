@@ -23,10 +23,11 @@
 //
 // # Transactions travel in ctx
 //
-// InTx begins a transaction on the primary and passes fn a ctx carrying it.
+// InTx begins a transaction on the primary — or, with ReadOnly, wherever a
+// routed read would go (see Routing) — and passes fn a ctx carrying it.
 // Every *DB method called with that ctx — directly or through a repository
 // built over this DB — runs in that transaction. A nested InTx uses a
-// savepoint. fn returning an error, or panicking, rolls back (the panic is
+// savepoint in the enclosing transaction, whatever its options. fn returning an error, or panicking, rolls back (the panic is
 // re-raised). RetryConflicts opts in to running the whole transaction again
 // after a serialization failure (40001) or deadlock (40P01).
 //
@@ -68,7 +69,26 @@
 //
 // UsePrimary and UseReplica override the choice for a ctx; QueryRead is
 // Query with UseReplica. ReadYourWrites (or WithSession) makes reads of a
-// ctx go to a replica only once it has replayed the session's last write.
+// ctx go to a replica only once it has replayed the session's last write;
+// Config.ReplicaWait lets such a read wait a bounded time for a replica to
+// catch up before it goes to the primary. ParseLSN and FormatLSN carry a
+// session's position through a cookie or a header.
+//
+// A read-only InTx (ReadOnly) is routed like a read: the whole transaction
+// runs on a replica eligible by the rules above (UsePrimary, a Session,
+// MaxReplicaLag, breakers and ReplicaWait included), else on the primary;
+// SERIALIZABLE ones stay on the primary, which a hot standby requires.
+// Config.OnBegin runs on whichever server it begins on. A replica that
+// cannot begin it (refused or lost connection, open breaker) gives way to
+// the primary; once fn runs, nothing is moved. Inside any transaction every
+// statement uses the transaction.
+//
+// # Tracing
+//
+// Config.Tracer sees every statement of every pool. A tracer that
+// implements EndpointTracer (observe's does) is asked for one copy per
+// pool, ForEndpoint(EndpointPrimary) or ForEndpoint(EndpointReplica), so
+// its events say which kind of server ran them.
 //
 // # Retries
 //

@@ -2,6 +2,7 @@ package pool_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"net/http"
@@ -97,4 +98,57 @@ func ExampleConfig_pgBouncer() {
 	if err := cfg.Validate(); err != nil {
 		log.Fatal(err)
 	}
+}
+
+func ExampleReadOnly() {
+	ctx := context.Background()
+	db, err := pool.Open(ctx, pool.Config{
+		ConnString:         "postgres://app@db-primary/app",
+		ReplicaConnStrings: []string{"postgres://app@db-replica/app"},
+		ReplicaWait:        250 * time.Millisecond, // let a read wait that long for the replica to catch up
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+
+	handler := func(w http.ResponseWriter, r *http.Request) {
+		// The client sends back the position its last write answered with.
+		s := new(pool.Session)
+		if v := r.Header.Get("X-LSN"); v != "" {
+			lsn, err := pool.ParseLSN(v)
+			if err != nil {
+				http.Error(w, "malformed X-LSN", http.StatusBadRequest)
+				return
+			}
+			s.SetLSN(lsn)
+		}
+		var orders, standby int64
+		// One READ ONLY transaction, on the replica once it has replayed
+		// the client's write (Config.OnBegin runs there too), else on the
+		// primary.
+		err := db.InTx(pool.WithSession(r.Context(), s), func(ctx context.Context) error {
+			return db.QueryRow(ctx, "SELECT count(*), pg_is_in_recovery()::int FROM orders").Scan(&orders, &standby)
+		}, pool.ReadOnly())
+		if err != nil {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintf(w, "%d orders (served by a replica: %v)\n", orders, standby == 1)
+	}
+	http.HandleFunc("/orders", handler)
+}
+
+func ExampleParseLSN() {
+	lsn, err := pool.ParseLSN("16/b374d848") // as pg_current_wal_lsn() prints it, in either case
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(lsn, pool.FormatLSN(lsn))
+
+	_, err = pool.ParseLSN("16/b374d848'; DROP TABLE x; --")
+	fmt.Println(errors.Is(err, pool.ErrLSNSyntax))
+	// Output:
+	// 97500059720 16/B374D848
+	// true
 }

@@ -32,7 +32,7 @@ func hotPath(ctx context.Context, db *DB, sql string) {
 	if err != nil {
 		panic(err)
 	}
-	e := db.pick(r.st, cl, nil)
+	e := db.route(ctx, r.st, cl)
 	t, err := e.br.allow()
 	if err != nil {
 		panic(err)

@@ -1,6 +1,12 @@
 package pool
 
-import "context"
+import (
+	"context"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
 
 type ctxKey struct{}
 
@@ -98,4 +104,120 @@ func (db *DB) pick(st *ctxState, cl class, avoid *endpoint) *endpoint {
 		}
 	}
 	return db.primary
+}
+
+// route is pick for the first attempt of a call (a statement, or the BEGIN
+// of a read-only InTx). When pick settles on the primary only because no
+// replica has replayed the ctx's Session yet, and Config.ReplicaWait is
+// set, it waits up to that long for one to (awaitReplay). Otherwise it is
+// pick, plus one comparison.
+func (db *DB) route(ctx context.Context, st *ctxState, cl class) *endpoint {
+	e := db.pick(st, cl, nil)
+	if e.replica || db.cfg.ReplicaWait <= 0 {
+		return e
+	}
+	need := waitFor(st, cl)
+	if need == 0 {
+		return e
+	}
+	return db.awaitReplay(ctx, need)
+}
+
+// waitFor returns the WAL position a read of st must wait for on a
+// replica, or 0 when waiting cannot help: not a read, routed to the
+// primary, no Session, a Session with no write yet, or one pinned to the
+// primary because its position could not be read.
+func waitFor(st *ctxState, cl class) uint64 {
+	if st == nil || st.session == nil || st.route == routePrimary {
+		return 0
+	}
+	if !cl.read() && st.route != routeReplica {
+		return 0
+	}
+	need := st.session.lsn.Load()
+	if need == math.MaxUint64 {
+		return 0
+	}
+	return need
+}
+
+// replaySQL reads a replica's replay position the way probeSQL does.
+const replaySQL = `SELECT COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::int8, 0)`
+
+// Polling intervals of awaitReplay: short at first (on one network a
+// replica usually replays a commit within a millisecond or two), then
+// every maxReplayPoll.
+const (
+	minReplayPoll = time.Millisecond
+	maxReplayPoll = 20 * time.Millisecond
+)
+
+// awaitReplay waits up to Config.ReplicaWait (and no longer than ctx) for
+// a replica that serves reads but for the position need to replay it,
+// asking each such replica for its replay position directly (the health
+// loop's last probe may be a period old). It returns that replica, whose
+// recorded position it advances so that later reads need not ask, or the
+// primary when none catches up in time. A replica that fails to answer is
+// not asked again.
+func (db *DB) awaitReplay(ctx context.Context, need uint64) *endpoint {
+	var waiting []*endpoint
+	for _, r := range db.replicas {
+		if r.servesReads(db.cfg.MaxReplicaLag, 0) {
+			waiting = append(waiting, r)
+		}
+	}
+	if len(waiting) == 0 {
+		return db.primary
+	}
+	timer := time.NewTimer(db.cfg.ReplicaWait)
+	defer timer.Stop()
+	poll := minReplayPoll
+	for {
+		for i := 0; i < len(waiting); i++ {
+			r := waiting[i]
+			lsn, err := replayOf(ctx, r)
+			if err != nil {
+				waiting = append(waiting[:i], waiting[i+1:]...)
+				i--
+				continue
+			}
+			r.advanceReplay(lsn)
+			if r.servesReads(db.cfg.MaxReplicaLag, need) {
+				return r
+			}
+		}
+		if len(waiting) == 0 {
+			return db.primary
+		}
+		select {
+		case <-ctx.Done():
+			return db.primary
+		case <-timer.C:
+			return db.primary
+		case <-time.After(poll):
+		}
+		poll = min(2*poll, maxReplayPoll)
+	}
+}
+
+// replayOf asks r for its replay position, through r's breaker. The
+// simple protocol makes it one round trip that works behind PgBouncer in
+// every mode.
+func replayOf(ctx context.Context, r *endpoint) (uint64, error) {
+	t, err := r.br.allow()
+	if err != nil {
+		return 0, err
+	}
+	var lsn int64
+	err = r.pool.QueryRow(ctx, replaySQL, pgx.QueryExecModeSimpleProtocol).Scan(&lsn)
+	r.br.finish(t, outcomeOf(ctx, err))
+	return uint64(max(lsn, 0)), err
+}
+
+// replicaTx reports whether a transaction with opts may run on a replica:
+// READ ONLY, not SERIALIZABLE (a hot standby refuses serializable mode,
+// SQLSTATE 0A000), and no custom BEGIN statement whose effect pool cannot
+// know.
+func replicaTx(opts pgx.TxOptions) bool {
+	return opts.AccessMode == pgx.ReadOnly && opts.IsoLevel != pgx.Serializable && opts.BeginQuery == ""
 }

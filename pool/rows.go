@@ -26,7 +26,7 @@ func (r *row) Scan(dest ...any) error {
 	if err != nil {
 		return err
 	}
-	e := db.pick(r.st, cl, nil)
+	e := db.route(r.ctx, r.st, cl)
 	if err := scanOn(r.ctx, e, r.sql, r.args, dest); err != nil {
 		last, err := db.again(r.ctx, r.st, cl, e, err, r.sql, func(e *endpoint) error {
 			return scanOn(r.ctx, e, r.sql, r.args, dest)

@@ -2,21 +2,28 @@ package pool
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math"
+	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 )
 
 // Session is a read-your-writes token: the WAL position of the last write
-// committed through a ctx carrying it. While a Session is in ctx, reads go
-// to a replica only once that replica has replayed past that position
-// (known from the health loop's last probe, so the check costs nothing),
-// otherwise to the primary — a user never fails to see what they just
-// saved. Remembering a position costs one round trip after each write.
+// committed through a ctx carrying it. While a Session is in ctx, reads —
+// routed statements and read-only InTx alike — go to a replica only once
+// that replica has replayed past that position (known from the health
+// loop's last probe, so the check costs nothing), otherwise to the primary,
+// after waiting up to Config.ReplicaWait for a replica to catch up — a user
+// never fails to see what they just saved. Remembering a position costs
+// one round trip after each write.
 //
 // A Session is safe for concurrent use. Keep one per user (for example
-// across HTTP requests, via LSN and SetLSN in a cookie) or per request.
+// across HTTP requests, via LSN and SetLSN in a cookie or a header; see
+// FormatLSN and ParseLSN) or per request.
 type Session struct {
 	lsn atomic.Uint64
 }
@@ -76,4 +83,54 @@ func (db *DB) remember(ctx context.Context, q interface {
 		return
 	}
 	s.SetLSN(uint64(lsn))
+}
+
+// FormatLSN returns lsn in PostgreSQL's text form of a pg_lsn, two
+// hexadecimal halves such as "16/B374D848" — what pg_current_wal_lsn()
+// prints, and what ParseLSN reads back. It is the form to hand a client
+// (a cookie, a header) that sends the position back with its next request.
+func FormatLSN(lsn uint64) string {
+	return fmt.Sprintf("%X/%X", lsn>>32, lsn&0xFFFFFFFF)
+}
+
+// ErrLSNSyntax is matched (errors.Is) by ParseLSN's errors.
+var ErrLSNSyntax = errors.New("pool: malformed LSN")
+
+// ParseLSN reads the text form of a pg_lsn ("16/B374D848": one to eight
+// hexadecimal digits, a slash, one to eight more; either case) into the
+// number Session.SetLSN takes. It is how a position received from outside
+// — a client's cookie or header — seeds a Session:
+//
+//	lsn, err := pool.ParseLSN(r.Header.Get("X-LSN"))
+//	if err != nil { /* 400 */ }
+//	s := new(pool.Session)
+//	s.SetLSN(lsn)
+//	ctx = pool.WithSession(ctx, s)
+//
+// Anything else, the empty string included, is an error matching
+// ErrLSNSyntax; the error does not repeat the input.
+func ParseLSN(text string) (uint64, error) {
+	hi, lo, ok := strings.Cut(text, "/")
+	if !ok || !isHex32(hi) || !isHex32(lo) {
+		return 0, fmt.Errorf("%w: want two hexadecimal numbers of 1 to 8 digits separated by '/', e.g. 16/B374D848", ErrLSNSyntax)
+	}
+	h, _ := strconv.ParseUint(hi, 16, 32) // isHex32 checked the syntax and range
+	l, _ := strconv.ParseUint(lo, 16, 32)
+	return h<<32 | l, nil
+}
+
+// isHex32 reports whether s is 1 to 8 hexadecimal digits (no sign, no 0x).
+func isHex32(s string) bool {
+	if len(s) == 0 || len(s) > 8 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		digit := '0' <= c && c <= '9'
+		lower := 'a' <= c && c <= 'f'
+		upper := 'A' <= c && c <= 'F'
+		if !digit && !lower && !upper {
+			return false
+		}
+	}
+	return true
 }

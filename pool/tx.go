@@ -23,6 +23,7 @@ type tx struct {
 
 	// Outermost only.
 	conn     *pgxpool.Conn
+	ep       *endpoint // where it runs: the primary, or a replica (read-only InTx)
 	session  *Session
 	readOnly bool
 	dirty    dirtyFlags
@@ -48,7 +49,17 @@ func WithIsolation(level pgx.TxIsoLevel) TxOption {
 	return func(c *txConfig) { c.opts.IsoLevel = level }
 }
 
-// ReadOnly makes the transaction READ ONLY. It still runs on the primary.
+// ReadOnly makes the transaction READ ONLY and lets InTx route it like a
+// read: to a replica that is up, within Config.MaxReplicaLag, not broken,
+// and — with a Session in ctx — has replayed the session's last write
+// (waiting up to Config.ReplicaWait for one to); otherwise to the primary.
+// UsePrimary(ctx) keeps it on the primary, as does WithIsolation(
+// pgx.Serializable) (a hot standby refuses serializable mode). Config.OnBegin
+// runs on whichever server it begins on. A write inside it fails with
+// SQLSTATE 25006 on either; what a hot standby refuses even to read-only
+// transactions (temporary tables, LISTEN, NOTIFY, txid_current()) fails
+// on a replica only — use UsePrimary for those. On a nested InTx it
+// has no effect: the savepoint stays in the enclosing transaction.
 func ReadOnly() TxOption {
 	return func(c *txConfig) { c.opts.AccessMode = pgx.ReadOnly }
 }
@@ -68,13 +79,21 @@ func RetryConflicts(maxAttempts int) TxOption {
 	return func(c *txConfig) { c.attempts = maxAttempts }
 }
 
-// InTx runs fn in a transaction on the primary. The ctx passed to fn carries
-// the transaction: every *DB call made with it (and any repository over
-// this DB) joins it. InTx commits when fn returns nil and rolls back when it
-// returns an error or panics (re-panicking after the rollback). Called with
-// a ctx already carrying a transaction of this DB, it uses a savepoint
-// instead, and options are ignored. Callbacks registered with AfterCommit
-// run after the outermost commit succeeds.
+// InTx runs fn in a transaction: on the primary, or — with ReadOnly — on
+// the endpoint a routed read would use (see ReadOnly). The ctx passed to fn
+// carries the transaction: every *DB call made with it (and any repository
+// over this DB) joins it. InTx commits when fn returns nil and rolls back
+// when it returns an error or panics (re-panicking after the rollback).
+// Called with a ctx already carrying a transaction of this DB, it uses a
+// savepoint instead, and options are ignored. Callbacks registered with
+// AfterCommit run after the outermost commit succeeds.
+//
+// Acquiring a connection and BEGIN are retried like a read. When a
+// read-only transaction cannot begin on a replica for an infrastructure
+// reason (connection refused or lost, breaker open, replica shutting
+// down), it begins on the primary instead. Once fn runs, nothing moves:
+// its errors are returned, and the transaction is run again only under
+// RetryConflicts.
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error, opts ...TxOption) error {
 	cfg := txConfig{attempts: 1}
 	for _, o := range opts {
@@ -88,29 +107,36 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error, opts
 		return sp.run(ctx, fn)
 	}
 	if cfg.attempts <= 1 {
-		return db.runTx(ctx, cfg.opts, fn)
+		_, err := db.runTx(ctx, cfg.opts, fn)
+		return err
 	}
 	return db.retryTx(ctx, cfg, fn)
 }
 
-func (db *DB) runTx(ctx context.Context, opts pgx.TxOptions, fn func(context.Context) error) error {
-	t, err := db.beginRoot(ctx, opts)
+// runTx runs one transaction of InTx and returns where it ran (or would
+// have begun).
+func (db *DB) runTx(ctx context.Context, opts pgx.TxOptions, fn func(context.Context) error) (*endpoint, error) {
+	t, err := db.beginRoot(ctx, opts, true)
 	if err != nil {
-		return err
+		return db.primary, err
 	}
-	return t.run(ctx, fn)
+	return t.ep, t.run(ctx, fn)
 }
 
 // retryTx runs the whole transaction again after a serialization failure
-// or deadlock, as RetryConflicts describes.
+// or deadlock, as RetryConflicts describes. Each run is routed afresh.
 func (db *DB) retryTx(ctx context.Context, cfg txConfig, fn func(context.Context) error) error {
-	first := db.runTx(ctx, cfg.opts, fn)
+	e, first := db.runTx(ctx, cfg.opts, fn)
 	if first == nil || !isTxConflict(first) {
 		return first
 	}
-	plan := &retryPlan{db: db, ctx: ctx, endpoint: db.primary.label, attempts: cfg.attempts,
+	plan := &retryPlan{db: db, ctx: ctx, endpoint: e.label, attempts: cfg.attempts,
 		mayRetry: func(err error, _ int) bool { return isTxConflict(err) }}
-	return plan.run(first, func() error { return db.runTx(ctx, cfg.opts, fn) })
+	return plan.run(first, func() error {
+		e, err := db.runTx(ctx, cfg.opts, fn)
+		plan.endpoint = e.label
+		return err
+	})
 }
 
 // run calls fn with a ctx carrying t and ends t accordingly.
@@ -137,7 +163,9 @@ func (t *tx) run(ctx context.Context, fn func(context.Context) error) (err error
 // Begin starts a transaction on the primary, or a savepoint when ctx
 // carries a transaction of this DB. The returned pgx.Tx is not put in any
 // ctx (use InTx for that); OnBegin and session hygiene apply to it. Commit
-// or Rollback it to return its connection.
+// or Rollback it to return its connection. Begin and BeginTx always use
+// the primary, even READ ONLY: the caller holds the pgx.Tx and may expect
+// any of it to run there; InTx with ReadOnly is the routed form.
 func (db *DB) Begin(ctx context.Context) (pgx.Tx, error) {
 	return db.BeginTx(ctx, pgx.TxOptions{})
 }
@@ -147,24 +175,41 @@ func (db *DB) BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
 	if parent := db.txOf(stateOf(ctx)); parent != nil {
 		return parent.begin(ctx)
 	}
-	return db.beginRoot(ctx, opts)
+	return db.beginRoot(ctx, opts, false)
 }
 
-// beginRoot acquires a primary connection and begins. Acquiring and BEGIN
-// are retried like a read (nothing has happened yet), then OnBegin runs.
-func (db *DB) beginRoot(ctx context.Context, opts pgx.TxOptions) (*tx, error) {
+// beginRoot begins an outermost transaction: on a replica when routed is
+// set (InTx), opts allow it (replicaTx) and routing picks one, otherwise on
+// the primary. A replica that fails before the transaction is handed out
+// (acquire, BEGIN or OnBegin) for a reason of its own (replicaFailed)
+// gives way to the primary; on the primary, acquiring and BEGIN are
+// retried like a read (nothing has happened yet).
+func (db *DB) beginRoot(ctx context.Context, opts pgx.TxOptions, routed bool) (*tx, error) {
 	if db.state.Load() != stateOpen {
 		return nil, ErrClosed
 	}
 	st := stateOf(ctx)
-	t := &tx{db: db, readOnly: opts.AccessMode == pgx.ReadOnly}
+	if routed && len(db.replicas) > 0 && replicaTx(opts) {
+		if e := db.route(ctx, st, classRead); e.replica {
+			t, err := db.beginOn(ctx, st, e, opts, false)
+			if err == nil || !replicaFailed(ctx, err) {
+				return t, err
+			}
+		}
+	}
+	return db.beginOn(ctx, st, db.primary, opts, true)
+}
+
+// beginOn acquires a connection of e, begins, and runs OnBegin. With retry,
+// acquiring and BEGIN are retried like a read.
+func (db *DB) beginOn(ctx context.Context, st *ctxState, e *endpoint, opts pgx.TxOptions, retry bool) (*tx, error) {
+	t := &tx{db: db, ep: e, readOnly: opts.AccessMode == pgx.ReadOnly}
 	t.root = t
 	if st != nil {
 		t.session = st.session
 	}
-	e := db.primary
 	err := t.open(ctx, e, opts)
-	if err != nil {
+	if err != nil && retry {
 		plan := &retryPlan{db: db, ctx: ctx, sql: "BEGIN", endpoint: e.label,
 			mayRetry: func(err error, n int) bool { return mayRetryStatement(err, n, true, false) }}
 		err = plan.run(err, func() error { return t.open(ctx, e, opts) })
@@ -175,10 +220,26 @@ func (db *DB) beginRoot(ctx context.Context, opts pgx.TxOptions) (*tx, error) {
 	if hook := db.cfg.OnBegin; hook != nil {
 		if err := hook(ctx, t); err != nil {
 			_ = t.Rollback(ctx) // the hook's error is the one to report
-			return nil, fmt.Errorf("pool: OnBegin: %w", err)
+			return nil, fmt.Errorf("pool: OnBegin on %s: %w", e.label, err)
 		}
 	}
 	return t, nil
+}
+
+// replicaFailed reports whether a transaction that could not begin on a
+// replica should begin on the primary instead: the replica could not be
+// reached or refused the call (a connection that cannot be made or was
+// lost, a shutdown, too many clients, an open breaker), or canceled the
+// work for a recovery conflict. Nothing of fn has run. A canceled ctx,
+// a closed DB, and the hook's own errors are returned as they are.
+func replicaFailed(ctx context.Context, err error) bool {
+	switch {
+	case ctx.Err() != nil, errors.Is(err, ErrClosed):
+		return false
+	case errors.Is(err, ErrCircuitOpen), safeToRetry(err), isInfraFailure(err), isConnLoss(err):
+		return true
+	}
+	return sqlState(err) == codeSerializationFailure
 }
 
 func (t *tx) open(ctx context.Context, e *endpoint, opts pgx.TxOptions) error {

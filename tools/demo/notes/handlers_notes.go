@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/normkit/norm/sqlb"
 )
 
@@ -43,13 +42,12 @@ func (s *Service) getNote(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
-	s.readJSON(w, r, func(ctx context.Context, tx pgx.Tx) (any, error) {
-		notes := s.notes.WithTx(tx)
-		note, err := notes.FindByID(ctx, id)
+	s.readJSON(w, r, func(ctx context.Context) (any, error) {
+		note, err := s.notes.FindByID(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		return note, notes.Load(ctx, note, "Comments")
+		return note, s.notes.Load(ctx, note, "Comments")
 	})
 }
 
@@ -66,8 +64,8 @@ func (s *Service) listNotes(w http.ResponseWriter, r *http.Request) {
 		limit = n
 	}
 	token := r.URL.Query().Get("page")
-	s.readJSON(w, r, func(ctx context.Context, tx pgx.Tx) (any, error) {
-		page, err := s.notes.WithTx(tx).Query().OrderBy(sqlb.Desc("created_at")).Cursor(ctx, s.codec, token, limit)
+	s.readJSON(w, r, func(ctx context.Context) (any, error) {
+		page, err := s.notes.Query().OrderBy(sqlb.Desc("created_at")).Cursor(ctx, s.codec, token, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -76,17 +74,17 @@ func (s *Service) listNotes(w http.ResponseWriter, r *http.Request) {
 }
 
 // readJSON answers a read run by s.read with its result and the endpoint
-// that served it.
-func (s *Service) readJSON(w http.ResponseWriter, r *http.Request, fn func(ctx context.Context, tx pgx.Tx) (any, error)) {
+// that served it. fn's ctx carries the read-only transaction.
+func (s *Service) readJSON(w http.ResponseWriter, r *http.Request, fn func(ctx context.Context) (any, error)) {
 	lsn, err := minLSN(r)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
 	var out any
-	served, err := s.read(r.Context(), lsn, func(ctx context.Context, tx pgx.Tx) error {
+	served, err := s.read(r.Context(), lsn, func(ctx context.Context) error {
 		var err error
-		out, err = fn(ctx, tx)
+		out, err = fn(ctx)
 		return err
 	})
 	if served != "" {

@@ -33,8 +33,8 @@ func (s *Service) search(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, errNoQuery)
 		return
 	}
-	s.readJSON(w, r, func(ctx context.Context, tx pgx.Tx) (any, error) {
-		rows, err := tx.Query(ctx, searchSQL, q, searchDelay)
+	s.readJSON(w, r, func(ctx context.Context) (any, error) {
+		rows, err := s.db.Query(ctx, searchSQL, q, searchDelay)
 		if err != nil {
 			return nil, err
 		}

@@ -5,18 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 
+	"github.com/normkit/norm/pool"
 	"github.com/normkit/norm/repo"
 	"github.com/normkit/norm/sqlb"
 )
 
 // maxBody bounds request bodies.
 const maxBody = 1 << 16
-
-// lsnPattern is the text form of a pg_lsn.
-var lsnPattern = regexp.MustCompile(`^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$`)
 
 // errBadLSN is returned for a malformed LSNHeader.
 var errBadLSN = errors.New("malformed " + LSNHeader + " header")
@@ -56,13 +53,18 @@ func pathID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-// minLSN returns the client's read-your-writes position, validated.
-func minLSN(r *http.Request) (string, error) {
+// minLSN returns the client's read-your-writes position (0 when it sent
+// none), parsed from its text form (pool.ParseLSN).
+func minLSN(r *http.Request) (uint64, error) {
 	v := r.Header.Get(LSNHeader)
-	if v != "" && !lsnPattern.MatchString(v) {
-		return "", errBadLSN
+	if v == "" {
+		return 0, nil
 	}
-	return v, nil
+	lsn, err := pool.ParseLSN(v)
+	if err != nil {
+		return 0, errBadLSN
+	}
+	return lsn, nil
 }
 
 // statusOf maps an error to its HTTP status; messages of 5xx errors are

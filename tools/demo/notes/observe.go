@@ -37,7 +37,9 @@ func (b *LogBuffer) Lines() []string {
 
 // newTracer returns the tracer for the pool: a slow-query log (slow
 // statements only, parameters masked) into slow, and metrics into the
-// expvar variable ExpvarName.
+// expvar variable ExpvarName. pool hands each server's connections a
+// copy labeled "primary" or "replica" (Tracer.ForEndpoint), so every
+// line and metric names the server that ran the statement.
 func newTracer(slow *LogBuffer, threshold time.Duration) (*observe.Tracer, error) {
 	metrics, err := observe.NewExpvar(ExpvarName)
 	if err != nil {
@@ -45,7 +47,6 @@ func newTracer(slow *LogBuffer, threshold time.Duration) (*observe.Tracer, error
 	}
 	logger := zerolog.New(slow)
 	return observe.New(observe.Config{
-		Endpoint: "primary",
 		Observers: []observe.Observer{
 			observe.NewLogger(logger, observe.LogConfig{SlowOnly: true, SlowThreshold: threshold}),
 			observe.MetricsObserver(metrics),

@@ -52,6 +52,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	pc := pool.Config{
 		ConnString:        cfg.PrimaryDSN,
 		MaxReplicaLag:     time.Second,
+		ReplicaWait:       replicaWait, // reads wait this long for the replica to replay the client's write
 		HealthCheckPeriod: time.Second,
 		Tracer:            tracer,
 		OnBegin:           rlsutil.ApplyContext,
