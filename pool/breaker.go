@@ -67,6 +67,9 @@ type BreakerConfig struct {
 // BreakerEvent is one state change of an endpoint's breaker.
 type BreakerEvent struct {
 	Endpoint string // "primary (host:port)" or "replica[i] (host:port)"
+	// Role is EndpointPrimary or EndpointReplica: unlike Endpoint, a
+	// bounded value fit for a metric label.
+	Role     string
 	From, To BreakerState
 	At       time.Time
 }
@@ -105,6 +108,7 @@ var (
 // after failures (which resets the consecutive-failure count).
 type breaker struct {
 	label    string
+	role     string
 	disabled bool
 	cb       *gobreaker.TwoStepCircuitBreaker[struct{}]
 	state    atomic.Int32 // BreakerState mirror, written in OnStateChange
@@ -119,9 +123,10 @@ type breaker struct {
 	delivering bool
 }
 
-func newBreaker(label string, c BreakerConfig) *breaker {
+func newBreaker(label, role string, c BreakerConfig) *breaker {
 	b := &breaker{
 		label:    label,
+		role:     role,
 		disabled: c.Disabled,
 		notify:   c.OnStateChange,
 		openErr:  &CircuitOpenError{Endpoint: label, State: BreakerOpen},
@@ -149,7 +154,7 @@ func (b *breaker) onStateChange(_ string, from, to gobreaker.State) {
 		return
 	}
 	b.mu.Lock()
-	b.pending = append(b.pending, BreakerEvent{Endpoint: b.label, From: BreakerState(from), To: BreakerState(to), At: time.Now()})
+	b.pending = append(b.pending, BreakerEvent{Endpoint: b.label, Role: b.role, From: BreakerState(from), To: BreakerState(to), At: time.Now()})
 	b.mu.Unlock()
 }
 

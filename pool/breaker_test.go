@@ -9,7 +9,7 @@ import (
 
 func TestBreakerOpensOnConsecutiveInfraFailuresOnly(t *testing.T) {
 	t.Parallel()
-	b := newBreaker("primary (x:1)", BreakerConfig{FailureThreshold: 3, OpenTimeout: time.Hour}.withDefaults())
+	b := newBreaker("primary (x:1)", EndpointPrimary, BreakerConfig{FailureThreshold: 3, OpenTimeout: time.Hour}.withDefaults())
 	for range 100 { // statement errors count as successes
 		tk, err := b.allow()
 		if err != nil {
@@ -58,7 +58,7 @@ func TestBreakerHalfOpensAndCloses(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
 	var events []BreakerEvent
-	b := newBreaker("replica[0] (x:1)", BreakerConfig{FailureThreshold: 1, OpenTimeout: 20 * time.Millisecond,
+	b := newBreaker("replica[0] (x:1)", EndpointReplica, BreakerConfig{FailureThreshold: 1, OpenTimeout: 20 * time.Millisecond,
 		HalfOpenProbes: 1, OnStateChange: func(ev BreakerEvent) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -88,7 +88,7 @@ func TestBreakerHalfOpensAndCloses(t *testing.T) {
 		t.Fatalf("events = %+v, want transitions to %v", events, want)
 	}
 	for i, ev := range events {
-		if ev.To != want[i] || ev.Endpoint != "replica[0] (x:1)" {
+		if ev.To != want[i] || ev.Endpoint != "replica[0] (x:1)" || ev.Role != EndpointReplica {
 			t.Errorf("event %d = %+v, want to %s", i, ev, want[i])
 		}
 	}
@@ -98,7 +98,7 @@ func TestBreakerCallbackMayReenter(t *testing.T) {
 	t.Parallel()
 	var b *breaker
 	done := make(chan struct{})
-	b = newBreaker("primary", BreakerConfig{FailureThreshold: 1, OnStateChange: func(BreakerEvent) {
+	b = newBreaker("primary", EndpointPrimary, BreakerConfig{FailureThreshold: 1, OnStateChange: func(BreakerEvent) {
 		_ = b.current() // would deadlock if called under gobreaker's lock
 		_, _ = b.allow()
 	}}.withDefaults())
@@ -115,7 +115,7 @@ func TestBreakerCallbackMayReenter(t *testing.T) {
 }
 
 func TestBreakerFastPathDoesNotAllocate(t *testing.T) { // not parallel: AllocsPerRun
-	b := newBreaker("primary", BreakerConfig{}.withDefaults())
+	b := newBreaker("primary", EndpointPrimary, BreakerConfig{}.withDefaults())
 	allocs := testing.AllocsPerRun(1000, func() {
 		tk, _ := b.allow()
 		b.finish(tk, outcomeSuccess)
@@ -127,7 +127,7 @@ func TestBreakerFastPathDoesNotAllocate(t *testing.T) { // not parallel: AllocsP
 
 func TestBreakerDisabled(t *testing.T) {
 	t.Parallel()
-	b := newBreaker("primary", BreakerConfig{Disabled: true, FailureThreshold: 1}.withDefaults())
+	b := newBreaker("primary", EndpointPrimary, BreakerConfig{Disabled: true, FailureThreshold: 1}.withDefaults())
 	for range 10 {
 		tk, err := b.allow()
 		if err != nil {
@@ -141,7 +141,7 @@ func TestBreakerDisabled(t *testing.T) {
 }
 
 func BenchmarkBreakerParallel(b *testing.B) {
-	br := newBreaker("primary", BreakerConfig{}.withDefaults())
+	br := newBreaker("primary", EndpointPrimary, BreakerConfig{}.withDefaults())
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {

@@ -44,12 +44,20 @@ func newEndpoint(ec endpointConfig, replica bool, bc BreakerConfig) *endpoint {
 		addr:       ec.addr,
 		label:      label,
 		replica:    replica,
-		br:         newBreaker(label, bc),
+		br:         newBreaker(label, roleOf(replica), bc),
 		probe:      ec.pool.ConnConfig.Copy(),
 		recheckNow: make(chan struct{}, 1),
 	}
 	e.br.onLost = e.lost
 	return e
+}
+
+// roleOf names an endpoint's role with a bounded label.
+func roleOf(replica bool) string {
+	if replica {
+		return EndpointReplica
+	}
+	return EndpointPrimary
 }
 
 // lost reacts to an established connection ending under a statement

@@ -10,9 +10,9 @@ import (
 // (e2e/pool's BenchmarkSelectByPK times the whole call against pgxpool).
 func benchDB(n int) *DB {
 	db := &DB{cfg: Config{}.withDefaults()}
-	db.primary = &endpoint{name: "primary", br: newBreaker("primary", db.cfg.Breaker)}
+	db.primary = &endpoint{name: "primary", br: newBreaker("primary", EndpointPrimary, db.cfg.Breaker)}
 	for range n {
-		r := &endpoint{name: "replica", replica: true, br: newBreaker("replica", db.cfg.Breaker)}
+		r := &endpoint{name: "replica", replica: true, br: newBreaker("replica", EndpointReplica, db.cfg.Breaker)}
 		r.up.Store(true)
 		r.inRecovery.Store(true)
 		db.replicas = append(db.replicas, r)
