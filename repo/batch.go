@@ -3,6 +3,7 @@ package repo
 import (
 	"context"
 	"reflect"
+	"slices"
 
 	"github.com/normkit/norm/sqlb"
 )
@@ -40,7 +41,7 @@ func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 		}
 		if err := r.batchInsert(ctx, q, op, items, func(rows []reflect.Value) (sqlb.InsertBuilder, error) {
 			return r.insertBuilder(rows), nil
-		}); err != nil {
+		}, nil); err != nil {
 			return err
 		}
 		for i := range items {
@@ -64,12 +65,30 @@ func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 // nothing, so items are not back-filled; the count written is returned
 // either way. Two items with the same conflict key in one statement are a
 // server error (ON CONFLICT cannot affect a row twice).
+//
+// Soft delete is scoped as for Upsert: by default a conflicting
+// soft-deleted row is not updated, and then the whole call fails with
+// ErrNotFound, nothing written and items left as given. To undo the rows
+// of the same statement that were written, a soft-delete model upserts in
+// a transaction (a savepoint inside the caller's) even for one statement,
+// which needs the Querier's Begin. WithTrashed() overwrites conflicting
+// rows whatever their state, in one statement when the batch fits one;
+// DoNothing is never scoped.
 func (r *Repository[T]) UpsertBatch(ctx context.Context, items []T, opts ...UpsertOption) (int64, error) {
 	const op = "UpsertBatch"
 	if len(items) == 0 {
 		return 0, nil
 	}
 	spec := upsertOf(opts)
+	scoped := r.upsertScope(spec) != nil
+	var (
+		saved []T
+		short func(n, total int) error
+	)
+	if scoped {
+		saved = slices.Clone(items) // rows left out shift the back-fill: undo it on error
+		short = func(n, total int) error { return r.upsertOutOfView(op, n, total) }
+	}
 	var written int64
 	run := func(ctx context.Context, q Querier) error {
 		written = 0
@@ -82,10 +101,13 @@ func (r *Repository[T]) UpsertBatch(ctx context.Context, items []T, opts ...Upse
 			return err
 		}
 		written = int64(len(items))
-		return r.batchInsert(ctx, q, op, items, build)
+		return r.batchInsert(ctx, q, op, items, build, short)
 	}
 	single := len(items) <= chunkRows(len(r.mt.m.Fields))
-	if err := r.write(ctx, op, !single, run); err != nil {
+	if err := r.write(ctx, op, !single || scoped, run); err != nil {
+		if scoped {
+			copy(items, saved)
+		}
 		return 0, err
 	}
 	r.invalidateItems(ctx, items)
@@ -109,9 +131,12 @@ func (r *Repository[T]) chunks(items []T, fn func(start int, rows []reflect.Valu
 }
 
 // batchInsert runs one statement per chunk and scans the returned rows
-// back into the chunk's items, in order.
+// back into the chunk's items, in order. When short is not nil, a
+// statement that returns fewer rows than it was given (an upsert whose DO
+// UPDATE skipped rows outside the soft-delete view) fails with
+// short(missing, given).
 func (r *Repository[T]) batchInsert(ctx context.Context, q Querier, op string, items []T,
-	build func([]reflect.Value) (sqlb.InsertBuilder, error)) error {
+	build func([]reflect.Value) (sqlb.InsertBuilder, error), short func(n, total int) error) error {
 	return r.chunks(items, func(start int, rows []reflect.Value) error {
 		b, err := build(rows)
 		if err != nil {
@@ -139,6 +164,9 @@ func (r *Repository[T]) batchInsert(ctx context.Context, q Querier, op string, i
 		}
 		if err := res.Err(); err != nil {
 			return wrapErr(op, r.table(), err)
+		}
+		if i < len(rows) && short != nil {
+			return short(len(rows)-i, len(rows))
 		}
 		return nil
 	})

@@ -6,11 +6,15 @@ import (
 )
 
 // Delete deletes v by primary key: for a model with a soft-delete column
-// it sets that column to the current time (and v's field with it), for
-// others it deletes the row. A versioned model is deleted only at v's
+// it sets that column to the repository's clock (and v's field with it),
+// for others it deletes the row. A versioned model is deleted only at v's
 // version (ErrStale otherwise; a soft delete bumps the version).
-// ErrNotFound when no live row has the key. BeforeDelete/AfterDelete hooks
-// get v and run in the same transaction.
+// ErrNotFound when no live row has the key: deleting a soft-deleted row
+// again is ErrNotFound (never ErrStale) and leaves it exactly as it is,
+// whatever the view (WithTrashed does not widen a state change; use
+// HardDelete to remove trash for real). BeforeDelete/AfterDelete hooks get
+// v and run in the same transaction; when no row is deleted AfterDelete
+// does not run, nothing is invalidated or audited, and v is left as given.
 func (r *Repository[T]) Delete(ctx context.Context, v *T) error {
 	if r.mt.m.SoftDelete == nil {
 		return r.hardDelete(ctx, "Delete", v)
@@ -18,8 +22,11 @@ func (r *Repository[T]) Delete(ctx context.Context, v *T) error {
 	return r.softWrite(ctx, "Delete", "soft_delete", v, true)
 }
 
-// HardDelete deletes v's row for real, soft-delete column or not (with
-// the version check of a versioned model).
+// HardDelete deletes v's row for real, soft-delete column or not, with the
+// version check of a versioned model. It deliberately ignores the
+// soft-delete scope and the view: it deletes a live or a soft-deleted row
+// alike (that is how one piece of trash is removed), so ErrNotFound means
+// no row has the key at all, and ErrStale that one has another version.
 func (r *Repository[T]) HardDelete(ctx context.Context, v *T) error {
 	return r.hardDelete(ctx, "HardDelete", v)
 }
@@ -47,7 +54,8 @@ func (r *Repository[T]) hardDelete(ctx context.Context, op string, v *T) error {
 			return wrapErr(op, r.table(), err)
 		}
 		if tag.RowsAffected() == 0 {
-			return r.missing(ctx, q, op, key)
+			// The DELETE has no soft-delete scope, so neither has the check.
+			return r.view(withTrashed).missing(ctx, q, op, key)
 		}
 		if err := callHook(ctx, v, hookAfterDelete); err != nil {
 			return wrapErr(op+": AfterDelete", r.table(), err)

@@ -16,6 +16,16 @@
 // column and on_update columns. A single-column key is passed as a plain
 // value; a composite one as a Key in the model's key order.
 //
+// # Soft delete
+//
+// For a model with a soft-delete column, every read and every write of an
+// existing row follows the repository's view: live rows by default,
+// WithTrashed for every row, OnlyTrashed for soft-deleted ones. A write by
+// key (Update, UpdateFields, Delete, Upsert) of a row outside the view
+// changes nothing and returns ErrNotFound — never ErrStale. WithTrashed is
+// the explicit way to write a soft-deleted row. Delete (live rows),
+// Restore (soft-deleted rows) and HardDelete (any row) ignore the view.
+//
 // # Queriers and transactions
 //
 // The Querier decides where statements run. A repository over pool.DB

@@ -107,3 +107,40 @@ func ExampleRepository_Upsert() {
 	}
 	fmt.Println(written, u.ID)
 }
+
+func ExampleRepository_PreloadPtrs() {
+	ctx := context.Background()
+	pool, _ := pgxpool.New(ctx, "postgres://localhost/app")
+	users, _ := repo.New[User](pool)
+	// A []*User, as a service layer or a cache hands it out.
+	ann, _ := users.FindOne(ctx, sqlb.Eq("email", "ann@example.com"))
+	bob, _ := users.FindOne(ctx, sqlb.Eq("email", "bob@example.com"))
+	list := []*User{ann, bob}
+	// One query loads the posts of every user in list, whatever its length.
+	// A nil entry (say bob was not found) is an ErrInvalid naming its index.
+	if err := users.PreloadPtrs(ctx, list, "Posts"); err != nil {
+		log.Fatal(err)
+	}
+	for _, u := range list {
+		fmt.Println(u.Email, len(u.Posts))
+	}
+}
+
+func ExampleRepository_WithTrashed() {
+	ctx := context.Background()
+	pool, _ := pgxpool.New(ctx, "postgres://localhost/app")
+	users, _ := repo.New[User](pool)
+	u, err := users.WithTrashed().FindByID(ctx, int64(42))
+	if err != nil {
+		log.Fatal(err)
+	}
+	u.Name = "fixed in the trash"
+	// The default view leaves a soft-deleted row alone...
+	if err := users.Update(ctx, u); errors.Is(err, repo.ErrNotFound) && u.DeletedAt != nil {
+		fmt.Println("soft-deleted: not written")
+	}
+	// ...the WithTrashed view is the explicit way to write it (it stays deleted).
+	if err := users.WithTrashed().Update(ctx, u); err != nil {
+		log.Fatal(err)
+	}
+}

@@ -18,6 +18,8 @@ type fakeDB struct {
 	args    [][]any
 	scanErr error // returned by QueryRow().Scan
 	affect  int64 // rows affected by Exec
+	// row, when set, answers QueryRow().Scan instead of scanErr.
+	row func(sql string, dest []any) error
 }
 
 func (f *fakeDB) record(s string, args []any) {
@@ -39,6 +41,9 @@ func (f *fakeDB) Query(_ context.Context, sql string, args ...any) (pgx.Rows, er
 
 func (f *fakeDB) QueryRow(_ context.Context, sql string, args ...any) pgx.Row {
 	f.record(sql, args)
+	if f.row != nil {
+		return fakeRow{fn: func(dest []any) error { return f.row(sql, dest) }}
+	}
 	return fakeRow{err: f.scanErr}
 }
 
@@ -48,9 +53,17 @@ func (f *fakeDB) sqls() []string {
 	return append([]string(nil), f.log...)
 }
 
-type fakeRow struct{ err error }
+type fakeRow struct {
+	err error
+	fn  func(dest []any) error
+}
 
-func (r fakeRow) Scan(...any) error { return r.err }
+func (r fakeRow) Scan(dest ...any) error {
+	if r.fn != nil {
+		return r.fn(dest)
+	}
+	return r.err
+}
 
 type fakeRows struct{}
 

@@ -63,7 +63,17 @@ func TestGoldenSQL(t *testing.T) {
 		{"Create", func(r *Repository[gUser]) error { return r.Create(ctx, &gUser{Email: "a"}) },
 			[]string{`INSERT INTO "app"."users" ("email", "active", "version", "updated_at", "deleted_at") VALUES ($1, $2, $3, $4, $5) RETURNING "id", "nick"`}},
 		{"Update", func(r *Repository[gUser]) error { return r.Update(ctx, &gUser{ID: 1, Email: "a"}) },
-			[]string{`UPDATE "app"."users" SET "email" = $1, "active" = $2, "nick" = $3, "version" = "version" + 1, "updated_at" = now(), "deleted_at" = $4 WHERE "id" = $5 AND "version" = $6 RETURNING "version", "updated_at"`}},
+			[]string{`UPDATE "app"."users" SET "email" = $1, "active" = $2, "nick" = $3, "version" = ("version" + 1), "updated_at" = (now()) WHERE "id" = $4 AND "version" = $5 AND "deleted_at" IS NULL RETURNING "version", "updated_at", "deleted_at"`}},
+		{"Update with trashed", func(r *Repository[gUser]) error { return r.WithTrashed().Update(ctx, &gUser{ID: 1, Email: "a"}) },
+			[]string{`UPDATE "app"."users" SET "email" = $1, "active" = $2, "nick" = $3, "version" = ("version" + 1), "updated_at" = (now()) WHERE "id" = $4 AND "version" = $5 RETURNING "version", "updated_at", "deleted_at"`}},
+		{"Update only trashed", func(r *Repository[gUser]) error { return r.OnlyTrashed().Update(ctx, &gUser{ID: 1, Email: "a"}) },
+			[]string{`UPDATE "app"."users" SET "email" = $1, "active" = $2, "nick" = $3, "version" = ("version" + 1), "updated_at" = (now()) WHERE "id" = $4 AND "version" = $5 AND "deleted_at" IS NOT NULL RETURNING "version", "updated_at", "deleted_at"`}},
+		{"UpdateFields with trashed", func(r *Repository[gUser]) error {
+			_, err := r.WithTrashed().UpdateFields(ctx, int64(1), map[string]any{"email": "b", "version": 3})
+			return err
+		}, []string{`UPDATE "app"."users" SET "email" = $1, "version" = ("version" + 1), "updated_at" = (now()) WHERE "id" = $2 AND "version" = $3 RETURNING ` + cols}},
+		{"Delete (soft) ignores the view", func(r *Repository[gUser]) error { return r.WithTrashed().Delete(ctx, &gUser{ID: 1, Version: 2}) },
+			[]string{`UPDATE "app"."users" SET "deleted_at" = $1, "version" = ("version" + 1) WHERE "deleted_at" IS NULL AND "version" = $2 AND "id" = $3 RETURNING "deleted_at", "version"`}},
 		{"UpdateFields", func(r *Repository[gUser]) error {
 			_, err := r.UpdateFields(ctx, int64(1), map[string]any{"email": "b", "active": false, "version": 3})
 			return err
@@ -84,7 +94,17 @@ func TestGoldenSQL(t *testing.T) {
 			_, err := r.Upsert(ctx, &gUser{Email: "a"}, OnConflict("email"))
 			return err
 		},
-			[]string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, $2, ('anon'), $3, $4, $5) ON CONFLICT ("email") DO UPDATE SET "active" = EXCLUDED."active", "nick" = EXCLUDED."nick", "deleted_at" = EXCLUDED."deleted_at", "version" = ("users"."version" + 1), "updated_at" = (now()) RETURNING ` + cols}},
+			[]string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, $2, ('anon'), $3, $4, $5) ON CONFLICT ("email") DO UPDATE SET "active" = EXCLUDED."active", "nick" = EXCLUDED."nick", "version" = ("users"."version" + 1), "updated_at" = (now()) WHERE "users"."deleted_at" IS NULL RETURNING ` + cols}},
+		{"Upsert with trashed", func(r *Repository[gUser]) error {
+			_, err := r.WithTrashed().Upsert(ctx, &gUser{Email: "a"}, OnConflict("email"))
+			return err
+		},
+			[]string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, $2, ('anon'), $3, $4, $5) ON CONFLICT ("email") DO UPDATE SET "active" = EXCLUDED."active", "nick" = EXCLUDED."nick", "version" = ("users"."version" + 1), "updated_at" = (now()) RETURNING ` + cols}},
+		{"Upsert only trashed", func(r *Repository[gUser]) error {
+			_, err := r.OnlyTrashed().Upsert(ctx, &gUser{Email: "a"}, OnConflict("email"), UpdateColumns("active"))
+			return err
+		},
+			[]string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, $2, ('anon'), $3, $4, $5) ON CONFLICT ("email") DO UPDATE SET "active" = EXCLUDED."active", "version" = ("users"."version" + 1), "updated_at" = (now()) WHERE "users"."deleted_at" IS NOT NULL RETURNING ` + cols}},
 		{"Upsert do nothing", func(r *Repository[gUser]) error {
 			_, err := r.Upsert(ctx, &gUser{Email: "a"}, OnConstraint("users_email_key"), DoNothing())
 			return err
@@ -261,5 +281,26 @@ func TestUpsertStatementCachedPerShape(t *testing.T) {
 	equalArgs(t, db.args[1][:2], []any{"b", false})
 	if len(db.args[1]) != 5 || len(db.args[2]) != 6 {
 		t.Fatalf("args: %v / %v", db.args[1], db.args[2])
+	}
+}
+
+type gKeyOnly struct {
+	A int64 `db:"a" norm:"pk"`
+	B int64 `db:"b" norm:"pk"`
+}
+
+func TestUpdateWithNothingToSetIsRefused(t *testing.T) {
+	t.Parallel()
+	db := &fakeDB{affect: 1}
+	r, err := New[gKeyOnly](db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = r.Update(context.Background(), &gKeyOnly{A: 1, B: 2})
+	if !errors.Is(err, ErrInvalid) || !contains(err.Error(), "no column to update") {
+		t.Fatalf("want ErrInvalid saying there is no column to update, got %v", err)
+	}
+	if got := db.sqls(); len(got) != 0 {
+		t.Fatalf("sent: %q", got)
 	}
 }

@@ -10,7 +10,11 @@ import (
 // When T has a hook for an operation, the operation runs in a transaction
 // (begun through the Querier, a savepoint inside an existing one), so the
 // hooks and the write commit or roll back together. Order: Before hook,
-// statement, After hook, commit, then cache invalidation and audit.
+// statement, After hook, commit, then cache invalidation and audit. A
+// write by key that changes no row (missing, stale, or soft-deleted and
+// outside the view) has run its Before hook, since that precedes the
+// statement, but runs no After hook: the transaction rolls back and
+// nothing is invalidated or audited.
 
 // BeforeCreator runs before Create and each row of CreateBatch.
 type BeforeCreator interface {

@@ -27,6 +27,10 @@ type meta struct {
 	cols     []string // quoted columns, model order
 	qcols    []string // table-qualified quoted columns, for Query()
 	find     [3]string
+	update   [3]string     // UPDATE by key per trashMode: args updArgs
+	updArgs  []*sqlb.Field // fields bound by update: SET values, key, [version]
+	updRet   []*sqlb.Field // RETURNING of update: version, on_update, read-only columns
+	updErr   string        // why update cannot be built ("" when it can)
 	del      string        // DELETE by key [and version]
 	trash    string        // soft delete by key: args now, [version], key
 	restore  string        // restore by key: args [version], key
@@ -92,6 +96,9 @@ func (mt *meta) buildKeySQL() error {
 			return err
 		}
 	}
+	if err := mt.buildUpdateSQL(); err != nil {
+		return err
+	}
 	key := make([]any, len(mt.m.PK))
 	del := sqlb.Delete(mt.table).Where(mt.pkConds(key)...)
 	if ver := mt.m.Version; ver != nil {
@@ -113,6 +120,67 @@ func (mt *meta) buildKeySQL() error {
 	}
 	mt.restore, err = mt.softSQL(false)
 	return err
+}
+
+// buildUpdateSQL builds UPDATE … SET every writable non-key column but the
+// soft-delete one, the
+// version bump and on_update expressions (model order) WHERE key [AND
+// version] [AND the soft-delete scope of the mode] RETURNING the version,
+// on_update and read-only columns, once per trash mode. A model with
+// nothing to set records why in updErr instead.
+func (mt *meta) buildUpdateSQL() error {
+	b := sqlb.Update(mt.table)
+	sets := 0
+	for _, f := range mt.m.Fields {
+		switch {
+		case f.PK:
+			continue
+		case f.Version:
+			b = b.Set(f.Column, sqlb.Raw(f.Quoted()+" + 1"))
+			mt.updRet = append(mt.updRet, f)
+		case f.OnUpdate != "":
+			b = b.Set(f.Column, sqlb.Raw(f.OnUpdate))
+			mt.updRet = append(mt.updRet, f)
+		case !f.Writable() || f == mt.m.SoftDelete:
+			// Only Delete and Restore move a row in or out of the trash
+			// (with their hooks and audit); Update reads the column back.
+			mt.updRet = append(mt.updRet, f)
+			continue
+		default:
+			b = b.Set(f.Column, 0) // a placeholder: the value is bound per call
+			mt.updArgs = append(mt.updArgs, f)
+		}
+		sets++
+	}
+	if sets == 0 {
+		mt.updErr = mt.m.Name + " has no column to update"
+		return nil
+	}
+	mt.updArgs = append(mt.updArgs, mt.m.PK...)
+	b = b.Where(mt.pkConds(make([]any, len(mt.m.PK)))...)
+	if ver := mt.m.Version; ver != nil {
+		mt.updArgs = append(mt.updArgs, ver)
+		b = b.Where(sqlb.Eq(ver.Quoted(), 0))
+	}
+	ret := make([]string, len(mt.updRet))
+	for i, f := range mt.updRet {
+		ret[i] = f.Quoted()
+	}
+	for mode := liveOnly; mode <= onlyTrashed; mode++ {
+		bm := b
+		if c := mt.scope(mode, false); c != nil {
+			bm = bm.Where(c)
+		}
+		sql, args, err := bm.Returning(ret...).ToSQL()
+		if err != nil {
+			return err
+		}
+		if len(args) != len(mt.updArgs) {
+			return fmt.Errorf("%w: update by key of %s binds %d values, want %d", ErrInvalid, mt.m.Name, len(args), len(mt.updArgs))
+		}
+		mt.update[mode] = sql
+	}
+	return nil
 }
 
 // softSQL builds UPDATE … SET deleted_at = $1 (trash) or NULL (restore),

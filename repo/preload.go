@@ -15,19 +15,60 @@ import (
 // Preload(ctx, authors, "Posts", "Posts.Comments") loads every author's
 // posts in one query and every comment of those posts in a second. The
 // related model's soft-delete scope applies. Items with no related row get
-// a nil pointer or an empty (non-nil) slice.
+// a nil pointer or an empty (non-nil) slice. An empty items or paths runs
+// no query. Preload is the batch form that strict loading (see
+// WithStrictLoading) steers to, so it is never counted as a lazy load. For
+// a []*T use PreloadPtrs; for one *T, Load.
 func (r *Repository[T]) Preload(ctx context.Context, items []T, paths ...string) error {
 	const op = "Preload"
 	if len(items) == 0 || len(paths) == 0 {
 		return nil
 	}
-	tree, err := splitPaths(paths)
-	if err != nil {
-		return errorf(op, r.table(), ErrInvalid, "%v", err)
-	}
 	owners := make([]reflect.Value, len(items))
 	for i := range items {
 		owners[i] = reflect.ValueOf(&items[i]).Elem()
+	}
+	return r.preloadOwners(ctx, op, owners, paths)
+}
+
+// PreloadPtrs is Preload for a slice of pointers, as returned by code that
+// keeps *T (FindByID results collected in a slice, a cache, a service
+// layer): the relations are loaded into the structs the pointers point
+// at, with the same one query per relation and level, the same soft-delete
+// scope and the same results as Preload over the equivalent []T. It is a
+// method of its own because Go methods cannot take type parameters: a
+// single Preload for both shapes would have to accept any and check the
+// slice type at run time instead of at compile time.
+//
+// A nil pointer in items is an error (ErrInvalid) naming its index, and no
+// query is sent. The same pointer may appear more than once. An empty
+// items or paths runs no query. Like Preload it is not counted by strict
+// loading.
+func (r *Repository[T]) PreloadPtrs(ctx context.Context, items []*T, paths ...string) error {
+	const op = "PreloadPtrs"
+	if len(items) == 0 {
+		return nil
+	}
+	for i, p := range items {
+		if p == nil {
+			return errorf(op, r.table(), ErrInvalid, "items[%d] is nil", i)
+		}
+	}
+	if len(paths) == 0 {
+		return nil
+	}
+	owners := make([]reflect.Value, len(items))
+	for i, p := range items {
+		owners[i] = reflect.ValueOf(p).Elem()
+	}
+	return r.preloadOwners(ctx, op, owners, paths)
+}
+
+// preloadOwners loads paths into owners, addressable values of T.
+func (r *Repository[T]) preloadOwners(ctx context.Context, op string, owners []reflect.Value, paths []string) error {
+	tree, err := splitPaths(paths)
+	if err != nil {
+		return errorf(op, r.table(), ErrInvalid, "%v", err)
 	}
 	if err := r.preload(ctx, r.mt.m, owners, tree, r.cfg.relations); err != nil {
 		return wrapErr(op, r.table(), err)
@@ -38,7 +79,8 @@ func (r *Repository[T]) Preload(ctx context.Context, items []T, paths ...string)
 // Load lazily loads the named relations of one item (same paths as
 // Preload). With WithStrictLoading, a second Load of the same relation in a
 // context prepared by TrackLoads fails with ErrNPlusOne: a loop of Loads
-// is an N+1 pattern, Preload the whole slice instead.
+// is an N+1 pattern, Preload (or PreloadPtrs) the whole slice instead.
+// Load is the way to load relations into a single *T.
 func (r *Repository[T]) Load(ctx context.Context, item *T, paths ...string) error {
 	const op = "Load"
 	if item == nil {
@@ -53,18 +95,12 @@ func (r *Repository[T]) Load(ctx context.Context, item *T, paths ...string) erro
 			}
 		}
 	}
-	tree, err := splitPaths(paths)
-	if err != nil {
-		return errorf(op, r.table(), ErrInvalid, "%v", err)
-	}
-	if err := r.preload(ctx, r.mt.m, []reflect.Value{reflect.ValueOf(item).Elem()}, tree, r.cfg.relations); err != nil {
-		return wrapErr(op, r.table(), err)
-	}
-	return nil
+	return r.preloadOwners(ctx, op, []reflect.Value{reflect.ValueOf(item).Elem()}, paths)
 }
 
 // WithStrictLoading turns on N+1 detection for Load: in a context made by
 // TrackLoads, loading the same relation lazily more than once is an error.
+// Preload and PreloadPtrs, the batch forms, are never counted.
 func WithStrictLoading() Option {
 	return func(c *config) { c.strict = true }
 }

@@ -114,19 +114,25 @@ func (r *Repository[T]) WithTx(tx pgx.Tx) *Repository[T] {
 	return &c
 }
 
-// WithTrashed returns a view of r whose reads include soft-deleted rows.
-// Without a soft-delete column it is r.
-func (r *Repository[T]) WithTrashed() *Repository[T] {
-	c := *r
-	c.trash = withTrashed
-	return &c
-}
+// WithTrashed returns a view of r that includes soft-deleted rows: in its
+// reads, and in its writes of existing rows (Update, UpdateFields,
+// UpdateWhere, Upsert, UpsertBatch), which then change a row whether it is
+// soft-deleted or not. It is the explicit opt-in to writing trash. Delete
+// and Restore are state changes and ignore the view (Delete of a
+// soft-deleted row is ErrNotFound in every view). Without a soft-delete
+// column the view is the same as r.
+func (r *Repository[T]) WithTrashed() *Repository[T] { return r.view(withTrashed) }
 
-// OnlyTrashed returns a view of r whose reads see soft-deleted rows only.
-// Without a soft-delete column nothing is ever trashed and the view is r.
-func (r *Repository[T]) OnlyTrashed() *Repository[T] {
+// OnlyTrashed returns a view of r that sees soft-deleted rows only, in
+// reads and in the writes listed at WithTrashed (which then leave live rows
+// alone and return ErrNotFound for them). Without a soft-delete column
+// the view is the same as r.
+func (r *Repository[T]) OnlyTrashed() *Repository[T] { return r.view(onlyTrashed) }
+
+// view returns a copy of r with the soft-delete view mode.
+func (r *Repository[T]) view(mode trashMode) *Repository[T] {
 	c := *r
-	c.trash = onlyTrashed
+	c.trash = mode
 	return &c
 }
 

@@ -73,12 +73,10 @@ func (r *Repository[T]) softWrite(ctx context.Context, op, auditOp string, v *T,
 // state (already trashed, or live for Restore) is not found; a row in the
 // right state but another version is stale.
 func (r *Repository[T]) missingSoft(ctx context.Context, q Querier, op string, key []any, trash bool) error {
-	view := *r
-	view.trash = liveOnly
-	if !trash {
-		view.trash = onlyTrashed
+	if trash {
+		return r.view(liveOnly).missing(ctx, q, op, key)
 	}
-	return view.missing(ctx, q, op, key)
+	return r.view(onlyTrashed).missing(ctx, q, op, key)
 }
 
 // PurgeTrashed hard-deletes rows soft-deleted more than olderThan ago

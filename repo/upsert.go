@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"strconv"
@@ -53,6 +54,17 @@ func DoNothing() UpsertOption {
 // works; a zero key is inserted as 0). It reports whether a row
 // was written: false only with DoNothing and a conflict, and v is then
 // left as given. Values follow Create's rules. Upsert runs no hooks.
+//
+// Soft delete: the conflict is decided by the unique index, which sees
+// soft-deleted rows too. By default the update is scoped like Update
+// (DO UPDATE … WHERE "t"."deleted_at" IS NULL): a conflicting soft-deleted
+// row is left exactly as it is and Upsert returns ErrNotFound (v left as
+// given). Through WithTrashed() the conflicting row is updated whatever its
+// state, and stays in or out of the trash: the default update columns leave
+// the soft-delete column out (only Delete and Restore move a row; name the
+// column in UpdateColumns to set it from v). OnlyTrashed() updates only a
+// soft-deleted conflicting row. DoNothing is never scoped: any conflict
+// means nothing is written and false is returned.
 func (r *Repository[T]) Upsert(ctx context.Context, v *T, opts ...UpsertOption) (bool, error) {
 	const op = "Upsert"
 	if v == nil {
@@ -66,6 +78,9 @@ func (r *Repository[T]) Upsert(ctx context.Context, v *T, opts ...UpsertOption) 
 	}
 	err = r.returnRow(ctx, r.q, op, st, v)
 	if isNotFound(err) {
+		if r.upsertScope(spec) != nil {
+			return false, r.upsertOutOfView(op, 1, 1)
+		}
 		return false, nil
 	}
 	if err != nil {
@@ -183,7 +198,41 @@ func (r *Repository[T]) upsertBuilder(op string, spec upsertSpec, rows []reflect
 			action = action.Set(f.Column, sqlb.Raw(f.OnUpdate))
 		}
 	}
+	if c := r.upsertScope(spec); c != nil {
+		action = action.Where(c)
+	}
 	return b.OnConflict(conflict, action), nil
+}
+
+// upsertScope is the soft-delete condition the conflicting row must meet
+// for DO UPDATE to change it (the existing row is named by the bare table
+// name there), or nil: no soft-delete column, WithTrashed, or DoNothing.
+func (r *Repository[T]) upsertScope(spec upsertSpec) sqlb.Sqlizer {
+	sd := r.mt.m.SoftDelete
+	if sd == nil || spec.nothing || r.trash == withTrashed {
+		return nil
+	}
+	table, _ := sqlb.QuoteIdent(r.mt.m.Table)
+	if r.trash == onlyTrashed {
+		return sqlb.NotNull(table + "." + sd.Quoted())
+	}
+	return sqlb.IsNull(table + "." + sd.Quoted())
+}
+
+// upsertOutOfView is the ErrNotFound of an upsert whose conflicting rows
+// (n of total) were outside the soft-delete view and left alone.
+func (r *Repository[T]) upsertOutOfView(op string, n, total int) error {
+	what := "the conflicting row is soft-deleted and was left as it is: Restore it, or upsert through WithTrashed() to overwrite it"
+	if r.trash == onlyTrashed {
+		what = "the conflicting row is not soft-deleted (OnlyTrashed view) and was left as it is"
+	}
+	if total > 1 {
+		what = fmt.Sprintf("%d of %d rows conflict with rows outside the soft-delete view (soft-deleted rows by default), which are left as they are; nothing was written: Restore them, or upsert through WithTrashed() to overwrite them", n, total)
+		if r.trash == onlyTrashed {
+			what = fmt.Sprintf("%d of %d rows conflict with live rows (OnlyTrashed view), which are left as they are; nothing was written", n, total)
+		}
+	}
+	return errorf(op, r.table(), ErrNotFound, "%s", what)
 }
 
 // upsertSet returns the columns a conflicting row takes from EXCLUDED.
@@ -204,7 +253,9 @@ func (r *Repository[T]) upsertSet(op string, spec upsertSpec, target []string) (
 	}
 	var set []string
 	for _, f := range r.mt.insertFields() {
-		if !inTarget[f.Column] && !f.PK && !f.Version && f.OnUpdate == "" {
+		// The soft-delete column is left to Delete and Restore unless the
+		// caller names it in the update set.
+		if !inTarget[f.Column] && !f.PK && !f.Version && f.OnUpdate == "" && f != m.SoftDelete {
 			set = append(set, f.Column)
 		}
 	}
@@ -219,8 +270,9 @@ type upsertShape struct {
 }
 
 type upsertKey struct {
-	spec string
-	mask uint64
+	spec  string
+	mask  uint64
+	trash trashMode // the soft-delete scope of DO UPDATE
 }
 
 // boundStatement is SQL text with its arguments.
@@ -244,7 +296,7 @@ func (r *Repository[T]) upsertStatement(op string, spec upsertSpec, rv reflect.V
 			mask |= 1 << i
 		}
 	}
-	k := upsertKey{spec: spec.key(), mask: mask}
+	k := upsertKey{spec: spec.key(), mask: mask, trash: r.trash}
 	if v, ok := r.mt.upserts.Load(k); ok {
 		return bindShape(v.(*upsertShape), rv), nil
 	}

@@ -28,8 +28,9 @@ func hasConds(conds []sqlb.Sqlizer) bool {
 }
 
 // UpdateWhere sets columns (validated against the model like
-// UpdateFields) on every live row matching conds and returns how many rows
-// changed. on_update columns are set and versions bumped. With no
+// UpdateFields) on every row matching conds in the soft-delete view (live
+// rows by default, every row WithTrashed, soft-deleted ones OnlyTrashed)
+// and returns how many rows changed. on_update columns are set and versions bumped. With no
 // condition it refuses (ErrInvalid) unless conds holds AllRows(). The
 // changed rows' cache keys are invalidated. Hooks do not run.
 func (r *Repository[T]) UpdateWhere(ctx context.Context, set map[string]any, conds ...sqlb.Sqlizer) (int64, error) {
@@ -54,7 +55,9 @@ func (r *Repository[T]) UpdateWhere(ctx context.Context, set map[string]any, con
 
 // DeleteWhere deletes every live row matching conds — a soft delete
 // (setting the soft-delete column) for a soft-delete model — and returns
-// how many. With no condition it refuses unless conds holds AllRows().
+// how many. Already soft-deleted rows are never matched, whatever the view
+// (use PurgeTrashed or HardDelete to remove trash). With no condition it
+// refuses unless conds holds AllRows().
 // Hooks do not run; versions are not checked.
 func (r *Repository[T]) DeleteWhere(ctx context.Context, conds ...sqlb.Sqlizer) (int64, error) {
 	const op = "DeleteWhere"

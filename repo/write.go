@@ -56,7 +56,13 @@ func (r *Repository[T]) execStruct(ctx context.Context, q Querier, op string, st
 	if err != nil {
 		return wrapErr(op, r.table(), err)
 	}
-	ret := st.Returning()
+	return r.execReturning(ctx, q, op, sql, args, st.Returning(), reflect.ValueOf(v).Elem())
+}
+
+// execReturning runs sql, scanning the columns of its RETURNING clause
+// (ret, none: an Exec) into rv. ErrNoRows (zero rows affected) is returned
+// unwrapped for the caller to interpret.
+func (r *Repository[T]) execReturning(ctx context.Context, q Querier, op, sql string, args []any, ret []*sqlb.Field, rv reflect.Value) error {
 	if len(ret) == 0 {
 		tag, err := q.Exec(ctx, sql, args...)
 		if err != nil {
@@ -68,7 +74,7 @@ func (r *Repository[T]) execStruct(ctx context.Context, q Querier, op string, st
 		return nil
 	}
 	var buf [16]any
-	dest := destFields(ret, reflect.ValueOf(v).Elem(), buf[:0])
+	dest := destFields(ret, rv, buf[:0])
 	if err := q.QueryRow(ctx, sql, args...).Scan(dest...); err != nil {
 		if isNotFound(err) {
 			return pgx.ErrNoRows
@@ -83,6 +89,17 @@ func (r *Repository[T]) execStruct(ctx context.Context, q Querier, op string, st
 // and generated columns in v (RETURNING). For a versioned model it adds
 // WHERE version = v's version and bumps it: ErrStale when the row exists
 // with another version, ErrNotFound when it does not exist.
+//
+// For a soft-delete model Update follows the view like a read: by default
+// it adds WHERE deleted_at IS NULL, so a soft-deleted row is left exactly
+// as it is and the call returns ErrNotFound (for a versioned model too: a
+// soft-deleted row is not found, never stale). WithTrashed().Update writes
+// the row whatever its state; OnlyTrashed().Update only a soft-deleted
+// one. Update never writes the soft-delete column: it reads it back into
+// v, so only Delete and Restore (with their hooks and audit records) move
+// a row in or out of the trash. When no row is written, no After hook runs, nothing is
+// invalidated or audited, and v keeps its values (and whatever a
+// BeforeUpdate hook set).
 func (r *Repository[T]) Update(ctx context.Context, v *T) error {
 	const op = "Update"
 	if v == nil {
@@ -90,6 +107,9 @@ func (r *Repository[T]) Update(ctx context.Context, v *T) error {
 	}
 	if len(r.mt.m.PK) == 0 {
 		return errorf(op, r.table(), ErrInvalid, "%s has no primary key", r.mt.m.Name)
+	}
+	if r.mt.updErr != "" {
+		return errorf(op, r.table(), ErrInvalid, "%s", r.mt.updErr)
 	}
 	var err error
 	if r.mt.hooks.update() {
@@ -109,9 +129,14 @@ func (r *Repository[T]) update(ctx context.Context, q Querier, v *T) error {
 	if err := callHook(ctx, v, hookBeforeUpdate); err != nil {
 		return wrapErr(op+": BeforeUpdate", r.table(), err)
 	}
-	err := r.execStruct(ctx, q, op, sqlb.UpdateStructByPK(v), v)
+	rv := reflect.ValueOf(v).Elem()
+	args := make([]any, len(r.mt.updArgs))
+	for i, f := range r.mt.updArgs {
+		args[i] = f.Value(rv)
+	}
+	err := r.execReturning(ctx, q, op, r.mt.update[r.trash], args, r.mt.updRet, rv)
 	if isNotFound(err) {
-		return r.missing(ctx, q, op, r.mt.keyOf(reflect.ValueOf(v).Elem()))
+		return r.missing(ctx, q, op, r.mt.keyOf(rv))
 	}
 	if err != nil {
 		return err
@@ -128,8 +153,11 @@ func (r *Repository[T]) update(ctx context.Context, q Querier, v *T) error {
 // is an error naming it, and nothing is sent. on_update columns are set.
 // For a versioned model fields must hold the version column with the
 // version the caller read: the row is updated only at that version (else
-// ErrStale) and the version is bumped. A soft-deleted row is not updated
-// (ErrNotFound) unless the view is WithTrashed.
+// ErrStale) and the version is bumped. For a soft-delete model the view
+// applies as for Update: a soft-deleted row is left as it is and the call
+// returns ErrNotFound (never ErrStale), unless the view is WithTrashed
+// (any row) — OnlyTrashed updates soft-deleted rows only. When no row is
+// written, AfterUpdate does not run and nothing is invalidated or audited.
 func (r *Repository[T]) UpdateFields(ctx context.Context, id any, fields map[string]any) (*T, error) {
 	const op = "UpdateFields"
 	key, err := r.mt.keyArgs(op, id)

@@ -164,3 +164,84 @@ func TestPreload100kParentsInBoundedQueries(t *testing.T) {
 	}
 	equal(t, "loaded", withPosts, 50000)
 }
+
+func TestPreloadPtrs(t *testing.T) {
+	db, setupConn := setup(t, relDDL...)
+	ctx := ctxT(t)
+	for _, s := range []string{
+		`INSERT INTO authors (name) VALUES ('ann'), ('bob'), ('cy')`,
+		`INSERT INTO profiles (author_id, bio) VALUES (1, 'ann bio')`,
+		`INSERT INTO articles (author_id, title) VALUES (1, 'a1'), (1, 'a2'), (2, 'b1'), (NULL, 'orphan')`,
+		`INSERT INTO comments (article_id, body, deleted_at) VALUES (1, 'c1', NULL), (1, 'gone', now()), (2, 'c2', NULL), (3, 'c3', NULL)`,
+		`INSERT INTO tags (name) VALUES ('go'), ('sql')`,
+		`INSERT INTO article_tags VALUES (1, 1), (1, 2), (3, 2)`,
+	} {
+		_, err := setupConn.Exec(ctx, s)
+		must(t, err)
+	}
+	conn, qc := countingConn(t, db.DSN())
+	articles, err := repo.New[Article](conn, repo.WithStrictLoading())
+	must(t, err)
+	vals, err := articles.Query().OrderBy(sqlb.Asc("id")).Find(ctx)
+	must(t, err)
+	// Pointers to separate structs, not into one backing array.
+	ptrs := make([]*Article, len(vals))
+	for i := range vals {
+		a := vals[i]
+		ptrs[i] = &a
+	}
+
+	before := qc.n.Load()
+	must(t, articles.PreloadPtrs(ctx, ptrs, "Author", "Comments", "Tags"))
+	equal(t, "one query per relation over []*T", qc.n.Load()-before, int64(3))
+	equal(t, "belongs_to", ptrs[2].Author.Name, "bob")
+	if ptrs[3].Author != nil {
+		t.Fatal("orphan has no author")
+	}
+	equal(t, "has_many, trashed excluded", len(ptrs[0].Comments), 1)
+	equal(t, "has_many row", ptrs[0].Comments[0].Body, "c1")
+	equal(t, "has_many empty is non-nil", ptrs[3].Comments != nil && len(ptrs[3].Comments) == 0, true)
+	equal(t, "many_to_many", []string{ptrs[0].Tags[0].Name, ptrs[0].Tags[1].Name}, []string{"go", "sql"})
+	equal(t, "many_to_many other", ptrs[2].Tags[0].Name, "sql")
+
+	// The same results as Preload over the values.
+	must(t, articles.Preload(ctx, vals, "Author", "Comments", "Tags"))
+	for i := range vals {
+		equal(t, "PreloadPtrs matches Preload", *ptrs[i], vals[i])
+	}
+
+	// Nested levels over []*T: still one query per relation and level.
+	authors, err := repo.New[Author](conn, repo.WithRelation(repo.Relation{Field: "Posts", Kind: repo.HasMany, FK: "author_id"}))
+	must(t, err)
+	list, err := authors.Query().OrderBy(sqlb.Asc("id")).Find(ctx)
+	must(t, err)
+	aps := []*Author{&list[2], &list[0], &list[1]}
+	before = qc.n.Load()
+	must(t, authors.PreloadPtrs(ctx, aps, "Profile", "Posts", "Posts.Comments", "Posts.Tags"))
+	equal(t, "nested over []*T", qc.n.Load()-before, int64(4))
+	equal(t, "has_one", list[0].Profile.Bio, "ann bio")
+	equal(t, "nested has_many", len(list[0].Posts), 2)
+	equal(t, "nested comments", list[0].Posts[0].Comments[0].Body, "c1")
+	equal(t, "nested many_to_many", list[1].Posts[0].Tags[0].Name, "sql")
+	equal(t, "no posts", list[2].Posts != nil && len(list[2].Posts) == 0, true)
+
+	// A nil pointer is an error naming its index; nothing is sent.
+	before = qc.n.Load()
+	err = articles.PreloadPtrs(ctx, []*Article{ptrs[0], ptrs[1], nil}, "Author")
+	if !errors.Is(err, repo.ErrInvalid) || !contains(err.Error(), "items[2] is nil") {
+		t.Fatalf("nil entry: want ErrInvalid naming items[2], got %v", err)
+	}
+	// Empty slices run no query.
+	must(t, articles.PreloadPtrs(ctx, nil, "Author"))
+	must(t, articles.PreloadPtrs(ctx, []*Article{}, "Author", "Comments"))
+	equal(t, "no query for nil entries or empty slices", qc.n.Load()-before, int64(0))
+
+	// Strict loading: batch preloads are never counted; lazy Loads are.
+	tracked := repo.TrackLoads(ctx)
+	must(t, articles.PreloadPtrs(tracked, ptrs, "Author"))
+	must(t, articles.PreloadPtrs(tracked, ptrs, "Author"))
+	must(t, articles.Load(tracked, ptrs[0], "Author"))
+	if err := articles.Load(tracked, ptrs[1], "Author"); !errors.Is(err, repo.ErrNPlusOne) {
+		t.Fatalf("second lazy load: want ErrNPlusOne, got %v", err)
+	}
+}
