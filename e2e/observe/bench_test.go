@@ -25,7 +25,7 @@ import (
 // spans sampled always and sent to a no-op exporter, recorded during the
 // call or deferred), on the same database in the same run:
 //
-//	go test -run '^$' -bench SelectByPK -benchmem -count 5 ./observe/
+//	go test -run '^$' -bench SelectByPK -benchmem -benchtime 10000x -count 5 ./observe/
 //
 // Every call goes through one pool holding one connection, whose tracer is
 // switched between calls: two pools would compare two server backends,
@@ -33,11 +33,17 @@ import (
 // percent (an off-vs-off control of two bare pools measured 1.02-1.10).
 // With tracing off the switch costs one atomic load per hook.
 //
-// The sub-benchmarks off, log+metrics and full time each set alone and
-// give its allocations per call. The ab/ ones alternate a call without
-// tracer and a call with the set (changing which goes first) and report
-// the ratio of the medians of the two, which a burst of load on the
-// machine cannot skew as it skews a mean; ab/off is the control.
+// The sub-benchmarks off, log+metrics, full and full-deferred time each
+// set alone and give its allocations per call. The ab/ ones alternate a
+// call without tracer and a call with the set (changing which goes first)
+// and report the ratio of the medians of the two, which a burst of load on
+// the machine cannot skew as it skews a mean; ab/off is the control.
+//
+// ab/spin-500ns calibrates the machine: its hooks only burn 250ns of CPU
+// (as timed in a tight loop) at the start and at the end of the query.
+// What that costs a call, against 500ns, is how much dearer code on the
+// call path is than a microbenchmark of it says (caches and the CPU go
+// cold while the call waits for the server).
 func BenchmarkSelectByPK(b *testing.B) {
 	ctx := context.Background()
 	d := setupDB(b)
@@ -46,18 +52,20 @@ func BenchmarkSelectByPK(b *testing.B) {
 	if _, err := p.Exec(ctx, `INSERT INTO users (id, email) SELECT g, 'user' || g || '@example.com' FROM generate_series(1, 1000) g`); err != nil {
 		b.Fatal(err)
 	}
-	sets := []struct {
-		name   string
-		tracer *normobserve.Tracer
-	}{
-		{"off", nil},
-		{"log+metrics", fullTracer(b, spansNone)},
-		{"full", fullTracer(b, spansLive)},
-		{"full-deferred", fullTracer(b, spansDeferred)},
+	type set struct {
+		name  string
+		hooks *hookSet
 	}
+	sets := []set{
+		{"off", nil},
+		{"log+metrics", &hookSet{fullTracer(b, spansNone)}},
+		{"full", &hookSet{fullTracer(b, spansLive)}},
+		{"full-deferred", &hookSet{fullTracer(b, spansDeferred)}},
+	}
+	calibration := set{"spin-500ns", &hookSet{newSpinHooks(250 * time.Nanosecond)}}
 	const q = "SELECT id, email FROM users WHERE id = $1"
-	call := func(tr *normobserve.Tracer, id int64) time.Duration {
-		sw.use(tr)
+	call := func(h *hookSet, id int64) time.Duration {
+		sw.use(h)
 		var email string
 		t0 := time.Now()
 		if err := p.QueryRow(ctx, q, id).Scan(&id, &email); err != nil {
@@ -66,29 +74,29 @@ func BenchmarkSelectByPK(b *testing.B) {
 		return time.Since(t0)
 	}
 	for i := range 50 { // warm the connection and the statement caches
-		for _, set := range sets {
-			call(set.tracer, int64(i+1))
+		for _, s := range append(sets, calibration) {
+			call(s.hooks, int64(i+1))
 		}
 	}
-	for _, set := range sets {
-		b.Run(set.name, func(b *testing.B) {
+	for _, s := range sets {
+		b.Run(s.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
-				call(set.tracer, int64(i%1000+1))
+				call(s.hooks, int64(i%1000+1))
 			}
 		})
 	}
-	for _, set := range sets {
-		b.Run("ab/"+set.name, func(b *testing.B) {
+	for _, s := range append(sets, calibration) {
+		b.Run("ab/"+s.name, func(b *testing.B) {
 			off := make([]time.Duration, 0, 1<<18)
 			on := make([]time.Duration, 0, 1<<18)
 			for i := 0; b.Loop(); i++ {
 				id := int64(i%1000 + 1)
 				if i%2 == 0 {
 					off = append(off, call(nil, id))
-					on = append(on, call(set.tracer, id))
+					on = append(on, call(s.hooks, id))
 				} else {
-					on = append(on, call(set.tracer, id))
+					on = append(on, call(s.hooks, id))
 					off = append(off, call(nil, id))
 				}
 			}
@@ -108,58 +116,113 @@ func median(ds []time.Duration) time.Duration {
 	return ds[len(ds)/2]
 }
 
-// switchTracer hands pgx's hooks to the tracer it holds, or to none. A
-// call must not switch it between its start and its end.
-type switchTracer struct {
-	cur atomic.Pointer[normobserve.Tracer]
+// hooks are the tracer hooks a SELECT through a pool calls.
+type hooks interface {
+	pgx.QueryTracer
+	pgx.PrepareTracer
+	pgxpool.AcquireTracer
+	pgxpool.ReleaseTracer
 }
 
-func (s *switchTracer) use(t *normobserve.Tracer) { s.cur.Store(t) }
+type hookSet struct{ hooks }
+
+// switchTracer hands pgx's hooks to the set it holds, or to none. A call
+// must not switch it between its start and its end.
+type switchTracer struct {
+	cur atomic.Pointer[hookSet]
+}
+
+func (s *switchTracer) use(h *hookSet) { s.cur.Store(h) }
 
 func (s *switchTracer) TraceQueryStart(ctx context.Context, c *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	if t := s.cur.Load(); t != nil {
-		return t.TraceQueryStart(ctx, c, d)
+	if h := s.cur.Load(); h != nil {
+		return h.TraceQueryStart(ctx, c, d)
 	}
 	return ctx
 }
 
 func (s *switchTracer) TraceQueryEnd(ctx context.Context, c *pgx.Conn, d pgx.TraceQueryEndData) {
-	if t := s.cur.Load(); t != nil {
-		t.TraceQueryEnd(ctx, c, d)
+	if h := s.cur.Load(); h != nil {
+		h.TraceQueryEnd(ctx, c, d)
 	}
 }
 
 func (s *switchTracer) TracePrepareStart(ctx context.Context, c *pgx.Conn, d pgx.TracePrepareStartData) context.Context {
-	if t := s.cur.Load(); t != nil {
-		return t.TracePrepareStart(ctx, c, d)
+	if h := s.cur.Load(); h != nil {
+		return h.TracePrepareStart(ctx, c, d)
 	}
 	return ctx
 }
 
 func (s *switchTracer) TracePrepareEnd(ctx context.Context, c *pgx.Conn, d pgx.TracePrepareEndData) {
-	if t := s.cur.Load(); t != nil {
-		t.TracePrepareEnd(ctx, c, d)
+	if h := s.cur.Load(); h != nil {
+		h.TracePrepareEnd(ctx, c, d)
 	}
 }
 
 func (s *switchTracer) TraceAcquireStart(ctx context.Context, p *pgxpool.Pool, d pgxpool.TraceAcquireStartData) context.Context {
-	if t := s.cur.Load(); t != nil {
-		return t.TraceAcquireStart(ctx, p, d)
+	if h := s.cur.Load(); h != nil {
+		return h.TraceAcquireStart(ctx, p, d)
 	}
 	return ctx
 }
 
 func (s *switchTracer) TraceAcquireEnd(ctx context.Context, p *pgxpool.Pool, d pgxpool.TraceAcquireEndData) {
-	if t := s.cur.Load(); t != nil {
-		t.TraceAcquireEnd(ctx, p, d)
+	if h := s.cur.Load(); h != nil {
+		h.TraceAcquireEnd(ctx, p, d)
 	}
 }
 
 func (s *switchTracer) TraceRelease(p *pgxpool.Pool, d pgxpool.TraceReleaseData) {
-	if t := s.cur.Load(); t != nil {
-		t.TraceRelease(p, d)
+	if h := s.cur.Load(); h != nil {
+		h.TraceRelease(p, d)
 	}
 }
+
+// spinHooks burn a fixed amount of CPU at the start and at the end of a
+// query, and do nothing else.
+type spinHooks struct{ n int }
+
+var spinSink int
+
+// newSpinHooks returns hooks that each burn d of CPU, as timed now in a
+// tight loop.
+func newSpinHooks(d time.Duration) *spinHooks {
+	const probe = 10_000_000
+	t0 := time.Now()
+	spin(probe)
+	perUnit := float64(time.Since(t0)) / probe
+	return &spinHooks{n: int(float64(d) / perUnit)}
+}
+
+func spin(n int) {
+	x := 0
+	for i := range n {
+		x += i * i
+	}
+	spinSink = x
+}
+
+func (s *spinHooks) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	spin(s.n)
+	return ctx
+}
+
+func (s *spinHooks) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) { spin(s.n) }
+
+func (s *spinHooks) TracePrepareStart(ctx context.Context, _ *pgx.Conn, _ pgx.TracePrepareStartData) context.Context {
+	return ctx
+}
+
+func (s *spinHooks) TracePrepareEnd(context.Context, *pgx.Conn, pgx.TracePrepareEndData) {}
+
+func (s *spinHooks) TraceAcquireStart(ctx context.Context, _ *pgxpool.Pool, _ pgxpool.TraceAcquireStartData) context.Context {
+	return ctx
+}
+
+func (s *spinHooks) TraceAcquireEnd(context.Context, *pgxpool.Pool, pgxpool.TraceAcquireEndData) {}
+
+func (s *spinHooks) TraceRelease(*pgxpool.Pool, pgxpool.TraceReleaseData) {}
 
 // newPool opens a pool of one connection traced by tracer.
 func newPool(b *testing.B, d interface{ DSN() string }, tracer pgx.QueryTracer) *pgxpool.Pool {
