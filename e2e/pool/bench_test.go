@@ -2,6 +2,7 @@ package pool
 
 import (
 	"context"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,7 +15,7 @@ import (
 // and through *pool.DB (closed breaker, retries on, routing and hygiene
 // checks in the path) on the same database in the same run:
 //
-//	go test -run '^$' -bench SelectByPK -benchmem -count 5 ./pool/
+//	go test -run '^$' -bench SelectByPK -benchmem -benchtime 10000x -count 5 ./pool/
 func BenchmarkSelectByPK(b *testing.B) {
 	ctx := context.Background()
 	d := cluster.NewDatabase(b)
@@ -118,8 +119,67 @@ func BenchmarkSelectByPK(b *testing.B) {
 		})
 		b.ReportMetric(float64(tDB.Load())/float64(tBare.Load()), "ratio")
 	})
+	// Same connection: a *pool.DB of one connection against its own
+	// pgxpool (db.Primary()), alternating, so both use the same server
+	// backend; reports the ratio of the medians, which bursts of load on the
+	// machine cannot skew. Separate pools differ by a few percent by their
+	// backends' scheduling alone.
+	one, err := normpool.Open(ctx, normpool.Config{ConnString: d.DSN(), MaxConns: 1, MinConns: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(one.Close)
+	for _, ab := range []struct {
+		name string
+		on   func(int64, *int64, *string) error
+	}{
+		{"same-conn/control", viaPgxpool(one.Primary())},
+		{"same-conn/pooldb", func(id int64, dst *int64, email *string) error { return one.QueryRow(ctx, q, id).Scan(dst, email) }},
+	} {
+		b.Run(ab.name, func(b *testing.B) {
+			off := viaPgxpool(one.Primary())
+			var id int64
+			var email string
+			tOff := make([]time.Duration, 0, 1<<18)
+			tOn := make([]time.Duration, 0, 1<<18)
+			timed := func(f func(int64, *int64, *string) error, k int64, into *[]time.Duration) {
+				t0 := time.Now()
+				if err := f(k, &id, &email); err != nil {
+					b.Fatal(err)
+				}
+				*into = append(*into, time.Since(t0))
+			}
+			for i := range 50 {
+				timed(off, int64(i+1), &tOff)
+				timed(ab.on, int64(i+1), &tOn)
+			}
+			tOff, tOn = tOff[:0], tOn[:0]
+			for i := 0; b.Loop(); i++ {
+				k := int64(i%1000 + 1)
+				if i%2 == 0 {
+					timed(off, k, &tOff)
+					timed(ab.on, k, &tOn)
+				} else {
+					timed(ab.on, k, &tOn)
+					timed(off, k, &tOff)
+				}
+			}
+			mOff, mOn := median(tOff), median(tOn)
+			b.ReportMetric(float64(mOff.Nanoseconds()), "pgxpool-ns/call")
+			b.ReportMetric(float64(mOn.Nanoseconds()), "on-ns/call")
+			b.ReportMetric(float64(mOn)/float64(mOff), "ratio")
+		})
+	}
 	b.Run("pgxpool", func(b *testing.B) { run(b, viaPgxpool(bare)) })
 	b.Run("pooldb", func(b *testing.B) { run(b, viaDB) })
 	b.Run("parallel/pgxpool", func(b *testing.B) { runParallel(b, viaPgxpool(bare)) })
 	b.Run("parallel/pooldb", func(b *testing.B) { runParallel(b, viaDB) })
+}
+
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2]
 }
