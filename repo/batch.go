@@ -21,17 +21,29 @@ func chunkRows(ncols int) int {
 
 // CreateBatch inserts items with multi-row INSERT … RETURNING statements,
 // each under the 65,535-parameter limit, and fills generated and default
-// values back into items. It is all-or-nothing: when it needs more than
-// one statement (or T has create hooks) it runs them in one transaction —
-// a savepoint inside the caller's transaction — so on any error nothing is
-// written. Values follow Create's rules (a nil pointer field with a
-// default takes the tag's default expression). Before/AfterCreate hooks run
-// for each item. Returned rows are matched to items by position, in the
-// order PostgreSQL returns a VALUES insert.
+// values back into items. It is all-or-nothing: it runs in a transaction
+// (a savepoint inside the caller's), so on any error nothing is written
+// and items are left as given. (A Querier that cannot Begin can only run a
+// batch that fits one statement and has no create hooks; that statement
+// runs alone, atomic by itself.) Values follow Create's rules (a nil pointer
+// field with a default takes the tag's default expression).
+// Before/AfterCreate hooks run for each item. Returned rows are matched to
+// items by position, in the order PostgreSQL returns a VALUES insert.
+//
+// A statement that returns fewer rows than it inserted — a BEFORE INSERT
+// trigger or a rule skipped or redirected some, as with partitioning by
+// inheritance — cannot be matched to items, so it fails the call with
+// ErrInvalid rather than fill the wrong values in. Without a transaction
+// (a Querier that cannot Begin) the rows it did insert stay.
 func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 	const op = "CreateBatch"
 	if len(items) == 0 {
 		return nil
+	}
+	saved := slices.Clone(items) // the back-fill of rows later undone
+	short := func(n, total int) error {
+		return errorf(op, r.table(), ErrInvalid,
+			"%d of %d rows were not returned by the INSERT (a BEFORE INSERT trigger or a rule skipped or redirected them), so rows cannot be matched to items; nothing was written", n, total)
 	}
 	run := func(ctx context.Context, q Querier) error {
 		for i := range items {
@@ -41,7 +53,7 @@ func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 		}
 		if err := r.batchInsert(ctx, q, op, items, func(rows []reflect.Value) (sqlb.InsertBuilder, error) {
 			return r.insertBuilder(rows), nil
-		}, nil); err != nil {
+		}, short); err != nil {
 			return err
 		}
 		for i := range items {
@@ -51,8 +63,10 @@ func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 		}
 		return nil
 	}
+	_, canBegin := r.q.(Beginner)
 	single := len(items) <= chunkRows(len(r.mt.m.Fields))
-	if err := r.write(ctx, op, !single || r.mt.hooks.create(), run); err != nil {
+	if err := r.write(ctx, op, canBegin || !single || r.mt.hooks.create(), run); err != nil {
+		copy(items, saved)
 		return err
 	}
 	r.invalidateItems(ctx, items)

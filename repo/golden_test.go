@@ -3,6 +3,8 @@ package repo
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,7 +111,13 @@ func TestGoldenSQL(t *testing.T) {
 			_, err := r.Upsert(ctx, &gUser{Email: "a"}, OnConstraint("users_email_key"), DoNothing())
 			return err
 		}, []string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, $2, ('anon'), $3, $4, $5) ON CONFLICT ON CONSTRAINT "users_email_key" DO NOTHING RETURNING ` + cols}},
-		{"CreateBatch", func(r *Repository[gUser]) error { return r.CreateBatch(ctx, []gUser{{Email: "a"}, {Email: "b"}}) },
+		{"CreateBatch", func(r *Repository[gUser]) error {
+			// The fake returns no rows: two inserted, none returned.
+			if err := r.CreateBatch(ctx, []gUser{{Email: "a"}, {Email: "b"}}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "2 of 2 rows were not returned") {
+				return fmt.Errorf("CreateBatch with rows missing from RETURNING = %v, want ErrInvalid naming 2 of 2", err)
+			}
+			return nil
+		},
 			[]string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, $2, ('anon'), $3, $4, $5), ($6, $7, ('anon'), $8, $9, $10) RETURNING ` + cols}},
 		{"HardDelete (versioned)", func(r *Repository[gUser]) error { return r.HardDelete(ctx, &gUser{ID: 1, Version: 2}) },
 			[]string{`DELETE FROM "app"."users" WHERE "id" = $1 AND "version" = $2`}},

@@ -3,6 +3,7 @@ package repo
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -223,4 +224,37 @@ func TestCursorPages(t *testing.T) {
 	lastPage, err := q.Cursor(ctx, codec, "~", 2)
 	must(t, err)
 	equal(t, "~ is the last page", emails(lastPage.Items), pages[len(pages)-1])
+}
+
+// TestCreateBatchRowsSkippedByTrigger: a BEFORE INSERT trigger that skips a
+// row makes RETURNING shorter than the batch, so rows can no longer be
+// matched to items by position. CreateBatch fails, writes nothing and
+// leaves items as given instead of filling another row's values in.
+func TestCreateBatchRowsSkippedByTrigger(t *testing.T) {
+	_, conn := setup(t, usersDDL, `
+		CREATE FUNCTION skip_some() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF NEW.name = 'skip' THEN RETURN NULL; END IF;
+			RETURN NEW;
+		END $$;
+		CREATE TRIGGER skip_some BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION skip_some();`)
+	r, err := repo.New[User](conn)
+	must(t, err)
+	ctx := ctxT(t)
+	items := []User{{Email: "a@x", Name: "n"}, {Email: "b@x", Name: "skip"}, {Email: "c@x", Name: "n"}}
+	err = r.CreateBatch(ctx, items)
+	if !errors.Is(err, repo.ErrInvalid) || !strings.Contains(err.Error(), "1 of 3 rows were not returned") {
+		t.Fatalf("want ErrInvalid naming 1 of 3 rows, got %v", err)
+	}
+	equal(t, "nothing written", scalar[int64](t, conn, "SELECT count(*) FROM users"), int64(0))
+	for i, it := range items {
+		if it.ID != 0 || it.Nick != nil {
+			t.Errorf("item %d back-filled by a failed batch: %+v", i, it)
+		}
+	}
+	items[1].Name = "n"
+	must(t, r.CreateBatch(ctx, items))
+	for _, it := range items {
+		equal(t, "id matches row", scalar[string](t, conn, "SELECT email FROM users WHERE id = $1", it.ID), it.Email)
+	}
 }
