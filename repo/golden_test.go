@@ -114,7 +114,7 @@ func TestGoldenSQL(t *testing.T) {
 		{"CreateBatch", func(r *Repository[gUser]) error {
 			// The fake returns no rows: two inserted, none returned.
 			if err := r.CreateBatch(ctx, []gUser{{Email: "a"}, {Email: "b"}}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "2 of 2 rows were not returned") {
-				return fmt.Errorf("CreateBatch with rows missing from RETURNING = %v, want ErrInvalid naming 2 of 2", err)
+				return fmt.Errorf("CreateBatch with rows missing from RETURNING = %w, want ErrInvalid naming 2 of 2", err)
 			}
 			return nil
 		},
