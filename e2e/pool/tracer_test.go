@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	normobserve "github.com/normkit/norm/observe"
 	normpool "github.com/normkit/norm/pool"
 )
 
@@ -112,5 +113,46 @@ func TestTracerPerEndpoint(t *testing.T) {
 				t.Errorf("statement recorded under %q, want %q", got, want)
 			}
 		})
+	}
+}
+
+// TestObserveTracerPerEndpoint wires observe's tracer into pool.Config:
+// pool asks it for a copy per server, so every event carries the role of
+// the server that ran the call.
+func TestObserveTracerPerEndpoint(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	endpoints := map[string][]string{} // normalised SQL -> endpoints of its query events
+	rec := normobserve.ObserverFunc(func(_ context.Context, e *normobserve.Event) {
+		if e.Kind != normobserve.KindQuery || e.Statement == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		endpoints[e.Statement.SQL] = append(endpoints[e.Statement.SQL], e.Endpoint)
+	})
+	tracer := normobserve.New(normobserve.Config{Observers: []normobserve.Observer{rec}})
+	db, _ := openReplicated(t, cluster, "CREATE TABLE observed (v int)", normpool.Config{Tracer: tracer})
+	ctx := testCtx(t)
+	const (
+		write = "INSERT INTO observed VALUES (1) RETURNING pg_is_in_recovery()"
+		read  = "SELECT pg_is_in_recovery() AS routed_read"
+	)
+	for sql, wantStandby := range map[string]bool{write: false, read: true} {
+		var standby bool
+		if err := db.QueryRow(ctx, sql).Scan(&standby); err != nil {
+			t.Fatal(err)
+		}
+		if standby != wantStandby {
+			t.Fatalf("%s ran with pg_is_in_recovery() = %v", sql, standby)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got := endpoints[normobserve.Normalize(write)]; !slices.Equal(got, []string{normpool.EndpointPrimary}) {
+		t.Errorf("write events labelled %q, want primary", got)
+	}
+	if got := endpoints[normobserve.Normalize(read)]; !slices.Equal(got, []string{normpool.EndpointReplica}) {
+		t.Errorf("read events labelled %q, want replica", got)
 	}
 }
