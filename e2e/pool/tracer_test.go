@@ -150,9 +150,9 @@ func TestObserveTracerPerEndpoint(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	if got := endpoints[normobserve.Normalize(write)]; !slices.Equal(got, []string{normpool.EndpointPrimary}) {
-		t.Errorf("write events labelled %q, want primary", got)
+		t.Errorf("write events labeled %q, want primary", got)
 	}
 	if got := endpoints[normobserve.Normalize(read)]; !slices.Equal(got, []string{normpool.EndpointReplica}) {
-		t.Errorf("read events labelled %q, want replica", got)
+		t.Errorf("read events labeled %q, want replica", got)
 	}
 }
