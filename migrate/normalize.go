@@ -136,6 +136,10 @@ func skipTypeName(toks []exprTok, i int) int {
 	if i < len(toks) && (toks[i].kind == 'w' || toks[i].kind == 'q') {
 		i++
 	}
+	// A schema-qualified name: 'low'::ops.level, 'x'::"My Schema"."Tone".
+	for i+1 < len(toks) && toks[i].text == "." && (toks[i+1].kind == 'w' || toks[i+1].kind == 'q') {
+		i += 2
+	}
 	for i < len(toks) && toks[i].kind == 'w' && typeTailWords[toks[i].text] {
 		i++
 	}

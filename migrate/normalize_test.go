@@ -18,6 +18,10 @@ func TestNormalizeExprMatchesCatalogStyle(t *testing.T) {
 		{"length(name) BETWEEN 1 AND 64", "((length(name) >= 1) AND (length(name) <= 64))"},
 		{"'a b'::character varying", "'a b'::character varying"},
 		{"'2020-01-01'", "'2020-01-01 00:00:00+00'::timestamp with time zone"},
+		{"'low'", "'low'::ops.level"},        // an enum in another schema
+		{"'calm'", `'calm'::"Tone"`},         // a quoted enum name
+		{"'x'", `'x'::"My Schema"."Tone"[]`}, // quoted, qualified, array
+		{"'happy'", "'happy'::public.mood"},  // qualified by the catalog
 	}
 	for i, tt := range tests {
 		got, want := normalizeExpr(tt.model), normalizeExpr(tt.catalog)
