@@ -312,3 +312,40 @@ func TestUpdateWithNothingToSetIsRefused(t *testing.T) {
 		t.Fatalf("sent: %q", got)
 	}
 }
+
+// TestCursorRefusesNullableSortKeys: a keyset over a column that accepts
+// NULL would skip its NULL rows, so it is refused before any query.
+func TestCursorRefusesNullableSortKeys(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	codec, err := sqlb.NewCursorCodec([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		key     sqlb.SortKey
+		refused bool
+	}{
+		{sqlb.Asc("nick"), true},              // *string
+		{sqlb.Desc("users.deleted_at"), true}, // *time.Time, qualified by the table
+		{sqlb.Asc("app.users.nick"), true},    // qualified by schema and table
+		{sqlb.Desc("updated_at"), false},      // NOT NULL
+		{sqlb.Asc("teams.nick"), false},       // another table's column: not T's to judge
+		{sqlb.Asc("lower(email)"), false},     // an expression
+	}
+	for _, tt := range tests {
+		db := &fakeDB{}
+		r, err := New[gUser](db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = r.Query().OrderBy(tt.key).Cursor(ctx, codec, "", 10)
+		refused := errors.Is(err, ErrInvalid) && strings.Contains(err.Error(), tt.key.Column)
+		if refused != tt.refused {
+			t.Errorf("%s: err = %v, want refused = %v", tt.key.Column, err, tt.refused)
+		}
+		if refused && len(db.sqls()) != 0 {
+			t.Errorf("%s: refused after sending %q", tt.key.Column, db.sqls())
+		}
+	}
+}

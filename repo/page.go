@@ -69,12 +69,22 @@ func (r *Repository[T]) FindCursor(ctx context.Context, codec *sqlb.CursorCodec,
 // order (the primary key when none is given), with the primary key as
 // tie-breaker. token is "" for the first page, or a Next or Prev token of
 // an earlier page; "~" alone is the last page. Rows always come in the
-// query's order. Sort keys must be NOT NULL columns of T. A token made for
-// another ordering or altered is an error (sqlb.ErrCursor).
+// query's order. A token made for another ordering or altered is an error
+// (sqlb.ErrCursor).
+//
+// Sort keys must be NOT NULL columns: a comparison with NULL is never
+// true, so rows whose key is NULL would silently never come. A sort key
+// naming a column of T that accepts NULL (a pointer, sql.Null*, pgtype
+// field, or one tagged nullable) is refused with ErrInvalid; keys that are
+// not plain columns of T are the caller's to check.
 func (q Query[T]) Cursor(ctx context.Context, codec *sqlb.CursorCodec, token string, size int) (CursorPage[T], error) {
 	const op = "Cursor"
 	if codec == nil || size < 1 {
 		return CursorPage[T]{}, errorf(op, q.r.table(), ErrInvalid, "need a CursorCodec and size >= 1")
+	}
+	if col, ok := q.r.mt.nullableSortKey(q.order); ok {
+		return CursorPage[T]{}, errorf(op, q.r.table(), ErrInvalid,
+			"sort key %q accepts NULL, and keyset pages would skip the rows where it is NULL; sort by NOT NULL columns", col)
 	}
 	raw, back := strings.CutPrefix(token, prevMark)
 	cur, err := codec.Decode(raw)
@@ -120,6 +130,25 @@ func (q Query[T]) Cursor(ctx context.Context, codec *sqlb.CursorCodec, token str
 		page.Prev = prevMark + page.Prev
 	}
 	return page, nil
+}
+
+// nullableSortKey returns the first of keys that names a column of the
+// model accepting NULL, bare or qualified by the model's table.
+func (mt *meta) nullableSortKey(keys []sqlb.SortKey) (string, bool) {
+	for _, k := range keys {
+		col := k.Column
+		if i := strings.LastIndexByte(col, '.'); i >= 0 {
+			qual := col[:i]
+			if qual != mt.m.Table && qual != mt.m.Schema+"."+mt.m.Table {
+				continue // another table's column (a join)
+			}
+			col = col[i+1:]
+		}
+		if f := mt.m.Field(col); f != nil && f.IsNullable() {
+			return k.Column, true
+		}
+	}
+	return "", false
 }
 
 // encodeAt returns the token of the position of row in b's ordering.
