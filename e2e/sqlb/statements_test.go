@@ -3,6 +3,7 @@ package sqlb
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -218,4 +219,30 @@ func TestInjection(t *testing.T) {
 		t.Fatal("ParseSort accepted a hostile field")
 	}
 	equal(t, "table survives", len(rows(t, conn, sqlb.Select("id").From("victims"))), len(values))
+}
+
+// status is a named string type, as applications define for enums.
+type status string
+
+// TestAnyArraysOfOtherTypes: = ANY($1) takes the slices applications
+// pass: named string types, UUIDs as [16]byte, times, int32, and a text
+// column compared with named strings.
+func TestAnyArraysOfOtherTypes(t *testing.T) {
+	conn := setup(t, `CREATE TABLE things (
+		id uuid PRIMARY KEY, state text NOT NULL, at timestamptz NOT NULL, n int NOT NULL);
+		INSERT INTO things VALUES
+			('00000000-0000-0000-0000-000000000001', 'open', '2026-01-01', 1),
+			('00000000-0000-0000-0000-000000000002', 'closed', '2026-01-02', 2),
+			('00000000-0000-0000-0000-000000000003', 'open', '2026-01-03', 3)`)
+	count := func(c sqlb.Sqlizer) int64 {
+		return col[int64](t, conn, sqlb.Select().ColumnRaw("count(*)").From("things").Where(c))[0]
+	}
+	id := func(b byte) [16]byte { var u [16]byte; u[15] = b; return u }
+	day := func(d int) time.Time { return time.Date(2026, 1, d, 0, 0, 0, 0, time.UTC) }
+	equal(t, "named strings", count(sqlb.In("state", []status{"open"})), int64(2))
+	equal(t, "named strings, not in", count(sqlb.NotIn("state", []status{"open", "gone"})), int64(1))
+	equal(t, "uuids", count(sqlb.In("id", [][16]byte{id(1), id(3), id(9)})), int64(2))
+	equal(t, "times", count(sqlb.In("at", []time.Time{day(1), day(2)})), int64(2))
+	equal(t, "int32", count(sqlb.In("n", []int32{2, 3})), int64(2))
+	equal(t, "strings", count(sqlb.In("state", []string{"closed"})), int64(1))
 }
