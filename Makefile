@@ -40,10 +40,11 @@ e2e: postgres ## tests against real PostgreSQL: primary, streaming replica, PgBo
 	@echo "== e2e"
 	cd $(E2E_DIR) && $(GO) test $(RACE) -count=1 -timeout $(TEST_TIMEOUT) ./...
 
-lint: golangci ## golangci-lint (pinned) over every module
+lint: golangci ## golangci-lint (pinned) over every module, and go.mod/go.sum tidy without go.work
 	@for m in $(MODULES); do \
 		echo "== lint: $${m#$(CURDIR)/}"; \
 		(cd $$m && $(GOLANGCI) run --config $(CURDIR)/.golangci.yml ./...); \
+		(cd $$m && GOWORK=off $(GO) mod tidy -diff) || { echo "$${m#$(CURDIR)/}: go.mod/go.sum not tidy: run make tidy"; exit 1; }; \
 	done
 
 golangci:
