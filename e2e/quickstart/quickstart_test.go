@@ -3,6 +3,7 @@ package quickstart
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -157,5 +158,41 @@ func TestFullStack(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "grace@x.io") {
 		t.Errorf("a parameter value reached the log:\n%s", logs.String())
+	}
+}
+
+// TestSoftDeletedEmailSignsUpAgain crosses migrate and repo: the unique
+// email of a soft-delete model becomes a partial unique index, so a
+// deleted user does not block a new sign-up with the same address, and
+// restoring the old one while the new one lives is a unique violation.
+func TestSoftDeletedEmailSignsUpAgain(t *testing.T) {
+	t.Parallel()
+	d := cluster.NewDatabase(t)
+	ctx := t.Context()
+	var logs bytes.Buffer
+	db, users, err := openApp(ctx, d.DSN(), d.ReplicaDSN(t), &logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	first := User{Email: "lin@x.io", Name: "Lin"}
+	if err := users.Create(ctx, &first); err != nil {
+		t.Fatal(err)
+	}
+	if err := users.Delete(ctx, &first); err != nil {
+		t.Fatal(err)
+	}
+	again := User{Email: "lin@x.io", Name: "Lin again"}
+	if err := users.Create(ctx, &again); err != nil {
+		t.Fatalf("sign-up with the address of a deleted user: %v", err)
+	}
+	err = users.Restore(ctx, &first)
+	var ce *repo.ConstraintError
+	if !errors.Is(err, repo.ErrUniqueViolation) || !errors.As(err, &ce) || ce.Column != "email" {
+		t.Fatalf("restoring while the address is taken: %v, want a unique violation on email", err)
+	}
+	n, err := users.Count(pool.UsePrimary(ctx))
+	if err != nil || n != 1 {
+		t.Errorf("live users: %d, %v; want 1 (the restore rolled back)", n, err)
 	}
 }
