@@ -1,6 +1,7 @@
 package otel_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -28,4 +29,25 @@ func ExampleNew() {
 	})
 	fmt.Println(cfg.Database, cfg.Host, cfg.Port)
 	// Output: orders db.internal 5432
+}
+
+// Deferred spans: calls only buffer their events; a goroutine records the
+// spans. Close it before the provider shuts down, so the last spans are
+// recorded.
+func ExampleNew_deferred() {
+	ctx := context.Background()
+	tp := sdktrace.NewTracerProvider() // your configured provider
+	spans := otel.New(otel.Config{TracerProvider: tp, Database: "orders", Deferred: true})
+	tracer := observe.New(observe.Config{Observers: []observe.Observer{spans}})
+	_ = tracer // set it as pgx.ConnConfig.Tracer or pool.Config.Tracer
+
+	// At shutdown, in this order:
+	if err := spans.Close(ctx); err != nil {
+		fmt.Println(err)
+	}
+	if err := tp.Shutdown(ctx); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println("dropped:", spans.Dropped())
+	// Output: dropped: 0
 }
