@@ -36,8 +36,12 @@ type meta struct {
 	restore  string        // restore by key: args [version], key
 	softRet  []*sqlb.Field // soft-delete column [, version], returned
 	scopeCol string        // table-qualified quoted soft-delete column
-	hooks    hookSet
-	upserts  sync.Map // upsertKey -> *upsertShape
+	// inline: no field is reached through an embedded pointer, so the
+	// address of each field is at a fixed offset in T and one scan
+	// destination list serves every row (see scanAll).
+	inline  bool
+	hooks   hookSet
+	upserts sync.Map // upsertKey -> *upsertShape
 }
 
 var metas sync.Map // reflect.Type -> *meta or error
@@ -58,6 +62,41 @@ func metaFor(t reflect.Type) (*meta, error) {
 	return v.(*meta), nil
 }
 
+// inlineFields reports whether every field of m lies in T itself or in
+// structs embedded by value, not behind an embedded pointer.
+func inlineFields(m *sqlb.Model) bool {
+	for _, f := range m.Fields {
+		t := m.Type
+		for _, x := range f.Index[:len(f.Index)-1] {
+			t = t.Field(x).Type
+			if t.Kind() != reflect.Struct {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// unsettableEmbedding returns the first embedded pointer on the way to a
+// field of m that reflection may not allocate (a pointer to an unexported
+// struct type), or "". Reading rows needs to allocate it.
+func unsettableEmbedding(m *sqlb.Model) string {
+	for _, f := range m.Fields {
+		t := m.Type
+		for _, x := range f.Index[:len(f.Index)-1] {
+			sf := t.Field(x)
+			if !sf.IsExported() && sf.Type.Kind() == reflect.Pointer {
+				return sf.Name
+			}
+			t = sf.Type
+			if t.Kind() == reflect.Pointer {
+				t = t.Elem()
+			}
+		}
+	}
+	return ""
+}
+
 func buildMeta(t reflect.Type) (*meta, error) {
 	if t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("repo: New[%s]: %w: want a struct type", t, ErrInvalid)
@@ -72,7 +111,10 @@ func buildMeta(t reflect.Type) (*meta, error) {
 	if len(m.Fields) == 0 {
 		return nil, fmt.Errorf("repo: New[%s]: %w: no columns", t, ErrInvalid)
 	}
-	mt := &meta{m: m, table: m.QuotedTable(), hooks: hooksOf(t)}
+	if name := unsettableEmbedding(m); name != "" {
+		return nil, fmt.Errorf("repo: New[%s]: %w: embedded pointer %s is to an unexported struct type, which reading rows cannot allocate: export the type or embed it by value", t, ErrInvalid, name)
+	}
+	mt := &meta{m: m, table: m.QuotedTable(), hooks: hooksOf(t), inline: inlineFields(m)}
 	for _, f := range m.Fields {
 		mt.cols = append(mt.cols, f.Quoted())
 		mt.qcols = append(mt.qcols, mt.table+"."+f.Quoted())

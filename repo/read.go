@@ -123,7 +123,7 @@ func (r *Repository[T]) queryRows(ctx context.Context, op, sql string, args []an
 	if err != nil {
 		return nil, wrapErr(op, r.table(), err)
 	}
-	items, err := scanAll[T](r.mt.m, rows)
+	items, err := scanAll[T](r.mt, rows)
 	if err != nil {
 		return nil, wrapErr(op, r.table(), err)
 	}

@@ -48,8 +48,36 @@ func destFields(fields []*sqlb.Field, rv reflect.Value, dest []any) []any {
 // scanAll reads every row of a query that selected the model's columns in
 // model order. pgx converts the values (sql.Scanner, pgtype, json, arrays,
 // pointers); a value that cannot be converted is an error.
-func scanAll[T any](m *sqlb.Model, rows pgx.Rows) ([]T, error) {
+//
+// When the model's fields are inline in T, every row is scanned into one
+// zeroed T through one list of field addresses and then copied out, which
+// spares taking each field's address by reflection per row. The zeroing
+// makes pgx allocate every pointer, slice and map afresh, as it does for a
+// new T, so rows never share them.
+func scanAll[T any](mt *meta, rows pgx.Rows) ([]T, error) {
 	defer rows.Close()
+	if !mt.inline {
+		return scanEach[T](mt.m, rows)
+	}
+	var out []T
+	var row, zero T
+	dest := destAll(mt.m, reflect.ValueOf(&row).Elem(), make([]any, 0, len(mt.m.Fields)))
+	for rows.Next() {
+		row = zero
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		out = append(out, row)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanEach scans each row into its own T in the result, taking the field
+// addresses anew: embedded pointers must be allocated per row.
+func scanEach[T any](m *sqlb.Model, rows pgx.Rows) ([]T, error) {
 	var out []T
 	dest := make([]any, 0, len(m.Fields))
 	for rows.Next() {

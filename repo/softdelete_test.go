@@ -200,3 +200,23 @@ func TestUpsertBatchOfSoftDeletedConflictFailsWhole(t *testing.T) {
 		t.Fatalf("statements: %q", got)
 	}
 }
+
+type hiddenStamp struct {
+	By string `db:"by"`
+}
+
+type withHiddenStamp struct {
+	ID int64 `db:"id" norm:"pk"`
+	*hiddenStamp
+}
+
+// TestNewRefusesUnexportedEmbeddedPointer: reading rows would have to
+// allocate the embedded pointer, which reflection may not do for an
+// unexported type; New says so instead of a panic on the first Find.
+func TestNewRefusesUnexportedEmbeddedPointer(t *testing.T) {
+	t.Parallel()
+	_, err := New[withHiddenStamp](&fakeDB{})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "hiddenStamp") {
+		t.Fatalf("New = %v, want ErrInvalid naming hiddenStamp", err)
+	}
+}
