@@ -125,6 +125,9 @@ func (s *shape) bind(rv reflect.Value, extra ...any) Statement {
 }
 
 func applyOpts(opts []StructOption) structOpts {
+	if len(opts) == 0 {
+		return structOpts{} // the options escape through fn: spare the allocation
+	}
 	var o structOpts
 	for _, fn := range opts {
 		if fn != nil {
