@@ -91,6 +91,9 @@ func (r *Repository[T]) Upsert(ctx context.Context, v *T, opts ...UpsertOption) 
 }
 
 func upsertOf(opts []UpsertOption) upsertSpec {
+	if len(opts) == 0 {
+		return upsertSpec{} // the spec escapes through o: spare the allocation
+	}
 	var s upsertSpec
 	for _, o := range opts {
 		if o != nil {
@@ -328,9 +331,15 @@ func bindShape(sh *upsertShape, rv reflect.Value) boundStatement {
 
 // key identifies a spec for the statement cache.
 func (s upsertSpec) key() string {
+	if len(s.cols) == 0 && s.constraint == "" && len(s.update) == 0 && !s.updateSet && !s.nothing {
+		return defaultSpecKey // the common call, without options: no concatenation
+	}
 	return strings.Join(s.cols, "\x00") + "\x01" + s.constraint + "\x01" + strings.Join(s.update, "\x00") +
 		"\x01" + strconv.FormatBool(s.updateSet) + strconv.FormatBool(s.nothing)
 }
+
+// defaultSpecKey is key() of the zero upsertSpec.
+const defaultSpecKey = "\x01\x01\x01falsefalse"
 
 // insertFieldsFor is the column list insertBuilder writes for spec.
 func (r *Repository[T]) insertFieldsFor(spec upsertSpec) []*sqlb.Field {
