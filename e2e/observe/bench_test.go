@@ -3,13 +3,13 @@ package observe
 import (
 	"context"
 	"io"
-	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/normkit/norm/e2e"
 	normobserve "github.com/normkit/norm/observe"
 	"github.com/normkit/norm/observe/otel"
 	"github.com/normkit/norm/observe/prom"
@@ -100,20 +100,12 @@ func BenchmarkSelectByPK(b *testing.B) {
 					off = append(off, call(nil, id))
 				}
 			}
-			mOff, mOn := median(off), median(on)
+			mOff, mOn := e2e.Median(off), e2e.Median(on)
 			b.ReportMetric(float64(mOff.Nanoseconds()), "off-ns/call")
 			b.ReportMetric(float64(mOn.Nanoseconds()), "on-ns/call")
 			b.ReportMetric(float64(mOn)/float64(mOff), "ratio")
 		})
 	}
-}
-
-func median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	slices.Sort(ds)
-	return ds[len(ds)/2]
 }
 
 // hooks are the tracer hooks a SELECT through a pool calls.

@@ -2,12 +2,12 @@ package pool
 
 import (
 	"context"
-	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/normkit/norm/e2e"
 	normpool "github.com/normkit/norm/pool"
 )
 
@@ -164,7 +164,7 @@ func BenchmarkSelectByPK(b *testing.B) {
 					timed(off, k, &tOff)
 				}
 			}
-			mOff, mOn := median(tOff), median(tOn)
+			mOff, mOn := e2e.Median(tOff), e2e.Median(tOn)
 			b.ReportMetric(float64(mOff.Nanoseconds()), "pgxpool-ns/call")
 			b.ReportMetric(float64(mOn.Nanoseconds()), "on-ns/call")
 			b.ReportMetric(float64(mOn)/float64(mOff), "ratio")
@@ -174,12 +174,4 @@ func BenchmarkSelectByPK(b *testing.B) {
 	b.Run("pooldb", func(b *testing.B) { run(b, viaDB) })
 	b.Run("parallel/pgxpool", func(b *testing.B) { runParallel(b, viaPgxpool(bare)) })
 	b.Run("parallel/pooldb", func(b *testing.B) { runParallel(b, viaDB) })
-}
-
-func median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	slices.Sort(ds)
-	return ds[len(ds)/2]
 }

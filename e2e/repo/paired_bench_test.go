@@ -2,12 +2,12 @@ package repo
 
 import (
 	"context"
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/normkit/norm/e2e"
 	"github.com/normkit/norm/sqlb"
 )
 
@@ -123,20 +123,10 @@ func BenchmarkPaired(b *testing.B) {
 					timed(c.pgx, i, &tp)
 				}
 			}
-			mp, mr := median(tp), median(tr)
+			mp, mr := e2e.Median(tp), e2e.Median(tr)
 			b.ReportMetric(float64(mp.Nanoseconds()), "pgx-ns/op")
 			b.ReportMetric(float64(mr.Nanoseconds()), "repo-ns/op")
 			b.ReportMetric(float64(mr)/float64(mp), "repo/pgx")
 		})
 	}
-}
-
-// median returns the middle of ds (sorting it): unlike a mean, a burst of
-// load on the machine does not move it.
-func median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	slices.Sort(ds)
-	return ds[len(ds)/2]
 }
