@@ -152,10 +152,10 @@ const (
 	maxReplayPoll = 20 * time.Millisecond
 )
 
-// awaitReplay waits up to Config.ReplicaWait (and no longer than ctx) for
-// a replica that serves reads but for the position need to replay it,
-// asking each such replica for its replay position directly (the health
-// loop's last probe may be a period old). It returns that replica, whose
+// awaitReplay waits up to Config.ReplicaWait (and no longer than ctx),
+// position queries included, for a replica that serves reads but for the
+// position need to replay it, asking each such replica for its replay
+// position directly (the health loop's last probe may be a period old). It returns that replica, whose
 // recorded position it advances so that later reads need not ask, or the
 // primary when none catches up in time. A replica that fails to answer is
 // not asked again.
@@ -169,13 +169,18 @@ func (db *DB) awaitReplay(ctx context.Context, need uint64) *endpoint {
 	if len(waiting) == 0 {
 		return db.primary
 	}
-	timer := time.NewTimer(db.cfg.ReplicaWait)
-	defer timer.Stop()
+	// The wait bounds the position queries too: a replica that stalls
+	// must not hold the read past ReplicaWait.
+	wctx, cancel := context.WithTimeout(ctx, db.cfg.ReplicaWait)
+	defer cancel()
 	poll := minReplayPoll
 	for {
 		for i := 0; i < len(waiting); i++ {
 			r := waiting[i]
-			lsn, err := replayOf(ctx, r)
+			lsn, err := replayOf(wctx, r)
+			if wctx.Err() != nil {
+				return db.primary
+			}
 			if err != nil {
 				waiting = append(waiting[:i], waiting[i+1:]...)
 				i--
@@ -190,9 +195,7 @@ func (db *DB) awaitReplay(ctx context.Context, need uint64) *endpoint {
 			return db.primary
 		}
 		select {
-		case <-ctx.Done():
-			return db.primary
-		case <-timer.C:
+		case <-wctx.Done():
 			return db.primary
 		case <-time.After(poll):
 		}
