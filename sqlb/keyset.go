@@ -1,6 +1,7 @@
 package sqlb
 
 import (
+	"database/sql/driver"
 	"reflect"
 	"strings"
 )
@@ -119,7 +120,7 @@ func (b SelectBuilder) pageKeys() ([]orderItem, error) {
 			}
 		}
 		for _, v := range c.Values {
-			if v == nil {
+			if isNull(v) {
 				return nil, errorf(op, ErrCursor, "cursor holds NULL; keyset sort keys must be NOT NULL")
 			}
 			if err := checkValue(v); err != nil {
@@ -261,5 +262,32 @@ func (b SelectBuilder) CursorFrom(row any) (Cursor, error) {
 		}
 		c.Values[i] = f.Value(rv)
 	}
+	for i, v := range c.Values {
+		if isNull(v) {
+			// A comparison with NULL is never true: the next page would
+			// silently be empty.
+			return Cursor{}, errorf(op, ErrCursor, "sort key %s of the row is NULL; keyset sort keys must be NOT NULL", quoteForMsg(lastPart(keys[i].Column)))
+		}
+	}
 	return c, nil
+}
+
+// isNull reports whether v is sent as NULL: nil, a nil pointer, map or
+// slice in an interface, or a driver.Valuer whose value is nil (an invalid
+// sql.NullString, …).
+func isNull(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
+		if rv.IsNil() {
+			return true
+		}
+	}
+	if vr, ok := v.(driver.Valuer); ok {
+		val, err := vr.Value()
+		return err == nil && val == nil
+	}
+	return false
 }

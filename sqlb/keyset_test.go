@@ -1,6 +1,7 @@
 package sqlb
 
 import (
+	"database/sql"
 	"errors"
 	"reflect"
 	"strings"
@@ -104,5 +105,48 @@ func TestCursorCodec(t *testing.T) {
 	}
 	if strings.ContainsAny(tok, "+/=") {
 		t.Fatal("token is not URL-safe")
+	}
+}
+
+type nullableRow struct {
+	ID     int64          `db:"id"`
+	SeenAt *time.Time     `db:"seen_at"`
+	Name   sql.NullString `db:"name"`
+}
+
+func (nullableRow) TableName() string { return "rows" }
+
+// TestKeysetRefusesNullPositions: a NULL sort value would make the next
+// page silently empty (comparisons with NULL are never true), whether it
+// comes from a row or from a cursor made by hand.
+func TestKeysetRefusesNullPositions(t *testing.T) {
+	t.Parallel()
+	page := func(key string) SelectBuilder {
+		return Select("id").From("rows").OrderBy(Asc(key)).TieBreaker("id").After(Cursor{})
+	}
+	for _, tt := range []struct {
+		name string
+		key  string
+		row  any
+	}{
+		{"nil pointer field", "seen_at", nullableRow{ID: 1}},
+		{"invalid sql.Null field", "name", &nullableRow{ID: 1}},
+		{"nil in a map", "seen_at", map[string]any{"seen_at": nil, "id": int64(1)}},
+		{"typed nil in a map", "seen_at", map[string]any{"seen_at": (*time.Time)(nil), "id": int64(1)}},
+	} {
+		_, err := page(tt.key).CursorFrom(tt.row)
+		if !errors.Is(err, ErrCursor) || !strings.Contains(err.Error(), tt.key) {
+			t.Errorf("%s: CursorFrom = %v, want ErrCursor naming %s", tt.name, err, tt.key)
+		}
+	}
+	now := time.Now()
+	if _, err := page("seen_at").CursorFrom(nullableRow{ID: 1, SeenAt: &now}); err != nil {
+		t.Errorf("CursorFrom with a value: %v", err)
+	}
+	for _, v := range []any{(*time.Time)(nil), sql.NullString{}, []byte(nil)} {
+		b := Select("id").From("rows").OrderBy(Asc("seen_at")).TieBreaker("id").After(Cursor{Values: []any{v, int64(1)}})
+		if _, _, err := b.ToSQL(); !errors.Is(err, ErrCursor) {
+			t.Errorf("After(cursor holding %#v).ToSQL = %v, want ErrCursor", v, err)
+		}
 	}
 }
