@@ -214,8 +214,10 @@ type in struct {
 func In(col string, values any) Sqlizer { return newIn("In", col, values, false) }
 
 // NotIn is the negation of In: col <> ALL($n) for a slice (TRUE when the
-// slice is empty), col NOT IN (subquery) for a subquery. Beware that NOT
-// IN over a subquery that yields a NULL is never true (SQL semantics).
+// slice is empty), col NOT IN (subquery) for a subquery. A slice holding
+// NULL (nil, a nil pointer, an invalid sql.Null*) is an error, since the
+// condition would then match no row; NOT IN over a subquery that yields a
+// NULL is never true either (SQL semantics), which sqlb cannot see.
 func NotIn(col string, values any) Sqlizer { return newIn("NotIn", col, values, true) }
 
 func newIn(fn, col string, values any, not bool) Sqlizer {
@@ -246,8 +248,31 @@ func newIn(fn, col string, values any, not bool) Sqlizer {
 		c.empty = rv.Len() == 0
 	default:
 		c.err = errorf(op, ErrInvalidValue, "want a slice, an array or a subquery, got %T", values)
+		return c
+	}
+	if not {
+		if i := firstNull(rv); i >= 0 {
+			c.err = errorf(op, ErrInvalidValue, "element %d is NULL, and col <> ALL(a list holding NULL) is never true: the condition would match no row", i)
+		}
 	}
 	return c
+}
+
+// firstNull returns the index of the first element of list (a slice or
+// array) that is sent as NULL, or -1. Lists of types that cannot be NULL
+// are not walked.
+func firstNull(list reflect.Value) int {
+	switch list.Type().Elem().Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Struct:
+	default:
+		return -1
+	}
+	for i := range list.Len() {
+		if isNull(list.Index(i).Interface()) {
+			return i
+		}
+	}
+	return -1
 }
 
 func (c in) appendSQL(w *writer) error {
