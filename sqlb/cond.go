@@ -22,10 +22,11 @@ func (w *writer) cond(c Sqlizer) error {
 
 // cmp is a binary comparison of a column with a value.
 type cmp struct {
-	col string // quoted
-	op  string // " = ", " <> ", …
-	v   any
-	err error
+	col  string // quoted
+	op   string // " = ", " <> ", …
+	v    any
+	null bool // v is sent as NULL (see isNull)
+	err  error
 }
 
 func newCmp(fn, col, op string, v any, nilOK bool) Sqlizer {
@@ -37,8 +38,11 @@ func newCmp(fn, col, op string, v any, nilOK bool) Sqlizer {
 		return c
 	}
 	c.col = q
-	if v == nil && !nilOK {
-		c.err = errorf(opName, ErrInvalidValue, "nil value; use IsNull or NotNull")
+	// A typed nil (a nil *T, an invalid sql.Null*) is NULL as much as nil
+	// is, and col = NULL is never true: both take the IS NULL forms.
+	c.null = isNull(v)
+	if c.null && !nilOK {
+		c.err = errorf(opName, ErrInvalidValue, "NULL value (%T); use IsNull or NotNull", v)
 	} else if err := checkValue(v); err != nil {
 		c.err = wrapOp(opName, err)
 	}
@@ -50,7 +54,7 @@ func (c cmp) appendSQL(w *writer) error {
 		return c.err
 	}
 	w.str(c.col)
-	if c.v == nil {
+	if c.null {
 		if c.op == " = " {
 			w.str(" IS NULL")
 		} else {
@@ -65,12 +69,13 @@ func (c cmp) appendSQL(w *writer) error {
 func (c cmp) ToSql() (string, []any, error) { return render(c, false, 32) } //nolint:revive // squirrel.Sqlizer
 func (cmp) atomic()                         {}
 
-// Eq is col = v. A nil v gives col IS NULL. A Sqlizer v is inlined: Col for
+// Eq is col = v. A v sent as NULL — nil, a nil pointer, slice or map, an
+// invalid sql.Null* — gives col IS NULL. A Sqlizer v is inlined: Col for
 // another column, a subquery in parentheses. A slice is compared as one
 // array value (col = $1); use In for membership.
 func Eq(col string, v any) Sqlizer { return newCmp("Eq", col, " = ", v, true) }
 
-// Ne is col <> v; a nil v gives col IS NOT NULL.
+// Ne is col <> v; a v sent as NULL (see Eq) gives col IS NOT NULL.
 func Ne(col string, v any) Sqlizer { return newCmp("Ne", col, " <> ", v, true) }
 
 // Gt is col > v.

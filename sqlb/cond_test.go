@@ -25,3 +25,27 @@ func TestNotInRefusesNull(t *testing.T) {
 		t.Errorf("NotIn without NULL = %v", err)
 	}
 }
+
+// TestComparisonsWithNull: col = NULL is never true, so a value sent as
+// NULL — untyped or typed nil, an invalid sql.Null* — makes Eq and Ne the
+// IS [NOT] NULL forms, and the ordering comparisons refuse it.
+func TestComparisonsWithNull(t *testing.T) {
+	t.Parallel()
+	one := 1
+	for _, v := range []any{nil, (*int)(nil), []byte(nil), map[string]any(nil), sql.NullString{}} {
+		if s, args, err := Eq("a", v).ToSql(); err != nil || s != `"a" IS NULL` || len(args) != 0 {
+			t.Errorf("Eq(a, %#v) = %q %v %v", v, s, args, err)
+		}
+		if s, _, err := Ne("a", v).ToSql(); err != nil || s != `"a" IS NOT NULL` {
+			t.Errorf("Ne(a, %#v) = %q %v", v, s, err)
+		}
+		if _, _, err := Gt("a", v).ToSql(); !errors.Is(err, ErrInvalidValue) {
+			t.Errorf("Gt(a, %#v) = %v, want ErrInvalidValue", v, err)
+		}
+	}
+	for _, v := range []any{&one, []byte{}, sql.NullString{String: "", Valid: true}} {
+		if s, args, err := Eq("a", v).ToSql(); err != nil || s != `"a" = ?` || len(args) != 1 {
+			t.Errorf("Eq(a, %#v) = %q %v %v, want a parameter", v, s, args, err)
+		}
+	}
+}
