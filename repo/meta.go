@@ -62,39 +62,27 @@ func metaFor(t reflect.Type) (*meta, error) {
 	return v.(*meta), nil
 }
 
-// inlineFields reports whether every field of m lies in T itself or in
-// structs embedded by value, not behind an embedded pointer.
-func inlineFields(m *sqlb.Model) bool {
-	for _, f := range m.Fields {
-		t := m.Type
-		for _, x := range f.Index[:len(f.Index)-1] {
-			t = t.Field(x).Type
-			if t.Kind() != reflect.Struct {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// unsettableEmbedding returns the first embedded pointer on the way to a
-// field of m that reflection may not allocate (a pointer to an unexported
-// struct type), or "". Reading rows needs to allocate it.
-func unsettableEmbedding(m *sqlb.Model) string {
+// embedding reports how the fields of m are reached: inline when none
+// lies behind an embedded pointer (each is at a fixed offset in T), and
+// the name of the first embedded pointer to an unexported struct type,
+// which reflection may not allocate when rows are read ("" when none).
+func embedding(m *sqlb.Model) (inline bool, unsettable string) {
+	inline = true
 	for _, f := range m.Fields {
 		t := m.Type
 		for _, x := range f.Index[:len(f.Index)-1] {
 			sf := t.Field(x)
-			if !sf.IsExported() && sf.Type.Kind() == reflect.Pointer {
-				return sf.Name
-			}
 			t = sf.Type
 			if t.Kind() == reflect.Pointer {
+				inline = false
+				if !sf.IsExported() {
+					return false, sf.Name
+				}
 				t = t.Elem()
 			}
 		}
 	}
-	return ""
+	return inline, ""
 }
 
 func buildMeta(t reflect.Type) (*meta, error) {
@@ -111,10 +99,11 @@ func buildMeta(t reflect.Type) (*meta, error) {
 	if len(m.Fields) == 0 {
 		return nil, fmt.Errorf("repo: New[%s]: %w: no columns", t, ErrInvalid)
 	}
-	if name := unsettableEmbedding(m); name != "" {
-		return nil, fmt.Errorf("repo: New[%s]: %w: embedded pointer %s is to an unexported struct type, which reading rows cannot allocate: export the type or embed it by value", t, ErrInvalid, name)
+	inline, unsettable := embedding(m)
+	if unsettable != "" {
+		return nil, fmt.Errorf("repo: New[%s]: %w: embedded pointer %s is to an unexported struct type, which reading rows cannot allocate: export the type or embed it by value", t, ErrInvalid, unsettable)
 	}
-	mt := &meta{m: m, table: m.QuotedTable(), hooks: hooksOf(t), inline: inlineFields(m)}
+	mt := &meta{m: m, table: m.QuotedTable(), hooks: hooksOf(t), inline: inline}
 	for _, f := range m.Fields {
 		mt.cols = append(mt.cols, f.Quoted())
 		mt.qcols = append(mt.qcols, mt.table+"."+f.Quoted())
@@ -165,10 +154,10 @@ func (mt *meta) buildKeySQL() error {
 }
 
 // buildUpdateSQL builds UPDATE … SET every writable non-key column but the
-// soft-delete one, the
-// version bump and on_update expressions (model order) WHERE key [AND
-// version] [AND the soft-delete scope of the mode] RETURNING the version,
-// on_update and read-only columns, once per trash mode. A model with
+// soft-delete one, the version bump and on_update expressions (model
+// order) WHERE key [AND version] [AND the soft-delete scope of the mode]
+// RETURNING the version, on_update, read-only and soft-delete columns,
+// once per trash mode. A model with
 // nothing to set records why in updErr instead.
 func (mt *meta) buildUpdateSQL() error {
 	b := sqlb.Update(mt.table)

@@ -49,45 +49,26 @@ func destFields(fields []*sqlb.Field, rv reflect.Value, dest []any) []any {
 // model order. pgx converts the values (sql.Scanner, pgtype, json, arrays,
 // pointers); a value that cannot be converted is an error.
 //
-// When the model's fields are inline in T, every row is scanned into one
-// zeroed T through one list of field addresses and then copied out, which
-// spares taking each field's address by reflection per row. The zeroing
-// makes pgx allocate every pointer, slice and map afresh, as it does for a
-// new T, so rows never share them.
+// Every row is scanned into one zeroed T and copied out. The zeroing makes
+// pgx (and any sql.Scanner) allocate every pointer, slice and map afresh,
+// so rows never share them. When the model's fields are inline in T, one
+// list of field addresses serves every row; otherwise the addresses are
+// taken per row, allocating the embedded pointers on the way.
 func scanAll[T any](mt *meta, rows pgx.Rows) ([]T, error) {
 	defer rows.Close()
-	if !mt.inline {
-		return scanEach[T](mt.m, rows)
-	}
 	var out []T
 	var row, zero T
-	dest := destAll(mt.m, reflect.ValueOf(&row).Elem(), make([]any, 0, len(mt.m.Fields)))
+	rv := reflect.ValueOf(&row).Elem()
+	dest := destAll(mt.m, rv, make([]any, 0, len(mt.m.Fields)))
 	for rows.Next() {
 		row = zero
+		if !mt.inline {
+			dest = destAll(mt.m, rv, dest)
+		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		out = append(out, row)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// scanEach scans each row into its own T in the result, taking the field
-// addresses anew: embedded pointers must be allocated per row.
-func scanEach[T any](m *sqlb.Model, rows pgx.Rows) ([]T, error) {
-	var out []T
-	dest := make([]any, 0, len(m.Fields))
-	for rows.Next() {
-		var zero T
-		out = append(out, zero)
-		rv := reflect.ValueOf(&out[len(out)-1]).Elem()
-		dest = destAll(m, rv, dest)
-		if err := rows.Scan(dest...); err != nil {
-			return nil, err
-		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
