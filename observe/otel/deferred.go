@@ -66,11 +66,13 @@ func (d *deferral) add(parent trace.SpanContext, e *observe.Event) bool {
 }
 
 // take returns the buffered spans and gives the previous batch's memory
-// back for the next ones.
-func (d *deferral) take(prev []deferredSpan) []deferredSpan {
+// back for the next ones. With closing, later calls of add report false:
+// their spans are recorded by the caller.
+func (d *deferral) take(prev []deferredSpan, closing bool) []deferredSpan {
 	clear(prev) // drop references to errors and statements
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.closed = closing
 	batch := d.pending
 	d.pending = prev[:0]
 	return batch
@@ -82,17 +84,13 @@ func (o *Observer) run(interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	var batch []deferredSpan
-	for {
+	for closing := false; !closing; {
 		select {
 		case <-tick.C:
 		case <-o.deferred.stop:
-			o.deferred.mu.Lock()
-			o.deferred.closed = true
-			o.deferred.mu.Unlock()
-			o.record(o.deferred.take(batch))
-			return
+			closing = true
 		}
-		batch = o.deferred.take(batch)
+		batch = o.deferred.take(batch, closing)
 		o.record(batch)
 	}
 }
