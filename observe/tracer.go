@@ -158,14 +158,11 @@ func call(ctx context.Context, kind Kind) (*callCtx, bool) {
 	return c, true
 }
 
-// finish completes the event started in ctx and hands it to the observers.
-// A ctx without a started call (the tracer was swapped mid-call) is
-// ignored rather than reported with a made-up duration.
-func (t *Tracer) finish(ctx context.Context, kind Kind, err error) {
-	c, ok := call(ctx, kind)
-	if !ok {
-		return
-	}
+// finish completes the event of call c and hands it to the observers. End
+// hooks find c with call; a ctx without a started call (the tracer was
+// swapped mid-call) is ignored rather than reported with a made-up
+// duration.
+func (t *Tracer) finish(ctx context.Context, c *callCtx, err error) {
 	e := &c.ev
 	e.Duration = t.since(e.Start)
 	if e.Err == nil {
@@ -196,8 +193,8 @@ func (t *Tracer) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.T
 func (t *Tracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryEndData) {
 	if c, ok := call(ctx, KindQuery); ok {
 		c.ev.Rows = data.CommandTag.RowsAffected()
+		t.finish(ctx, c, data.Err)
 	}
-	t.finish(ctx, KindQuery, data.Err)
 }
 
 // TraceBatchStart implements pgx.BatchTracer.
@@ -231,7 +228,9 @@ func (t *Tracer) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, data pgx.Trac
 
 // TraceBatchEnd implements pgx.BatchTracer.
 func (t *Tracer) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchEndData) {
-	t.finish(ctx, KindBatch, data.Err)
+	if c, ok := call(ctx, KindBatch); ok {
+		t.finish(ctx, c, data.Err)
+	}
 }
 
 // TraceCopyFromStart implements pgx.CopyFromTracer.
@@ -249,8 +248,8 @@ func (t *Tracer) TraceCopyFromStart(ctx context.Context, conn *pgx.Conn, data pg
 func (t *Tracer) TraceCopyFromEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceCopyFromEndData) {
 	if c, ok := call(ctx, KindCopy); ok {
 		c.ev.Rows = data.CommandTag.RowsAffected()
+		t.finish(ctx, c, data.Err)
 	}
-	t.finish(ctx, KindCopy, data.Err)
 }
 
 // TracePrepareStart implements pgx.PrepareTracer.
@@ -267,7 +266,9 @@ func (t *Tracer) TracePrepareStart(ctx context.Context, conn *pgx.Conn, data pgx
 
 // TracePrepareEnd implements pgx.PrepareTracer.
 func (t *Tracer) TracePrepareEnd(ctx context.Context, _ *pgx.Conn, data pgx.TracePrepareEndData) {
-	t.finish(ctx, KindPrepare, data.Err)
+	if c, ok := call(ctx, KindPrepare); ok {
+		t.finish(ctx, c, data.Err)
+	}
 }
 
 // TraceConnectStart implements pgx.ConnectTracer. The event carries the
@@ -289,8 +290,8 @@ func (t *Tracer) TraceConnectStart(ctx context.Context, data pgx.TraceConnectSta
 func (t *Tracer) TraceConnectEnd(ctx context.Context, data pgx.TraceConnectEndData) {
 	if c, ok := call(ctx, KindConnect); ok {
 		c.ev.Conn = data.Conn
+		t.finish(ctx, c, data.Err)
 	}
-	t.finish(ctx, KindConnect, data.Err)
 }
 
 // TraceAcquireStart implements pgxpool.AcquireTracer.
@@ -306,10 +307,10 @@ func (t *Tracer) TraceAcquireStart(ctx context.Context, pool *pgxpool.Pool, _ pg
 // TraceAcquireEnd implements pgxpool.AcquireTracer. The event's Duration is
 // the time spent waiting for a connection.
 func (t *Tracer) TraceAcquireEnd(ctx context.Context, _ *pgxpool.Pool, data pgxpool.TraceAcquireEndData) {
-	if c, ok := call(ctx, KindAcquire); ok && data.Conn != nil {
-		c.ev.Conn = data.Conn
+	if c, ok := call(ctx, KindAcquire); ok {
+		c.ev.Conn = data.Conn // nil when the acquire failed, as it was
+		t.finish(ctx, c, data.Err)
 	}
-	t.finish(ctx, KindAcquire, data.Err)
 }
 
 // TraceRelease implements pgxpool.ReleaseTracer. pgx gives no context on
