@@ -22,20 +22,19 @@ const (
 // meta is the per-type part of a repository: the model, the fixed-shape
 // SQL and the scan plan. It is built once per type and shared.
 type meta struct {
-	m        *sqlb.Model
-	table    string   // quoted, schema-qualified table
-	cols     []string // quoted columns, model order
-	qcols    []string // table-qualified quoted columns, for Query()
-	find     [3]string
-	update   [3]string     // UPDATE by key per trashMode: args updArgs
-	updArgs  []*sqlb.Field // fields bound by update: SET values, key, [version]
-	updRet   []*sqlb.Field // RETURNING of update: version, on_update, read-only columns
-	updErr   string        // why update cannot be built ("" when it can)
-	del      string        // DELETE by key [and version]
-	trash    string        // soft delete by key: args now, [version], key
-	restore  string        // restore by key: args [version], key
-	softRet  []*sqlb.Field // soft-delete column [, version], returned
-	scopeCol string        // table-qualified quoted soft-delete column
+	m       *sqlb.Model
+	table   string   // quoted, schema-qualified table
+	cols    []string // quoted columns, model order
+	qcols   []string // table-qualified quoted columns, for Query()
+	find    [3]string
+	update  [3]string     // UPDATE by key per trashMode: args updArgs
+	updArgs []*sqlb.Field // fields bound by update: SET values, key, [version]
+	updRet  []*sqlb.Field // RETURNING of update: version, on_update, read-only columns
+	updErr  string        // why update cannot be built ("" when it can)
+	del     string        // DELETE by key [and version]
+	trash   string        // soft delete by key: args now, [version], key
+	restore string        // restore by key: args [version], key
+	softRet []*sqlb.Field // soft-delete column [, version], returned
 	// inline: no field is reached through an embedded pointer, so the
 	// address of each field is at a fixed offset in T and one scan
 	// destination list serves every row (see scanAll).
@@ -107,9 +106,6 @@ func buildMeta(t reflect.Type) (*meta, error) {
 	for _, f := range m.Fields {
 		mt.cols = append(mt.cols, f.Quoted())
 		mt.qcols = append(mt.qcols, mt.table+"."+f.Quoted())
-	}
-	if m.SoftDelete != nil {
-		mt.scopeCol = mt.table + "." + m.SoftDelete.Quoted()
 	}
 	if len(m.PK) > 0 {
 		if err := mt.buildKeySQL(); err != nil {
@@ -199,7 +195,7 @@ func (mt *meta) buildUpdateSQL() error {
 	}
 	for mode := liveOnly; mode <= onlyTrashed; mode++ {
 		bm := b
-		if c := mt.scope(mode, false); c != nil {
+		if c := mt.scope(mode, ""); c != nil {
 			bm = bm.Where(c)
 		}
 		sql, args, err := bm.Returning(ret...).ToSQL()
@@ -239,7 +235,7 @@ func (mt *meta) softSQL(trash bool) (string, error) {
 // findSQL builds SELECT cols FROM table WHERE pk = $1 … [scope].
 func (mt *meta) findSQL(mode trashMode) (string, error) {
 	b := sqlb.Select(mt.cols...).From(mt.table).Where(mt.pkConds(make([]any, len(mt.m.PK)))...)
-	if c := mt.scope(mode, false); c != nil {
+	if c := mt.scope(mode, ""); c != nil {
 		b = b.Where(c)
 	}
 	sql, _, err := b.ToSQL()
@@ -263,15 +259,17 @@ func nonNil(v any) any {
 	return v
 }
 
-// scope returns the soft-delete condition for mode, or nil. qualified
-// names the column with its table (for Query(), where joins may follow).
-func (mt *meta) scope(mode trashMode, qualified bool) sqlb.Sqlizer {
+// scope returns the soft-delete condition for mode, or nil. A qualifier
+// (quoted) names the column's table: the schema-qualified table for
+// Query(), where joins may follow, the bare table name inside ON CONFLICT
+// DO UPDATE, which names the existing row that way.
+func (mt *meta) scope(mode trashMode, qualifier string) sqlb.Sqlizer {
 	if mt.m.SoftDelete == nil || mode == withTrashed {
 		return nil
 	}
 	col := mt.m.SoftDelete.Quoted()
-	if qualified {
-		col = mt.scopeCol
+	if qualifier != "" {
+		col = qualifier + "." + col
 	}
 	if mode == onlyTrashed {
 		return sqlb.NotNull(col)

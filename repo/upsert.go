@@ -211,15 +211,11 @@ func (r *Repository[T]) upsertBuilder(op string, spec upsertSpec, rows []reflect
 // for DO UPDATE to change it (the existing row is named by the bare table
 // name there), or nil: no soft-delete column, WithTrashed, or DoNothing.
 func (r *Repository[T]) upsertScope(spec upsertSpec) sqlb.Sqlizer {
-	sd := r.mt.m.SoftDelete
-	if sd == nil || spec.nothing || r.trash == withTrashed {
+	if spec.nothing {
 		return nil
 	}
 	table, _ := sqlb.QuoteIdent(r.mt.m.Table)
-	if r.trash == onlyTrashed {
-		return sqlb.NotNull(table + "." + sd.Quoted())
-	}
-	return sqlb.IsNull(table + "." + sd.Quoted())
+	return r.mt.scope(r.trash, table)
 }
 
 // upsertOutOfView is the ErrNotFound of an upsert whose conflicting rows

@@ -214,7 +214,7 @@ func (r *Repository[T]) updateFieldsSQL(op string, key []any, fields map[string]
 		}
 		b = b.Where(sqlb.Eq(m.Version.Quoted(), ver))
 	}
-	if c := r.mt.scope(r.trash, false); c != nil {
+	if c := r.mt.scope(r.trash, ""); c != nil {
 		b = b.Where(c)
 	}
 	return b.Returning(r.mt.cols...), set, nil
