@@ -175,8 +175,8 @@ type between struct {
 func Between(col string, lo, hi any) Sqlizer {
 	op := "Between(" + quoteForMsg(col) + ")"
 	q, err := quoteQualified(col, false)
-	if err == nil && (lo == nil || hi == nil) {
-		err = errInvalid("nil bound")
+	if err == nil && (isNull(lo) || isNull(hi)) {
+		err = errInvalid("NULL bound") // BETWEEN a NULL bound matches no row
 	}
 	if err == nil {
 		if err = checkValue(lo); err == nil {
@@ -264,13 +264,16 @@ func newIn(fn, col string, values any, not bool) Sqlizer {
 }
 
 // firstNull returns the index of the first element of list (a slice or
-// array) that is sent as NULL, or -1. Lists of types that cannot be NULL
-// are not walked.
+// array) that is sent as NULL, or -1. Only lists whose elements can be
+// NULL — pointers, interfaces, maps, slices, driver.Valuers — are walked.
 func firstNull(list reflect.Value) int {
-	switch list.Type().Elem().Kind() {
-	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Struct:
+	et := list.Type().Elem()
+	switch et.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice:
 	default:
-		return -1
+		if !et.Implements(valuerType) {
+			return -1
+		}
 	}
 	for i := range list.Len() {
 		if isNull(list.Index(i).Interface()) {

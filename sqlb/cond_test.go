@@ -42,6 +42,9 @@ func TestComparisonsWithNull(t *testing.T) {
 		if _, _, err := Gt("a", v).ToSql(); !errors.Is(err, ErrInvalidValue) {
 			t.Errorf("Gt(a, %#v) = %v, want ErrInvalidValue", v, err)
 		}
+		if _, _, err := Between("a", v, 1).ToSql(); !errors.Is(err, ErrInvalidValue) {
+			t.Errorf("Between(a, %#v, 1) = %v, want ErrInvalidValue", v, err)
+		}
 	}
 	for _, v := range []any{&one, []byte{}, sql.NullString{String: "", Valid: true}} {
 		if s, args, err := Eq("a", v).ToSql(); err != nil || s != `"a" = ?` || len(args) != 1 {

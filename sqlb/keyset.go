@@ -252,6 +252,9 @@ func (b SelectBuilder) CursorFrom(row any) (Cursor, error) {
 			if !ok {
 				return Cursor{}, errorf(op, ErrCursor, "row has no column %s", quoteForMsg(name))
 			}
+			if isNull(v) {
+				return Cursor{}, errNullPosition(op, name)
+			}
 			c.Values[i] = v
 			continue
 		}
@@ -259,14 +262,15 @@ func (b SelectBuilder) CursorFrom(row any) (Cursor, error) {
 		if f == nil {
 			return Cursor{}, errorf(op, ErrCursor, "%s has no column %s", model.Name, quoteForMsg(name))
 		}
-		c.Values[i] = f.Value(rv)
-	}
-	for i, v := range c.Values {
-		if isNull(v) {
-			// A comparison with NULL is never true: the next page would
-			// silently be empty.
-			return Cursor{}, errorf(op, ErrCursor, "sort key %s of the row is NULL; keyset sort keys must be NOT NULL", quoteForMsg(lastPart(keys[i].Column)))
+		if c.Values[i] = f.Value(rv); isNull(c.Values[i]) {
+			return Cursor{}, errNullPosition(op, name)
 		}
 	}
 	return c, nil
+}
+
+// errNullPosition refuses a row whose sort value is NULL: a comparison
+// with NULL is never true, so the next page would silently be empty.
+func errNullPosition(op, col string) error {
+	return errorf(op, ErrCursor, "sort key %s of the row is NULL; keyset sort keys must be NOT NULL", quoteForMsg(col))
 }
