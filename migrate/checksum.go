@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -75,25 +74,22 @@ func (m *Migration) checksumMatch(stored string) fileChecksumMatch {
 	switch {
 	case m.Kind != KindSQL || stored == m.Checksum:
 		return fileChecksumCurrent
-	case !strings.HasPrefix(stored, fileChecksumV2) && m.legacyChecksum != "" && stored == m.legacyChecksum:
+	case m.legacyChecksum != "" && stored == m.legacyChecksum: // plain hex, never "v2:"
 		return fileChecksumLegacy
 	}
 	return fileChecksumDiffers
 }
 
-// upgradeChecksums rewrites the old-format checksums that still match
-// their files to the v2 format. Call it in a transaction holding the
-// migration lock; a row whose value changed meanwhile is left alone.
-func (mg *Migrator) upgradeChecksums(ctx context.Context, tx pgx.Tx) error {
-	rows, err := mg.hist.read(ctx, tx)
-	if err != nil {
-		return err
-	}
+// upgradeChecksums rewrites the old-format checksums of rows that still
+// match their files to the v2 format, in the table and in rows. Call it in
+// a transaction holding the migration lock; a row whose value changed
+// meanwhile is left alone.
+func (mg *Migrator) upgradeChecksums(ctx context.Context, tx pgx.Tx, rows []fileHistoryRow) error {
 	known := make(map[int64]*Migration, len(mg.migrations))
 	for _, m := range mg.migrations {
 		known[m.Version] = m
 	}
-	for _, r := range rows {
+	for i, r := range rows {
 		m := known[r.Version]
 		if m == nil || r.Dirty || m.checksumMatch(r.Checksum) != fileChecksumLegacy {
 			continue
@@ -101,6 +97,7 @@ func (mg *Migrator) upgradeChecksums(ctx context.Context, tx pgx.Tx) error {
 		if err := mg.hist.setChecksum(ctx, tx, r.Version, r.Checksum, m.Checksum); err != nil {
 			return err
 		}
+		rows[i].Checksum = m.Checksum
 	}
 	return nil
 }

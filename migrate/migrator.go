@@ -168,10 +168,7 @@ func (mg *Migrator) UpTo(ctx context.Context, v int64) ([]MigrationResult, error
 }
 
 func (mg *Migrator) upTo(ctx context.Context, limit int64) ([]MigrationResult, error) {
-	if err := mg.ensureHistory(ctx); err != nil {
-		return nil, err
-	}
-	hist, err := mg.hist.rows(ctx, mg.db)
+	hist, err := mg.ensureHistory(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -272,19 +269,28 @@ func (mg *Migrator) progress(format string, args ...any) {
 }
 
 // ensureHistory creates the history table under the migration lock and,
-// in the same transaction, rewrites verified old-format checksums to the
-// current format (nothing in a dry run).
-func (mg *Migrator) ensureHistory(ctx context.Context) error {
+// in the same transaction, reads the history and rewrites verified
+// old-format checksums to the current format. It returns the history as
+// read (in a dry run, which changes nothing, as it stands).
+func (mg *Migrator) ensureHistory(ctx context.Context) ([]fileHistoryRow, error) {
 	if mg.opts.DryRun {
-		return nil
+		return mg.hist.rows(ctx, mg.db)
 	}
+	var hist []fileHistoryRow
 	_, err := mg.lockedTx(ctx, func(tx pgx.Tx) (bool, error) {
 		if err := mg.hist.create(ctx, tx); err != nil {
 			return false, err
 		}
-		return true, mg.upgradeChecksums(ctx, tx)
+		var err error
+		if hist, err = mg.hist.read(ctx, tx); err != nil {
+			return false, err
+		}
+		return true, mg.upgradeChecksums(ctx, tx, hist)
 	})
-	return err
+	if err != nil {
+		return nil, err
+	}
+	return hist, nil
 }
 
 // checkClean fails with ErrDirty when any version is dirty; call it

@@ -16,10 +16,7 @@ func (mg *Migrator) Baseline(ctx context.Context, v int64) ([]MigrationResult, e
 	if mg.find(v) == nil {
 		return nil, fmt.Errorf("%w: Baseline(%d): no migration has that version", ErrUnknownVersion, v)
 	}
-	if err := mg.ensureHistory(ctx); err != nil {
-		return nil, err
-	}
-	hist, err := mg.hist.rows(ctx, mg.db)
+	hist, err := mg.ensureHistory(ctx)
 	if err != nil {
 		return nil, err
 	}
