@@ -99,6 +99,9 @@ func fileParseScript(p, src string) (*fileScript, error) {
 		return nil, fmt.Errorf("%w %s: %w", ErrBadFile, p, err)
 	}
 	sc := &fileScript{Path: p, Statements: stmts}
+	if !strings.Contains(src, "norm:") {
+		return sc, nil // no directive: spare lexing the file a second time
+	}
 	head := len(src)
 	if len(stmts) > 0 {
 		head = stmts[0].End - len(stmts[0].Code) // where its first code token starts
