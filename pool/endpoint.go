@@ -97,19 +97,6 @@ func (e *endpoint) servesReads(maxLag time.Duration, needLSN uint64) bool {
 		e.replayLSN.Load() >= needLSN
 }
 
-// advanceReplay raises the recorded replay position to lsn, seen by a
-// direct question (awaitReplay). Replay only moves forward, so a lower
-// value is ignored; the health loop may later store an older probe's
-// value, which only makes routing more careful for a period.
-func (e *endpoint) advanceReplay(lsn uint64) {
-	for {
-		cur := e.replayLSN.Load()
-		if lsn <= cur || e.replayLSN.CompareAndSwap(cur, lsn) {
-			return
-		}
-	}
-}
-
 // recheck asks the health loop to probe now (non-blocking).
 func (e *endpoint) recheck() {
 	select {

@@ -153,20 +153,6 @@ func TestRouteWaitsOnlyWhenItCanHelp(t *testing.T) {
 	}
 }
 
-func TestAdvanceReplayOnlyMovesForward(t *testing.T) {
-	t.Parallel()
-	var e endpoint
-	e.advanceReplay(10)
-	e.advanceReplay(3)
-	if got := e.replayLSN.Load(); got != 10 {
-		t.Errorf("replay position = %d, want 10", got)
-	}
-	e.advanceReplay(11)
-	if got := e.replayLSN.Load(); got != 11 {
-		t.Errorf("replay position = %d, want 11", got)
-	}
-}
-
 func TestLSNText(t *testing.T) {
 	t.Parallel()
 	good := []struct {

@@ -141,9 +141,6 @@ func waitFor(st *ctxState, cl class) uint64 {
 	return need
 }
 
-// replaySQL reads a replica's replay position the way probeSQL does.
-const replaySQL = `SELECT COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::int8, 0)`
-
 // Polling intervals of awaitReplay: short at first (on one network a
 // replica usually replays a commit within a millisecond or two), then
 // every maxReplayPoll.
@@ -153,12 +150,13 @@ const (
 )
 
 // awaitReplay waits up to Config.ReplicaWait (and no longer than ctx),
-// position queries included, for a replica that serves reads but for the
-// position need to replay it, asking each such replica for its replay
-// position directly (the health loop's last probe may be a period old). It returns that replica, whose
-// recorded position it advances so that later reads need not ask, or the
-// primary when none catches up in time. A replica that fails to answer is
-// not asked again.
+// probes included, for a replica that serves reads but for the position
+// need to replay it. It probes each such replica through its health
+// connection (untraced, outside the pool, one probe at a time however many
+// reads wait; the health loop's last probe may be a period old) and
+// publishes what it sees, so waiters also profit from each other's probes.
+// It returns the first replica that catches up, or the primary when none
+// does in time. A replica whose probe fails is not asked again.
 func (db *DB) awaitReplay(ctx context.Context, need uint64) *endpoint {
 	var waiting []*endpoint
 	for _, r := range db.replicas {
@@ -177,7 +175,10 @@ func (db *DB) awaitReplay(ctx context.Context, need uint64) *endpoint {
 	for {
 		for i := 0; i < len(waiting); i++ {
 			r := waiting[i]
-			lsn, err := replayOf(wctx, r)
+			if r.servesReads(db.cfg.MaxReplicaLag, need) {
+				return r // another waiter's probe (or the health loop) saw it
+			}
+			res, err := r.prober.run(wctx, r)
 			if wctx.Err() != nil {
 				return db.primary
 			}
@@ -186,7 +187,7 @@ func (db *DB) awaitReplay(ctx context.Context, need uint64) *endpoint {
 				i--
 				continue
 			}
-			r.advanceReplay(lsn)
+			db.publishLag(r, res)
 			if r.servesReads(db.cfg.MaxReplicaLag, need) {
 				return r
 			}
@@ -201,20 +202,6 @@ func (db *DB) awaitReplay(ctx context.Context, need uint64) *endpoint {
 		}
 		poll = min(2*poll, maxReplayPoll)
 	}
-}
-
-// replayOf asks r for its replay position, through r's breaker. The
-// simple protocol makes it one round trip that works behind PgBouncer in
-// every mode.
-func replayOf(ctx context.Context, r *endpoint) (uint64, error) {
-	t, err := r.br.allow()
-	if err != nil {
-		return 0, err
-	}
-	var lsn int64
-	err = r.pool.QueryRow(ctx, replaySQL, pgx.QueryExecModeSimpleProtocol).Scan(&lsn)
-	r.br.finish(t, outcomeOf(ctx, err))
-	return uint64(max(lsn, 0)), err
 }
 
 // replicaTx reports whether a transaction with opts may run on a replica:
