@@ -446,11 +446,7 @@ func (c Config) tracerFor(primary bool) pgx.QueryTracer {
 	if !ok {
 		return c.Tracer
 	}
-	label := EndpointReplica
-	if primary {
-		label = EndpointPrimary
-	}
-	if tr := et.ForEndpoint(label); tr != nil {
+	if tr := et.ForEndpoint(roleOf(!primary)); tr != nil {
 		return tr
 	}
 	return c.Tracer

@@ -111,26 +111,12 @@ var ErrLSNSyntax = errors.New("pool: malformed LSN")
 // ErrLSNSyntax; the error does not repeat the input.
 func ParseLSN(text string) (uint64, error) {
 	hi, lo, ok := strings.Cut(text, "/")
-	if !ok || !isHex32(hi) || !isHex32(lo) {
+	// ParseUint in base 16 takes no sign, prefix or separator; the length
+	// bound is PostgreSQL's own.
+	h, errH := strconv.ParseUint(hi, 16, 32)
+	l, errL := strconv.ParseUint(lo, 16, 32)
+	if !ok || len(hi) > 8 || len(lo) > 8 || errH != nil || errL != nil {
 		return 0, fmt.Errorf("%w: want two hexadecimal numbers of 1 to 8 digits separated by '/', e.g. 16/B374D848", ErrLSNSyntax)
 	}
-	h, _ := strconv.ParseUint(hi, 16, 32) // isHex32 checked the syntax and range
-	l, _ := strconv.ParseUint(lo, 16, 32)
 	return h<<32 | l, nil
-}
-
-// isHex32 reports whether s is 1 to 8 hexadecimal digits (no sign, no 0x).
-func isHex32(s string) bool {
-	if len(s) == 0 || len(s) > 8 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		digit := '0' <= c && c <= '9'
-		lower := 'a' <= c && c <= 'f'
-		upper := 'A' <= c && c <= 'F'
-		if !digit && !lower && !upper {
-			return false
-		}
-	}
-	return true
 }

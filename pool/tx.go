@@ -233,13 +233,9 @@ func (db *DB) beginOn(ctx context.Context, st *ctxState, e *endpoint, opts pgx.T
 // work for a recovery conflict. Nothing of fn has run. A canceled ctx,
 // a closed DB, and the hook's own errors are returned as they are.
 func replicaFailed(ctx context.Context, err error) bool {
-	switch {
-	case ctx.Err() != nil, errors.Is(err, ErrClosed):
-		return false
-	case errors.Is(err, ErrCircuitOpen), safeToRetry(err), isInfraFailure(err), isConnLoss(err):
-		return true
-	}
-	return sqlState(err) == codeSerializationFailure
+	// The same rule as for a read that failed before it ran, plus an open
+	// breaker, which a read waits out but a replica begin need not.
+	return ctx.Err() == nil && (errors.Is(err, ErrCircuitOpen) || mayRetryStatement(err, 1, true, false))
 }
 
 func (t *tx) open(ctx context.Context, e *endpoint, opts pgx.TxOptions) error {
