@@ -27,9 +27,10 @@
 // routed read would go (see Routing) — and passes fn a ctx carrying it.
 // Every *DB method called with that ctx — directly or through a repository
 // built over this DB — runs in that transaction. A nested InTx uses a
-// savepoint in the enclosing transaction, whatever its options. fn returning an error, or panicking, rolls back (the panic is
-// re-raised). RetryConflicts opts in to running the whole transaction again
-// after a serialization failure (40001) or deadlock (40P01).
+// savepoint in the enclosing transaction, whatever its options. fn
+// returning an error, or panicking, rolls back (the panic is re-raised).
+// RetryConflicts opts in to running the whole transaction again after a
+// serialization failure (40001) or deadlock (40P01).
 //
 // Work that must happen only once the data is committed (cache
 // invalidation, messages) is registered with AfterCommit. Other modules

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/normkit/norm/pool"
 	"github.com/normkit/norm/tools/demo/notes"
 )
 
@@ -94,12 +95,12 @@ func checkEndpoints(t *testing.T, rep *notes.Report) {
 	for _, s := range rep.Steps {
 		isRead := s.Method == http.MethodGet && s.Path != "/internal/debug/vars" && s.Path != "/readyz"
 		switch {
-		case isRead && s.ServedBy != notes.EndpointPrimary && s.ServedBy != notes.EndpointReplica:
+		case isRead && s.ServedBy != pool.EndpointPrimary && s.ServedBy != pool.EndpointReplica:
 			t.Errorf("read %q reported endpoint %q", s.Name, s.ServedBy)
 		case !isRead && s.ServedBy != "":
 			t.Errorf("%s %s reported a read endpoint %q", s.Method, s.Path, s.ServedBy)
 		}
-		if s.ServedBy == notes.EndpointReplica {
+		if s.ServedBy == pool.EndpointReplica {
 			replica++
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/normkit/norm/pool"
 )
 
 // TestClientCarriesTenantAndLSN checks that the client sends the tenant,
@@ -19,7 +21,7 @@ func TestClientCarriesTenantAndLSN(t *testing.T) {
 			writeJSON(w, http.StatusCreated, map[string]int{"id": 7})
 			return
 		}
-		w.Header().Set(ServedByHeader, EndpointReplica)
+		w.Header().Set(ServedByHeader, pool.EndpointReplica)
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found"})
 	}))
 	defer srv.Close()
@@ -41,7 +43,7 @@ func TestClientCarriesTenantAndLSN(t *testing.T) {
 	if gotLSN[0] != "" || gotLSN[1] != "0/ABC" {
 		t.Errorf("LSN headers %q, want [\"\" 0/ABC]", gotLSN)
 	}
-	if st.OK() || st.Status != http.StatusNotFound || st.ServedBy != EndpointReplica {
+	if st.OK() || st.Status != http.StatusNotFound || st.ServedBy != pool.EndpointReplica {
 		t.Errorf("read step %+v, want a failed 404 served by the replica", st)
 	}
 	if bad := c.Failed(); len(bad) != 1 || bad[0].Name != "read" || len(c.Steps) != 2 {

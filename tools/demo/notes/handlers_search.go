@@ -8,8 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// searchDelay makes every search slower than the default slow-query
-// threshold, so the demo has a slow-query log line to show.
+// searchDelay makes every search slower than Config.SlowThreshold's
+// default (100ms), so the demo has a slow-query log line to show.
 const searchDelay = 0.15 // seconds
 
 // errNoQuery is returned for a search without ?q.

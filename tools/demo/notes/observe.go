@@ -14,8 +14,8 @@ import (
 // metrics under (/internal/debug/vars).
 const ExpvarName = "norm_demo"
 
-// LogBuffer is a goroutine-safe in-memory log sink: the slow-query log
-// the report quotes.
+// LogBuffer is a goroutine-safe in-memory log sink for the logs the
+// report quotes (slow queries, audit records, errors).
 type LogBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer

@@ -15,12 +15,6 @@ const (
 	ServedByHeader = "X-Served-By"
 )
 
-// Endpoint names reported in ServedByHeader.
-const (
-	EndpointPrimary = "primary"
-	EndpointReplica = "replica"
-)
-
 // replicaWait is the pool's Config.ReplicaWait: how long a read waits for
 // the replica to replay the client's last write before the primary
 // answers instead. Replication on one machine takes milliseconds, and a
@@ -43,9 +37,9 @@ func (s *Service) read(ctx context.Context, minLSN uint64, fn func(ctx context.C
 		if err := s.db.QueryRow(ctx, "SELECT pg_is_in_recovery()").Scan(&standby); err != nil {
 			return fmt.Errorf("notes: read endpoint: %w", err)
 		}
-		served = EndpointPrimary
+		served = pool.EndpointPrimary
 		if standby {
-			served = EndpointReplica
+			served = pool.EndpointReplica
 		}
 		return fn(ctx)
 	}, pool.ReadOnly())

@@ -28,7 +28,7 @@ func WriteReport(w io.Writer, rep *Report) error {
 	fmt.Fprintf(&b, "Online form:\n%s", indent(rep.OnlinePlan))
 	b.WriteString("The online form builds the index CONCURRENTLY; the NOT NULL column without a default stays unsafe:\n" +
 		"the hazard names the way out (add it nullable, backfill, then SET NOT NULL).\n")
-	section(&b, "9. Slow-query log (threshold 100ms, parameters masked)")
+	section(&b, "9. Slow-query log (over the service's SlowThreshold, parameters masked)")
 	for _, l := range rep.SlowLog {
 		fmt.Fprintf(&b, "  %s\n", l)
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/normkit/norm/pool"
 )
 
 func TestWriteReport(t *testing.T) {
@@ -15,7 +17,7 @@ func TestWriteReport(t *testing.T) {
 		ChangeSeverity: "unsafe",
 		Steps: []Step{
 			{Name: "stale update at the same version", Method: "PUT", Path: "/notes/2", Tenant: 1, Want: 409, Status: 409},
-			{Name: "read deleted note", Method: "GET", Path: "/notes/3", Tenant: 1, Want: 404, Status: 200, ServedBy: EndpointReplica, Body: []byte(`{"id":3}`)},
+			{Name: "read deleted note", Method: "GET", Path: "/notes/3", Tenant: 1, Want: 404, Status: 200, ServedBy: pool.EndpointReplica, Body: []byte(`{"id":3}`)},
 		},
 		Transcript: &Transcript{Pages: [][]string{{"B", "A"}}, Metrics: []byte(`{"queries":{"select":{"ok":{"count":3,"seconds":0.5}}},"errors":{"select 22":1}}`)},
 		SlowLog:    []string{`{"message":"slow query"}`},

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"github.com/normkit/norm/pool"
 )
 
 // SearchTerm is what the script searches for; the slow-query log must
@@ -33,18 +35,7 @@ type Transcript struct {
 	// Metrics is the expvar variable ExpvarName as served.
 	Metrics []byte
 	// Health is the pool's readiness report (GET /readyz).
-	Health Health
-}
-
-// Health is the part of pool's health report the demo shows.
-type Health struct {
-	Status    string `json:"status"`
-	Endpoints []struct {
-		Name       string `json:"name"`
-		Up         bool   `json:"up"`
-		InRecovery bool   `json:"in_recovery"`
-		LagBytes   int64  `json:"lag_bytes"`
-	} `json:"endpoints"`
+	Health pool.HealthReport
 }
 
 // acmeTitles are the notes the script writes for Acme.
