@@ -19,6 +19,9 @@
 //   - MetricsObserver feeds a Metrics: Expvar here (no dependencies), or
 //     observe/prom for Prometheus.
 //   - observe/otel produces OpenTelemetry client spans.
+//   - NewDeferred takes a list of observers off the call path: the call
+//     only adds its event to a buffer that a goroutine hands on every
+//     100ms (failures and slow calls at once).
 //
 // The start of a call travels in the context pgx carries from the start
 // hook to the end hook (one allocation per call, none when no observer

@@ -80,6 +80,34 @@ func ExampleLogger() {
 	// Output: {"level":"error","op":"insert","sql":"INSERT INTO users (email) VALUES ($1)","fingerprint":"9251bb522eb1dc91","duration":2,"rows":0,"args":["text(17)"],"error":"ERROR: duplicate key value violates unique constraint \"users_email_key\" (SQLSTATE 23505)","sqlstate":"23505","constraint":"users_email_key","correlation_id":"req-1","message":"query failed"}
 }
 
+// Observers behind Deferred run on a goroutine of their own: the call
+// buffers its event, and the line is written at the flush (here, Close).
+// A failed call would be written at once.
+func ExampleNewDeferred() {
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	deferred := observe.NewDeferred(observe.DeferredConfig{
+		Observers: []observe.Observer{observe.NewLogger(zerolog.New(os.Stdout), observe.LogConfig{})},
+	})
+	tracer := observe.New(observe.Config{
+		Observers: []observe.Observer{deferred},
+		Now:       func() time.Time { clock = clock.Add(2 * time.Millisecond); return clock },
+	})
+	ctx := tracer.TraceQueryStart(context.Background(), nil, pgx.TraceQueryStartData{
+		SQL:  "SELECT email FROM users WHERE id = $1",
+		Args: []any{int64(7)},
+	})
+	tracer.TraceQueryEnd(ctx, nil, pgx.TraceQueryEndData{CommandTag: pgconn.NewCommandTag("SELECT 1")})
+	fmt.Println("before the flush")
+
+	// At shutdown: hand on what is buffered.
+	if err := deferred.Close(context.Background()); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// before the flush
+	// {"level":"debug","op":"select","sql":"SELECT email FROM users WHERE id = $1","fingerprint":"58c08c3e86e303c1","duration":2,"rows":1,"message":"query"}
+}
+
 func ExampleAuditLog() {
 	audit := observe.NewAuditLog(zerolog.New(os.Stdout), observe.AuditConfig{
 		Sensitive: observe.SensitiveColumns("users.password_hash"),

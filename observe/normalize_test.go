@@ -1,7 +1,9 @@
 package observe
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -94,18 +96,47 @@ func TestNewStatementFingerprint(t *testing.T) {
 
 func TestStatementCacheBounded(t *testing.T) {
 	t.Parallel()
-	c := statementCache{max: 2}
+	c := &statementCache{max: 2}
 	first := c.get("SELECT 1")
 	if again := c.get("SELECT 1"); again != first {
 		t.Error("cached statement not reused")
 	}
 	c.get("SELECT 2")
 	c.get("SELECT 3")
-	if n := c.size.Load(); n != 2 {
+	if n := len(*c.m.Load()); n != 2 {
 		t.Errorf("cache size = %d, want 2 (its cap)", n)
 	}
-	if st := c.get("SELECT 4"); st.SQL != "SELECT ?" {
-		t.Errorf("uncached statement = %+v", st)
+	if st, again := c.get("SELECT 4"), c.get("SELECT 4"); st.SQL != "SELECT ?" || st == again {
+		t.Errorf("beyond the cap: statement %+v, want normalised on every call", st)
+	}
+	off := &statementCache{max: -1}
+	if a, b := off.get("SELECT 1"), off.get("SELECT 1"); a == b || off.m.Load() != nil {
+		t.Error("a negative size cached a statement")
+	}
+}
+
+func TestStatementCacheConcurrent(t *testing.T) {
+	t.Parallel()
+	c := &statementCache{max: 64}
+	var wg sync.WaitGroup
+	got := make([][]*Statement, 4)
+	for g := range got {
+		wg.Go(func() {
+			for i := range 32 {
+				got[g] = append(got[g], c.get(fmt.Sprintf("SELECT %d FROM t%d", i, i)))
+			}
+		})
+	}
+	wg.Wait()
+	for g := range got[1:] {
+		for i, st := range got[g+1] {
+			if st != got[0][i] {
+				t.Fatalf("goroutine %d got its own statement for SQL %d: one was lost from the cache", g+1, i)
+			}
+		}
+	}
+	if n := len(*c.m.Load()); n != 32 {
+		t.Errorf("cache size = %d, want 32", n)
 	}
 }
 

@@ -81,7 +81,7 @@ func New(cfg Config) *Tracer {
 		now := t.now
 		t.since = func(start time.Time) time.Duration { return now().Sub(start) }
 	}
-	t.cache = &statementCache{max: int64(cfg.StatementCacheSize)}
+	t.cache = &statementCache{max: cfg.StatementCacheSize}
 	if t.cache.max == 0 {
 		t.cache.max = 1024
 	}

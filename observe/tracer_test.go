@@ -233,10 +233,7 @@ func TestFields(t *testing.T) {
 func TestTracerSkipsKindsNobodyObserves(t *testing.T) {
 	t.Parallel()
 	rec := &recorder{}
-	onlyQueries := struct {
-		Observer
-		KindFilter
-	}{rec, kindSet{KindQuery: true}}
+	onlyQueries := filtered{rec, kindSet{KindQuery: true}}
 	tr := New(Config{Observers: []Observer{onlyQueries}})
 	qctx := tr.TraceQueryStart(context.Background(), nil, pgx.TraceQueryStartData{SQL: "SELECT 1"})
 	pctx := tr.TracePrepareStart(qctx, nil, pgx.TracePrepareStartData{SQL: "SELECT 1"})

@@ -22,8 +22,9 @@ import (
 // BenchmarkSelectByPK measures the tracer's overhead on a SELECT by
 // primary key: no tracer, logs and metrics (zerolog at info so success
 // lines are filtered, Prometheus), and the full set (plus OpenTelemetry
-// spans sampled always and sent to a no-op exporter, recorded during the
-// call or deferred), on the same database in the same run:
+// spans sampled always and sent to a no-op exporter), with the observers
+// on the call path or behind observe.Deferred, on the same database in
+// the same run:
 //
 //	go test -run '^$' -bench SelectByPK -benchmem -benchtime 10000x -count 5 ./observe/
 //
@@ -39,11 +40,13 @@ import (
 // and report the ratio of the medians of the two, which a burst of load on
 // the machine cannot skew as it skews a mean; ab/off is the control.
 //
-// ab/spin-500ns calibrates the machine: its hooks only burn 250ns of CPU
-// (as timed in a tight loop) at the start and at the end of the query.
-// What that costs a call, against 500ns, is how much dearer code on the
+// Two sets calibrate the machine. ab/spin-500ns hooks only burn 250ns of
+// CPU (as timed in a tight loop) at the start and at the end of the query:
+// what that costs a call, against 500ns, is how much dearer code on the
 // call path is than a microbenchmark of it says (caches and the CPU go
-// cold while the call waits for the server).
+// cold while the call waits for the server). ab/floor is the least a
+// tracer that times queries can do: put the start time in the context
+// and read the clock again at the end.
 func BenchmarkSelectByPK(b *testing.B) {
 	ctx := context.Background()
 	d := setupDB(b)
@@ -62,7 +65,10 @@ func BenchmarkSelectByPK(b *testing.B) {
 		{"full", &hookSet{fullTracer(b, spansLive)}},
 		{"full-deferred", &hookSet{fullTracer(b, spansDeferred)}},
 	}
-	calibration := set{"spin-500ns", &hookSet{newSpinHooks(250 * time.Nanosecond)}}
+	calibration := []set{
+		{"spin-500ns", &hookSet{newSpinHooks(250 * time.Nanosecond)}},
+		{"floor", &hookSet{&floorHooks{}}},
+	}
 	const q = "SELECT id, email FROM users WHERE id = $1"
 	call := func(h *hookSet, id int64) time.Duration {
 		sw.use(h)
@@ -74,7 +80,7 @@ func BenchmarkSelectByPK(b *testing.B) {
 		return time.Since(t0)
 	}
 	for i := range 50 { // warm the connection and the statement caches
-		for _, s := range append(sets, calibration) {
+		for _, s := range append(sets, calibration...) {
 			call(s.hooks, int64(i+1))
 		}
 	}
@@ -86,7 +92,7 @@ func BenchmarkSelectByPK(b *testing.B) {
 			}
 		})
 	}
-	for _, s := range append(sets, calibration) {
+	for _, s := range append(sets, calibration...) {
 		b.Run("ab/"+s.name, func(b *testing.B) {
 			off := make([]time.Duration, 0, 1<<18)
 			on := make([]time.Duration, 0, 1<<18)
@@ -173,7 +179,10 @@ func (s *switchTracer) TraceRelease(p *pgxpool.Pool, d pgxpool.TraceReleaseData)
 
 // spinHooks burn a fixed amount of CPU at the start and at the end of a
 // query, and do nothing else.
-type spinHooks struct{ n int }
+type spinHooks struct {
+	noHooks
+	n int
+}
 
 var spinSink int
 
@@ -202,19 +211,46 @@ func (s *spinHooks) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.Trac
 
 func (s *spinHooks) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) { spin(s.n) }
 
-func (s *spinHooks) TracePrepareStart(ctx context.Context, _ *pgx.Conn, _ pgx.TracePrepareStartData) context.Context {
+// noHooks do nothing on the hooks its embedders do not override.
+type noHooks struct{}
+
+func (noHooks) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
 	return ctx
 }
 
-func (s *spinHooks) TracePrepareEnd(context.Context, *pgx.Conn, pgx.TracePrepareEndData) {}
+func (noHooks) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-func (s *spinHooks) TraceAcquireStart(ctx context.Context, _ *pgxpool.Pool, _ pgxpool.TraceAcquireStartData) context.Context {
+func (noHooks) TracePrepareStart(ctx context.Context, _ *pgx.Conn, _ pgx.TracePrepareStartData) context.Context {
 	return ctx
 }
 
-func (s *spinHooks) TraceAcquireEnd(context.Context, *pgxpool.Pool, pgxpool.TraceAcquireEndData) {}
+func (noHooks) TracePrepareEnd(context.Context, *pgx.Conn, pgx.TracePrepareEndData) {}
 
-func (s *spinHooks) TraceRelease(*pgxpool.Pool, pgxpool.TraceReleaseData) {}
+func (noHooks) TraceAcquireStart(ctx context.Context, _ *pgxpool.Pool, _ pgxpool.TraceAcquireStartData) context.Context {
+	return ctx
+}
+
+func (noHooks) TraceAcquireEnd(context.Context, *pgxpool.Pool, pgxpool.TraceAcquireEndData) {}
+
+func (noHooks) TraceRelease(*pgxpool.Pool, pgxpool.TraceReleaseData) {}
+
+// floorHooks time each query and do nothing else.
+type floorHooks struct {
+	noHooks
+	last atomic.Int64
+}
+
+type startKey struct{}
+
+func (f *floorHooks) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	return context.WithValue(ctx, startKey{}, time.Now())
+}
+
+func (f *floorHooks) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryEndData) {
+	if start, ok := ctx.Value(startKey{}).(time.Time); ok {
+		f.last.Store(int64(time.Since(start)))
+	}
+}
 
 // newPool opens a pool of one connection traced by tracer.
 func newPool(b *testing.B, d interface{ DSN() string }, tracer pgx.QueryTracer) *pgxpool.Pool {
@@ -239,12 +275,13 @@ type spanMode int
 const (
 	spansNone spanMode = iota
 	spansLive
-	spansDeferred // otel.Config.Deferred
+	spansDeferred // every observer behind observe.Deferred
 )
 
 // fullTracer is the observer set a service would run in production:
 // zerolog at info, Prometheus metrics and OpenTelemetry spans sampled
-// always and exported to a no-op exporter.
+// always and exported to a no-op exporter; with spansDeferred, all of
+// them behind observe.Deferred.
 func fullTracer(b *testing.B, spans spanMode) *normobserve.Tracer {
 	b.Helper()
 	metrics, err := prom.New(prometheus.NewRegistry(), prom.Options{})
@@ -256,14 +293,16 @@ func fullTracer(b *testing.B, spans spanMode) *normobserve.Tracer {
 		normobserve.NewLogger(logger, normobserve.LogConfig{}),
 		normobserve.MetricsObserver(metrics),
 	}
-	if spans != spansNone {
-		tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(tracetest.NewNoopExporter()))
-		o := otel.New(otel.Config{TracerProvider: tp, Database: "app", Deferred: spans == spansDeferred})
-		b.Cleanup(func() {
-			_ = o.Close(context.Background())
-			_ = tp.Shutdown(context.Background())
-		})
-		observers = append(observers, o)
+	if spans == spansNone {
+		return normobserve.New(normobserve.Config{Endpoint: "primary", Observers: observers})
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(tracetest.NewNoopExporter()))
+	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	observers = append(observers, otel.New(otel.Config{TracerProvider: tp, Database: "app"}))
+	if spans == spansDeferred {
+		d := normobserve.NewDeferred(normobserve.DeferredConfig{Observers: observers})
+		b.Cleanup(func() { _ = d.Close(context.Background()) }) // before the provider's shutdown
+		observers = []normobserve.Observer{d}
 	}
 	return normobserve.New(normobserve.Config{Endpoint: "primary", Observers: observers})
 }

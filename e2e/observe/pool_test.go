@@ -3,7 +3,6 @@ package observe
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -87,11 +86,7 @@ func TestContextFields(t *testing.T) {
 	}
 	_, _ = allLogs.Write(reqLogs.Bytes())
 	var query map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(reqLogs.String()), "\n") {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Fatalf("bad line %q: %v", line, err)
-		}
+	for _, m := range logLines(t, reqLogs.String()) {
 		if m["message"] == "query" {
 			query = m
 		}
@@ -187,7 +182,8 @@ func TestMetricsAndTracing(t *testing.T) {
 
 // TestSpansOnRealCalls follows the spans of real pgx calls in both modes:
 // live (the span is in the call's context, and pgx's prepare for a new
-// statement is its child) and deferred (recorded later, same parent).
+// statement is its child) and behind observe.Deferred (recorded later,
+// same parent).
 func TestSpansOnRealCalls(t *testing.T) {
 	t.Parallel()
 	for _, deferred := range []bool{false, true} {
@@ -196,7 +192,12 @@ func TestSpansOnRealCalls(t *testing.T) {
 			d := setupDB(t)
 			spans := tracetest.NewSpanRecorder()
 			tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
-			o := otel.New(otel.Config{TracerProvider: tp, Database: "e2e", Deferred: deferred, FlushInterval: time.Hour})
+			var o normobserve.Observer = otel.New(otel.Config{TracerProvider: tp, Database: "e2e"})
+			flush := func() error { return nil }
+			if deferred {
+				behind := normobserve.NewDeferred(normobserve.DeferredConfig{Observers: []normobserve.Observer{o}, FlushInterval: time.Hour})
+				o, flush = behind, func() error { return behind.Close(context.Background()) }
+			}
 			conn := newHarness("primary", o).conn(t, d)
 			ctx, handler := tp.Tracer("e2e").Start(testCtx(t), "handler")
 			if _, err := conn.Exec(ctx, insertSQL, insertArgs(1, secretEmail)...); err != nil {
@@ -204,7 +205,7 @@ func TestSpansOnRealCalls(t *testing.T) {
 			}
 			_, dupErr := conn.Exec(ctx, insertSQL, insertArgs(1, secretEmail)...)
 			handler.End()
-			if err := o.Close(context.Background()); err != nil {
+			if err := flush(); err != nil {
 				t.Fatal(err)
 			}
 			var inserts []sdktrace.ReadOnlySpan
@@ -225,17 +226,23 @@ func TestSpansOnRealCalls(t *testing.T) {
 					t.Errorf("INSERT span's parent is %v, want the handler span", s.Parent().SpanID())
 				}
 			}
-			wantPrepareParent := inserts[0].SpanContext().SpanID() // live: inside the first INSERT
+			// Behind Deferred the failed INSERT is recorded at once, so
+			// before the first one: tell them apart by status.
+			first, failed := inserts[0], inserts[1]
+			if first.Status().Code == codes.Error {
+				first, failed = failed, first
+			}
+			wantPrepareParent := first.SpanContext().SpanID() // live: inside the first INSERT
 			if deferred {
 				wantPrepareParent = handler.SpanContext().SpanID() // deferred: its sibling
 			}
 			if prepare.Parent().SpanID() != wantPrepareParent {
 				t.Errorf("PREPARE span's parent is %v, want %v", prepare.Parent().SpanID(), wantPrepareParent)
 			}
-			if dupErr == nil || inserts[1].Status().Code != codes.Error {
-				t.Errorf("duplicate insert: err %v, span status %+v", dupErr, inserts[1].Status())
+			if dupErr == nil || failed.Status().Code != codes.Error || first.Status().Code == codes.Error {
+				t.Errorf("duplicate insert: err %v, span statuses %+v, %+v", dupErr, first.Status(), failed.Status())
 			}
-			if leaks := findSecrets(inserts[1].Status().Description); len(leaks) > 0 {
+			if leaks := findSecrets(failed.Status().Description); len(leaks) > 0 {
 				t.Errorf("span status leaks %v", leaks)
 			}
 		})

@@ -31,13 +31,15 @@ func ExampleNew() {
 	// Output: orders db.internal 5432
 }
 
-// Deferred spans: calls only buffer their events; a goroutine records the
-// spans. Close it before the provider shuts down, so the last spans are
-// recorded.
+// Deferred spans: behind observe.Deferred, calls only buffer their events
+// and a goroutine records the spans (failed calls' spans at once). Close it
+// before the provider shuts down, so the last spans are recorded.
 func ExampleNew_deferred() {
 	ctx := context.Background()
 	tp := sdktrace.NewTracerProvider() // your configured provider
-	spans := otel.New(otel.Config{TracerProvider: tp, Database: "orders", Deferred: true})
+	spans := observe.NewDeferred(observe.DeferredConfig{
+		Observers: []observe.Observer{otel.New(otel.Config{TracerProvider: tp, Database: "orders"})},
+	})
 	tracer := observe.New(observe.Config{Observers: []observe.Observer{spans}})
 	_ = tracer // set it as pgx.ConnConfig.Tracer or pool.Config.Tracer
 

@@ -51,32 +51,6 @@ type Config struct {
 	// Legacy also writes the attribute names of semantic conventions
 	// before 1.26: db.system, db.operation, db.statement and db.name.
 	Legacy bool
-
-	// Deferred records spans on a background goroutine instead of on the
-	// goroutine that made the call. The call then pays for copying its
-	// event into a buffer (about a tenth of the cost of recording a span
-	// with the SDK) instead of for the span, which takes the tracing SDK
-	// off the latency of every query; the CPU it uses is the same.
-	//
-	// Spans keep their exact start and end times and their parent (the
-	// span in the call's context), but are not in the context during the
-	// call, so spans of nested calls (a prepare made for a query) are its
-	// siblings rather than its children, and a sampler sees only the
-	// parent span context, not the rest of the call's context. Spans are
-	// recorded every FlushInterval; when MaxBuffered are waiting, further
-	// ones are dropped and counted (see Dropped).
-	//
-	// Call Close before shutting the TracerProvider down, or the spans of
-	// the last interval are lost. Default: off.
-	Deferred bool
-
-	// FlushInterval is how often deferred spans are recorded. Default:
-	// 100ms.
-	FlushInterval time.Duration
-
-	// MaxBuffered bounds the deferred spans waiting to be recorded.
-	// Default: 8192.
-	MaxBuffered int
 }
 
 // Observer turns observe events into spans. It implements
@@ -86,8 +60,9 @@ type Config struct {
 // to Observe without a matching ObserveStart still make a span, timed
 // with the event's Start and Duration.
 //
-// With Config.Deferred, spans are instead recorded after the call on a
-// background goroutine; see there.
+// Behind an observe.Deferred, spans are recorded that way after the call
+// on a background goroutine, which takes the tracing SDK off the latency
+// of every query: see observe.Deferred for what changes.
 type Observer struct {
 	tracer trace.Tracer
 	static []attribute.KeyValue // on every span
@@ -99,7 +74,6 @@ type Observer struct {
 	startsSize atomic.Int64
 	acquire    bool
 	legacy     bool
-	deferred   *deferral // nil unless Config.Deferred
 }
 
 var _ observe.StartObserver = (*Observer)(nil)
@@ -116,8 +90,6 @@ type startKey struct {
 }
 
 // New returns an Observer producing spans through cfg.TracerProvider.
-// With cfg.Deferred it starts the goroutine that records them; Close
-// stops it.
 func New(cfg Config) *Observer {
 	tp := cfg.TracerProvider
 	if tp == nil {
@@ -145,14 +117,6 @@ func New(cfg Config) *Observer {
 		kind:    trace.WithSpanKind(trace.SpanKindClient),
 		acquire: cfg.Acquire,
 		legacy:  cfg.Legacy,
-	}
-	if cfg.Deferred {
-		interval := cfg.FlushInterval
-		if interval <= 0 {
-			interval = DefaultFlushInterval
-		}
-		o.deferred = newDeferral(cfg)
-		go o.run(interval)
 	}
 	return o
 }
@@ -191,7 +155,7 @@ func (c *spanCtx) Value(key any) any {
 // ObserveStart implements observe.StartObserver: it starts the call's span
 // as a child of the span in ctx and returns a context carrying it.
 func (o *Observer) ObserveStart(ctx context.Context, e *observe.Event) context.Context {
-	if o.deferred != nil || !o.Observes(e.Kind) {
+	if !o.Observes(e.Kind) {
 		return ctx
 	}
 	ctx, span := o.tracer.Start(ctx, spanName(e), o.startOptions(e)...)
@@ -200,8 +164,7 @@ func (o *Observer) ObserveStart(ctx context.Context, e *observe.Event) context.C
 
 // Observe implements observe.Observer: it ends the span ObserveStart
 // opened for e, recording the outcome, or makes a span afterwards,
-// timed from e.Start and e.Duration, when there is none. With
-// Config.Deferred it buffers the event for the recording goroutine.
+// timed from e.Start and e.Duration, when there is none.
 func (o *Observer) Observe(ctx context.Context, e *observe.Event) {
 	if !o.Observes(e.Kind) {
 		return
@@ -211,9 +174,6 @@ func (o *Observer) Observe(ctx context.Context, e *observe.Event) {
 			o.annotateEnd(span, e, time.Time{})
 		}
 		span.End()
-		return
-	}
-	if o.deferred != nil && o.deferred.add(trace.SpanContextFromContext(ctx), e) {
 		return
 	}
 	o.spanAfter(ctx, e)

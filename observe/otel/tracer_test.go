@@ -108,10 +108,14 @@ func TestTwoObserversEachEndTheirSpan(t *testing.T) {
 	}
 }
 
-func TestDeferredSpans(t *testing.T) {
+// TestSpansBehindDeferred: behind observe.Deferred, spans are recorded at
+// the flush with the call's times and parent, never in the call's context;
+// a failed call's span is recorded at once.
+func TestSpansBehindDeferred(t *testing.T) {
 	t.Parallel()
-	rec, tp, o := setupProvider(otel.Config{Deferred: true, FlushInterval: time.Hour, Legacy: true})
-	tr := observe.New(observe.Config{Observers: []observe.Observer{o}})
+	rec, tp, o := setupProvider(otel.Config{Legacy: true})
+	d := observe.NewDeferred(observe.DeferredConfig{Observers: []observe.Observer{o}, FlushInterval: time.Hour})
+	tr := observe.New(observe.Config{Observers: []observe.Observer{d}})
 	parentCtx, parent := tp.Tracer("test").Start(context.Background(), "handler")
 	args := []any{"secret"}
 	begin := time.Now()
@@ -121,19 +125,22 @@ func TestDeferredSpans(t *testing.T) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}, nil)
+	if n := len(rec.Ended()); n != 0 {
+		t.Fatalf("%d spans recorded before the flush", n)
+	}
 	pgErr := &pgconn.PgError{Code: "40001", Message: "could not serialize access"}
 	query(context.Background(), tr, "UPDATE t SET a = $1", []any{1}, func(context.Context) {}, pgErr)
-	if n := len(rec.Ended()); n != 0 {
-		t.Fatalf("%d spans recorded before the flush interval", n)
+	if n := len(rec.Ended()); n != 1 {
+		t.Fatalf("%d spans recorded after a failed call, want its own at once", n)
 	}
-	if err := o.Close(context.Background()); err != nil {
+	if err := d.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	spans := rec.Ended()
 	if len(spans) != 2 {
-		t.Fatalf("Close recorded %d spans, want 2", len(spans))
+		t.Fatalf("Close recorded %d spans, want 2 in all", len(spans))
 	}
-	q, u := spans[0], spans[1]
+	u, q := spans[0], spans[1]
 	if q.Parent().SpanID() != parent.SpanContext().SpanID() || u.Parent().IsValid() {
 		t.Errorf("parents: %v, %v", q.Parent().SpanID(), u.Parent().SpanID())
 	}
@@ -149,48 +156,5 @@ func TestDeferredSpans(t *testing.T) {
 	if args[0] != "secret" {
 		t.Error("the observer changed the caller's arguments")
 	}
-	// After Close, spans are recorded on the calling goroutine.
-	query(context.Background(), tr, "SELECT 2", nil, func(context.Context) {}, nil)
-	if len(rec.Ended()) != 3 {
-		t.Errorf("after Close: %d spans, want 3", len(rec.Ended()))
-	}
 	parent.End()
-}
-
-func TestDeferredFlushesOnItsOwn(t *testing.T) {
-	t.Parallel()
-	rec, o := setup(otel.Config{Deferred: true, FlushInterval: 5 * time.Millisecond})
-	defer func() { _ = o.Close(context.Background()) }()
-	tr := observe.New(observe.Config{Observers: []observe.Observer{o}})
-	query(context.Background(), tr, "SELECT 1", nil, func(context.Context) {}, nil)
-	deadline := time.Now().Add(5 * time.Second)
-	for len(rec.Ended()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-	if len(rec.Ended()) != 1 {
-		t.Fatalf("%d spans recorded by the flusher, want 1", len(rec.Ended()))
-	}
-}
-
-func TestDeferredDropsBeyondMaxBuffered(t *testing.T) {
-	t.Parallel()
-	rec, o := setup(otel.Config{Deferred: true, FlushInterval: time.Hour, MaxBuffered: 2})
-	tr := observe.New(observe.Config{Observers: []observe.Observer{o}})
-	for range 5 {
-		query(context.Background(), tr, "SELECT 1", nil, func(context.Context) {}, nil)
-	}
-	if err := o.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if len(rec.Ended()) != 2 || o.Dropped() != 3 {
-		t.Errorf("%d spans recorded, %d dropped; want 2 and 3", len(rec.Ended()), o.Dropped())
-	}
-}
-
-func TestCloseWithoutDeferred(t *testing.T) {
-	t.Parallel()
-	_, o := setup(otel.Config{})
-	if err := o.Close(context.Background()); err != nil || o.Dropped() != 0 {
-		t.Errorf("Close = %v, Dropped = %d", err, o.Dropped())
-	}
 }
