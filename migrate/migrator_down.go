@@ -10,8 +10,10 @@ import (
 
 // Down rolls back the n most recent (highest) applied versions, newest
 // first. Before running anything it checks every one: a missing
-// migration (ErrUnknownVersion), a dirty version (ErrDirty), no down
-// (ErrNoDown) and the destructive-statement gates (ErrGateRefused).
+// migration (ErrUnknownVersion), a dirty version (ErrDirty), a file
+// changed since the version was applied (ErrDrift: its down may no longer
+// undo what ran), no down (ErrNoDown) and the destructive-statement gates
+// (ErrGateRefused).
 func (mg *Migrator) Down(ctx context.Context, n int) ([]MigrationResult, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("migrate: Down(%d): need at least one step", n)
@@ -27,7 +29,7 @@ func (mg *Migrator) Down(ctx context.Context, n int) ([]MigrationResult, error) 
 	if len(targets) < n {
 		return nil, fmt.Errorf("%w: Down(%d): only %d versions are applied", ErrUnknownVersion, n, len(targets))
 	}
-	return mg.downList(ctx, targets)
+	return mg.downList(ctx, targets, true)
 }
 
 // DownTo rolls back every applied version above v, newest first (v = 0
@@ -44,13 +46,15 @@ func (mg *Migrator) DownTo(ctx context.Context, v int64) ([]MigrationResult, err
 	for i := len(hist) - 1; i >= 0 && hist[i].Version > v; i-- {
 		targets = append(targets, hist[i])
 	}
-	return mg.downList(ctx, targets)
+	return mg.downList(ctx, targets, true)
 }
 
-func (mg *Migrator) downList(ctx context.Context, targets []fileHistoryRow) ([]MigrationResult, error) {
+// downList rolls back targets, newest first, after checking them all;
+// without checkDrift, a changed file is rolled back with its current down.
+func (mg *Migrator) downList(ctx context.Context, targets []fileHistoryRow, checkDrift bool) ([]MigrationResult, error) {
 	ms := make([]*Migration, 0, len(targets))
 	for _, r := range targets {
-		m, err := mg.checkDown(r)
+		m, err := mg.checkDown(r, checkDrift)
 		if err != nil {
 			return nil, err
 		}
@@ -74,13 +78,17 @@ func (mg *Migrator) downList(ctx context.Context, targets []fileHistoryRow) ([]M
 }
 
 // checkDown validates one rollback before anything runs.
-func (mg *Migrator) checkDown(r fileHistoryRow) (*Migration, error) {
+func (mg *Migrator) checkDown(r fileHistoryRow, checkDrift bool) (*Migration, error) {
 	m := mg.find(r.Version)
 	switch {
 	case m == nil:
 		return nil, fmt.Errorf("%w: version %d (%s) is recorded as applied but no file or Go migration has it", ErrUnknownVersion, r.Version, r.Name)
 	case r.Dirty:
 		return nil, fmt.Errorf("%w: version %d (%s): %s", ErrDirty, m.Version, m.Source(), fileRecovery)
+	case checkDrift && m.checksumMatch(r.Checksum) == fileChecksumDiffers:
+		return nil, fmt.Errorf("%w: version %d (%s) changed after it was applied, so its down may not undo what ran; "+
+			"restore the files as they were, or run `migrate baseline %d` to accept the new content, then roll back",
+			ErrDrift, m.Version, m.Source(), m.Version)
 	case !m.HasDown():
 		return nil, fmt.Errorf("%w: version %d (%s) has no down file or function", ErrNoDown, m.Version, m.Source())
 	}
@@ -156,6 +164,9 @@ func (mg *Migrator) downOutsideTx(ctx context.Context, m *Migration) (bool, erro
 
 // Redo rolls back the highest applied version and applies it again
 // (useful while writing a migration). With DryRun it reports both steps.
+// Unlike Down, it rolls back a version whose files changed since it was
+// applied (with the current down file): that is what editing a migration
+// being written and redoing it means. The other checks of Down apply.
 func (mg *Migrator) Redo(ctx context.Context) ([]MigrationResult, error) {
 	hist, err := mg.hist.rows(ctx, mg.db)
 	if err != nil {
@@ -165,7 +176,7 @@ func (mg *Migrator) Redo(ctx context.Context) ([]MigrationResult, error) {
 		return nil, fmt.Errorf("%w: Redo: no version is applied", ErrUnknownVersion)
 	}
 	last := hist[len(hist)-1]
-	down, err := mg.downList(ctx, []fileHistoryRow{last})
+	down, err := mg.downList(ctx, []fileHistoryRow{last}, false)
 	if err != nil || mg.opts.DryRun {
 		if err == nil {
 			down = append(down, mg.planned(mg.find(last.Version), DirectionUp))

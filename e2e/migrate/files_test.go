@@ -3,6 +3,7 @@ package migrate_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -364,6 +365,58 @@ func TestFilesDrift(t *testing.T) {
 	}
 	if res, err := mg.Up(ctx); err != nil || !slices.Equal(filesVersions(res), []string{"up:2"}) {
 		t.Fatalf("Up after accepting the drift = %v, %v", filesVersions(res), err)
+	}
+}
+
+// TestFilesDownRefusesDrift: Down and DownTo refuse to roll back a version
+// whose files changed since it was applied (its down may not undo what
+// ran) until the change is accepted; Redo, made for editing a migration
+// being written, rolls it back with the current down.
+func TestFilesDownRefusesDrift(t *testing.T) {
+	t.Parallel()
+	ctx := filesCtx(t)
+	db := cluster.NewDatabase(t)
+	pool := db.Pool(t)
+	files := map[string]string{
+		"0001_a.up.sql":   "CREATE TABLE a (id int);",
+		"0001_a.down.sql": "DROP TABLE a;",
+		"0002_b.up.sql":   "CREATE TABLE b (id int);",
+		"0002_b.down.sql": "DROP TABLE b;",
+	}
+	opts := migrate.MigratorOptions{AllowDestructiveDown: true}
+	if _, err := filesMigrator(t, pool, files, opts).Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	edited := maps.Clone(files)
+	edited["0002_b.down.sql"] = "DROP TABLE b; DROP TABLE a;"
+	mg := filesMigrator(t, pool, edited, opts)
+	for name, down := range map[string]func() ([]migrate.MigrationResult, error){
+		"Down(1)":   func() ([]migrate.MigrationResult, error) { return mg.Down(ctx, 1) },
+		"DownTo(0)": func() ([]migrate.MigrationResult, error) { return mg.DownTo(ctx, 0) },
+	} {
+		if _, err := down(); !errors.Is(err, migrate.ErrDrift) || !strings.Contains(err.Error(), "version 2 (0002_b.up.sql)") || !strings.Contains(err.Error(), "migrate baseline 2") {
+			t.Fatalf("%s = %v, want ErrDrift naming version 2 and the way out", name, err)
+		}
+		if !filesExists(t, pool, "a") || !filesExists(t, pool, "b") {
+			t.Fatalf("%s ran despite drift", name)
+		}
+	}
+	if res, err := mg.Redo(ctx); err != nil || !slices.Equal(filesVersions(res), []string{"down:2", "up:2"}) {
+		t.Fatalf("Redo of the edited version = %v, %v", filesVersions(res), err)
+	}
+	if filesExists(t, pool, "a") {
+		t.Fatal("Redo did not run the current down file")
+	}
+	if _, err := pool.Exec(ctx, "CREATE TABLE a (id int)"); err != nil {
+		t.Fatal(err)
+	}
+	edited["0002_b.down.sql"] = "DROP TABLE b;"
+	mg = filesMigrator(t, pool, edited, opts)
+	if _, err := mg.Baseline(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := mg.Down(ctx, 1); err != nil || !slices.Equal(filesVersions(res), []string{"down:2"}) {
+		t.Fatalf("Down after accepting the change = %v, %v", filesVersions(res), err)
 	}
 }
 
