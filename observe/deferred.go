@@ -134,6 +134,7 @@ func (d *Deferred) Observe(ctx context.Context, e *Event) {
 // add buffers e. It reports false once d is closed, when the caller hands
 // e on itself.
 func (d *Deferred) add(ctx context.Context, e *Event) bool {
+	kept := deferredEvent{ctx: ctx, ev: keepable(ctx, e)}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.closed {
@@ -143,7 +144,7 @@ func (d *Deferred) add(ctx context.Context, e *Event) bool {
 		d.dropped.Add(1)
 		return true
 	}
-	d.pending = append(d.pending, deferredEvent{ctx: ctx, ev: keepable(ctx, e)})
+	d.pending = append(d.pending, kept)
 	return true
 }
 

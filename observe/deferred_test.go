@@ -272,3 +272,20 @@ func TestDeferredBesideOtherObservers(t *testing.T) {
 		}
 	}
 }
+
+// TestDeferredCopiesForeignEvents: an event handed to Observe by code other
+// than the tracer may be reused once Observe returns, so it is copied.
+func TestDeferredCopiesForeignEvents(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	d := NewDeferred(DeferredConfig{Observers: []Observer{rec}, FlushInterval: time.Hour})
+	e := Event{Kind: KindQuery, Rows: 3, Args: []any{"secret"}}
+	d.Observe(context.Background(), &e)
+	e.Rows = 99 // reused by its owner
+	if err := d.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.events) != 1 || rec.events[0].Rows != 3 || rec.events[0].Args != nil {
+		t.Errorf("handed on %+v, want the event as observed (3 rows), without Args", rec.events)
+	}
+}
