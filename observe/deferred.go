@@ -31,9 +31,11 @@ type DeferredConfig struct {
 	// Immediate reports whether an event is handed to Observers at once,
 	// on the goroutine that made the call, instead of being buffered. Such
 	// events keep their Args, Conn and Pool, and are never dropped.
-	// Default: failed calls (OutcomeError) and calls that took
-	// DefaultSlowThreshold or longer, so that error and slow-query lines
-	// are written when they happen, with their masked arguments.
+	// Default: failed calls (OutcomeError) and slow calls, so that error
+	// and slow-query lines are written when they happen, with their masked
+	// arguments. Slow is the smallest SlowThreshold of the Logger and
+	// SlogLogger observers in Observers (DefaultSlowThreshold when there
+	// are none, or none of them counts anything as slow).
 	Immediate func(e *Event) bool
 }
 
@@ -99,7 +101,7 @@ func NewDeferred(cfg DeferredConfig) *Deferred {
 		}
 	}
 	if d.immediate == nil {
-		d.immediate = failedOrSlow
+		d.immediate = failedOrSlower(slowestLogged(cfg.Observers))
 	}
 	if d.max <= 0 {
 		d.max = DefaultMaxBuffered
@@ -112,9 +114,34 @@ func NewDeferred(cfg DeferredConfig) *Deferred {
 	return d
 }
 
-// failedOrSlow is the default of DeferredConfig.Immediate.
-func failedOrSlow(e *Event) bool {
-	return e.Duration >= DefaultSlowThreshold || (e.Err != nil && e.Outcome() == OutcomeError)
+// slowestLogged returns the smallest positive slow threshold of the log
+// observers among observers, or DefaultSlowThreshold.
+func slowestLogged(observers []Observer) time.Duration {
+	least := time.Duration(0)
+	for _, o := range observers {
+		var t time.Duration
+		switch l := o.(type) {
+		case *Logger:
+			t = l.cfg.slowThreshold()
+		case *SlogLogger:
+			t = l.cfg.slowThreshold()
+		}
+		if t > 0 && (least == 0 || t < least) {
+			least = t
+		}
+	}
+	if least == 0 {
+		return DefaultSlowThreshold
+	}
+	return least
+}
+
+// failedOrSlower is the default of DeferredConfig.Immediate: failed calls,
+// and calls that took slow or longer.
+func failedOrSlower(slow time.Duration) func(*Event) bool {
+	return func(e *Event) bool {
+		return e.Duration >= slow || (e.Err != nil && e.Outcome() == OutcomeError)
+	}
 }
 
 // Observes implements KindFilter: a kind is observed when one of the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -98,6 +99,9 @@ func TestDeferredImmediateEvents(t *testing.T) {
 		{"slow", DeferredConfig{}, DefaultSlowThreshold, nil, true},
 		{"canceled", DeferredConfig{}, time.Millisecond, context.Canceled, false},
 		{"no rows", DeferredConfig{}, time.Millisecond, pgx.ErrNoRows, false},
+		{"slow for a logger", withLoggers(100*time.Millisecond, 300*time.Millisecond), 100 * time.Millisecond, nil, true},
+		{"fast for every logger", withLoggers(100*time.Millisecond, 300*time.Millisecond), 99 * time.Millisecond, nil, false},
+		{"loggers with nothing slow", withLoggers(-1), DefaultSlowThreshold, nil, true},
 		{"custom rule", DeferredConfig{Immediate: func(e *Event) bool { return e.Rows > 0 }}, time.Millisecond, nil, true},
 		{"custom rule defers failures", DeferredConfig{Immediate: func(*Event) bool { return false }}, time.Millisecond, pgErr, false},
 	}
@@ -115,6 +119,17 @@ func TestDeferredImmediateEvents(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withLoggers returns a config whose observers are a zerolog and a slog
+// logger with the given slow thresholds (the last one, or the only one,
+// for both when there is one).
+func withLoggers(thresholds ...time.Duration) DeferredConfig {
+	zt, st := thresholds[0], thresholds[len(thresholds)-1]
+	return DeferredConfig{Observers: []Observer{
+		NewLogger(zerolog.Nop(), LogConfig{SlowThreshold: zt}),
+		NewSlogLogger(slog.New(slog.DiscardHandler), LogConfig{SlowThreshold: st}),
+	}}
 }
 
 func TestDeferredFlushesOnItsOwn(t *testing.T) {

@@ -66,14 +66,20 @@ type verdict struct {
 	slow  bool
 }
 
+// slowThreshold returns SlowThreshold with its default applied; zero or
+// less means nothing is slow.
+func (c *LogConfig) slowThreshold() time.Duration {
+	if c.SlowThreshold == 0 {
+		return DefaultSlowThreshold
+	}
+	return c.SlowThreshold
+}
+
 // judge decides the level and message of e; ok is false when SlowOnly
 // filters it out.
 func (c *LogConfig) judge(e *Event) (v verdict, ok bool) {
 	name := e.Kind.String()
-	threshold := c.SlowThreshold
-	if threshold == 0 {
-		threshold = DefaultSlowThreshold
-	}
+	threshold := c.slowThreshold()
 	outcome := e.Outcome()
 	v.slow = threshold > 0 && e.Duration >= threshold && outcome != OutcomeError
 	switch {
