@@ -58,9 +58,11 @@ type DeferredConfig struct {
 //     are siblings rather than children).
 //
 // Log lines are written up to FlushInterval after the call, and carry the
-// time they are written. Call Close at shutdown, before the observers'
-// own shutdown (a TracerProvider's, a log writer's), so the events of the
-// last interval are not lost.
+// time they are written. An observer that panics behind Deferred panics
+// the flushing goroutine, which ends the process, where on the call path
+// it would have panicked the caller's goroutine. Call Close at shutdown,
+// before the observers' own shutdown (a TracerProvider's, a log
+// writer's), so the events of the last interval are not lost.
 type Deferred struct {
 	byKind    [KindRelease + 1][]Observer
 	immediate func(*Event) bool
