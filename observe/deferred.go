@@ -191,6 +191,9 @@ func keepable(ctx context.Context, e *Event) *Event {
 }
 
 func (d *Deferred) handOn(ctx context.Context, e *Event) {
+	if int(e.Kind) >= len(d.byKind) {
+		return // not a kind of this package: nobody observes it
+	}
 	for _, o := range d.byKind[e.Kind] {
 		o.Observe(ctx, e)
 	}

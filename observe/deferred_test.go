@@ -303,4 +303,11 @@ func TestDeferredCopiesForeignEvents(t *testing.T) {
 	if len(rec.events) != 1 || rec.events[0].Rows != 3 || rec.events[0].Args != nil {
 		t.Errorf("handed on %+v, want the event as observed (3 rows), without Args", rec.events)
 	}
+	// An event of no known kind is nobody's: dropped, at once or later.
+	d.Observe(context.Background(), &Event{Kind: KindRelease + 9})
+	d2 := NewDeferred(DeferredConfig{Observers: []Observer{rec}, FlushInterval: time.Hour})
+	d2.Observe(context.Background(), &Event{Kind: KindRelease + 9})
+	if err := d2.Close(context.Background()); err != nil || len(rec.events) != 1 {
+		t.Errorf("an unknown kind: Close = %v, %d events; want it ignored", err, len(rec.events))
+	}
 }
