@@ -1,9 +1,7 @@
 package observe
 
 import (
-	"fmt"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -94,49 +92,26 @@ func TestNewStatementFingerprint(t *testing.T) {
 	}
 }
 
-func TestStatementCacheBounded(t *testing.T) {
+func TestTracerStatementCache(t *testing.T) {
 	t.Parallel()
-	c := &statementCache{max: 2}
-	first := c.get("SELECT 1")
-	if again := c.get("SELECT 1"); again != first {
-		t.Error("cached statement not reused")
-	}
-	c.get("SELECT 2")
-	c.get("SELECT 3")
-	if n := len(*c.m.Load()); n != 2 {
-		t.Errorf("cache size = %d, want 2 (its cap)", n)
-	}
-	if st, again := c.get("SELECT 4"), c.get("SELECT 4"); st.SQL != "SELECT ?" || st == again {
-		t.Errorf("beyond the cap: statement %+v, want normalised on every call", st)
-	}
-	off := &statementCache{max: -1}
-	if a, b := off.get("SELECT 1"), off.get("SELECT 1"); a == b || off.m.Load() != nil {
-		t.Error("a negative size cached a statement")
-	}
-}
-
-func TestStatementCacheConcurrent(t *testing.T) {
-	t.Parallel()
-	c := &statementCache{max: 64}
-	var wg sync.WaitGroup
-	got := make([][]*Statement, 4)
-	for g := range got {
-		wg.Go(func() {
-			for i := range 32 {
-				got[g] = append(got[g], c.get(fmt.Sprintf("SELECT %d FROM t%d", i, i)))
-			}
-		})
-	}
-	wg.Wait()
-	for g := range got[1:] {
-		for i, st := range got[g+1] {
-			if st != got[0][i] {
-				t.Fatalf("goroutine %d got its own statement for SQL %d: one was lost from the cache", g+1, i)
-			}
+	tests := []struct {
+		size   int
+		cached bool
+	}{{0, true}, {1, true}, {-1, false}}
+	for _, tt := range tests {
+		tr := New(Config{StatementCacheSize: tt.size})
+		a, b := tr.statement("SELECT 'x'"), tr.statement("SELECT 'x'")
+		if a.SQL != "SELECT ?" || (a == b) != tt.cached {
+			t.Errorf("size %d: %+v, reused %v; want cached %v", tt.size, a, a == b, tt.cached)
 		}
 	}
-	if n := len(*c.m.Load()); n != 32 {
-		t.Errorf("cache size = %d, want 32", n)
+	tr := New(Config{StatementCacheSize: 1})
+	tr.statement("SELECT 1")
+	if a, b := tr.statement("SELECT 2"), tr.statement("SELECT 2"); a == b {
+		t.Error("a statement beyond the cache size was cached")
+	}
+	if tr.ForEndpoint("replica").(*Tracer).statement("SELECT 1") != tr.statement("SELECT 1") {
+		t.Error("ForEndpoint's copy does not share the cache")
 	}
 }
 

@@ -2,11 +2,8 @@ package observe
 
 import (
 	"hash/fnv"
-	"maps"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 )
 
 // Operation kinds used as bounded metric labels and log fields.
@@ -129,54 +126,4 @@ func fingerprint(sum uint64) string {
 		s = "0" + s
 	}
 	return s
-}
-
-// statementCache remembers the Statement for each SQL text a tracer has
-// seen so the lexer runs once per distinct statement. It stops growing at
-// max entries so applications that inline literals cannot make it grow
-// without bound (such statements are then normalised on every call).
-//
-// Reads load a plain map through an atomic pointer; an insert copies the
-// map. Inserts are rare (once per distinct statement, at most max), and
-// a lookup in a plain map touches fewer cache lines than one in a
-// sync.Map: on the call path, where the caches went cold while the call
-// waited for the server, that is what a lookup costs.
-type statementCache struct {
-	m   atomic.Pointer[map[string]*Statement]
-	mu  sync.Mutex // one insert at a time
-	max int
-}
-
-func (c *statementCache) get(sql string) *Statement {
-	if m := c.m.Load(); m != nil {
-		if st, ok := (*m)[sql]; ok {
-			return st
-		}
-	}
-	return c.add(sql)
-}
-
-// add normalises sql and caches the result while there is room.
-func (c *statementCache) add(sql string) *Statement {
-	st := NewStatement(sql)
-	if c.max <= 0 {
-		return &st
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var old map[string]*Statement
-	if m := c.m.Load(); m != nil {
-		old = *m
-	}
-	if cached, ok := old[sql]; ok {
-		return cached // added by another call meanwhile
-	}
-	if len(old) >= c.max {
-		return &st
-	}
-	next := make(map[string]*Statement, len(old)+1)
-	maps.Copy(next, old)
-	next[sql] = &st
-	c.m.Store(&next)
-	return &st
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/normkit/norm/observe/internal/lookup"
 )
 
 // Config configures a Tracer. The zero value is valid and observes nothing.
@@ -43,7 +44,11 @@ type Tracer struct {
 	endpoint    string
 	now         func() time.Time
 	since       func(time.Time) time.Duration
-	cache       *statementCache // shared by the copies ForEndpoint makes
+	// statements remembers the Statement of each SQL text seen, so the
+	// lexer runs once per distinct statement; bounded, so applications
+	// that inline literals cannot make it grow without end (theirs are
+	// normalised on every call). Shared by the copies ForEndpoint makes.
+	statements *lookup.Map[string, *Statement]
 }
 
 // Interface checks: the tracer plugs into every hook pgx and pgxpool offer.
@@ -81,10 +86,11 @@ func New(cfg Config) *Tracer {
 		now := t.now
 		t.since = func(start time.Time) time.Duration { return now().Sub(start) }
 	}
-	t.cache = &statementCache{max: cfg.StatementCacheSize}
-	if t.cache.max == 0 {
-		t.cache.max = 1024
+	size := cfg.StatementCacheSize
+	if size == 0 {
+		size = 1024
 	}
+	t.statements = lookup.New[string, *Statement](size)
 	return t
 }
 
@@ -101,6 +107,14 @@ func (t *Tracer) ForEndpoint(endpoint string) pgx.QueryTracer {
 	c := *t
 	c.endpoint = endpoint
 	return &c
+}
+
+// statement returns the normalised form of sql.
+func (t *Tracer) statement(sql string) *Statement {
+	return t.statements.LoadOrAdd(sql, func() *Statement {
+		st := NewStatement(sql)
+		return &st
+	})
 }
 
 // callCtx carries the Event of a call in progress from the start hook to
@@ -183,7 +197,7 @@ func (t *Tracer) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.T
 	if !ok {
 		return ctx
 	}
-	c.ev.Statement = t.cache.get(data.SQL)
+	c.ev.Statement = t.statement(data.SQL)
 	c.ev.Args = data.Args
 	c.ev.Conn = conn
 	return t.run(c)
@@ -218,7 +232,7 @@ func (t *Tracer) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, data pgx.Trac
 		return
 	}
 	if c.ev.Statement == nil {
-		c.ev.Statement = t.cache.get(data.SQL)
+		c.ev.Statement = t.statement(data.SQL)
 	}
 	c.ev.Rows += data.CommandTag.RowsAffected()
 	if c.ev.Err == nil {
@@ -260,7 +274,7 @@ func (t *Tracer) TracePrepareStart(ctx context.Context, conn *pgx.Conn, data pgx
 	}
 	c.ev.Conn = conn
 	c.ev.Name = data.Name
-	c.ev.Statement = t.cache.get(data.SQL)
+	c.ev.Statement = t.statement(data.SQL)
 	return t.run(c)
 }
 

@@ -15,11 +15,10 @@ package otel
 import (
 	"context"
 	"errors"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/normkit/norm/observe"
+	"github.com/normkit/norm/observe/internal/lookup"
 	gotel "go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -70,10 +69,9 @@ type Observer struct {
 	// starts caches the start options of query and prepare spans per
 	// statement, kind and endpoint: building them allocates, and they are
 	// the same for every call of a statement.
-	starts     sync.Map // startKey -> []trace.SpanStartOption
-	startsSize atomic.Int64
-	acquire    bool
-	legacy     bool
+	starts  *lookup.Map[startKey, []trace.SpanStartOption]
+	acquire bool
+	legacy  bool
 }
 
 var _ observe.StartObserver = (*Observer)(nil)
@@ -115,6 +113,7 @@ func New(cfg Config) *Observer {
 		tracer:  tp.Tracer(ScopeName),
 		static:  static,
 		kind:    trace.WithSpanKind(trace.SpanKindClient),
+		starts:  lookup.New[startKey, []trace.SpanStartOption](maxCachedStarts),
 		acquire: cfg.Acquire,
 		legacy:  cfg.Legacy,
 	}
@@ -211,16 +210,7 @@ func (o *Observer) startOptions(e *observe.Event) []trace.SpanStartOption {
 		return o.buildStartOptions(e)
 	}
 	k := startKey{st: e.Statement, kind: e.Kind, endpoint: e.Endpoint}
-	if v, ok := o.starts.Load(k); ok {
-		return v.([]trace.SpanStartOption)
-	}
-	opts := o.buildStartOptions(e)
-	if o.startsSize.Load() < maxCachedStarts {
-		if _, loaded := o.starts.LoadOrStore(k, opts); !loaded {
-			o.startsSize.Add(1)
-		}
-	}
-	return opts
+	return o.starts.LoadOrAdd(k, func() []trace.SpanStartOption { return o.buildStartOptions(e) })
 }
 
 func (o *Observer) buildStartOptions(e *observe.Event) []trace.SpanStartOption {
