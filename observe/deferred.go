@@ -62,7 +62,8 @@ type DeferredConfig struct {
 // the flushing goroutine, which ends the process, where on the call path
 // it would have panicked the caller's goroutine. Call Close at shutdown,
 // before the observers' own shutdown (a TracerProvider's, a log
-// writer's), so the events of the last interval are not lost.
+// writer's), so the events of the last interval are not lost; Flush hands
+// on what is buffered at any time.
 type Deferred struct {
 	byKind    [KindRelease + 1][]Observer
 	immediate func(*Event) bool
@@ -73,9 +74,10 @@ type Deferred struct {
 	closed  bool
 	dropped atomic.Int64
 
-	stop chan struct{}
-	done chan struct{}
-	once sync.Once
+	flush chan chan struct{} // Flush's requests, closed when served
+	stop  chan struct{}
+	done  chan struct{}
+	once  sync.Once
 }
 
 // deferredEvent is a buffered call: its context and its event.
@@ -92,6 +94,7 @@ func NewDeferred(cfg DeferredConfig) *Deferred {
 	d := &Deferred{
 		immediate: cfg.Immediate,
 		max:       cfg.MaxBuffered,
+		flush:     make(chan chan struct{}),
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
 	}
@@ -219,8 +222,10 @@ func (d *Deferred) run(interval time.Duration) {
 	var batch []deferredEvent
 	var ev Event
 	for closing := false; !closing; {
+		var flushed chan struct{}
 		select {
 		case <-tick.C:
+		case flushed = <-d.flush:
 		case <-d.stop:
 			closing = true
 		}
@@ -233,6 +238,31 @@ func (d *Deferred) run(interval time.Duration) {
 			ev.Args, ev.Conn, ev.Pool = nil, nil, nil
 			d.handOn(b.ctx, &ev)
 		}
+		if flushed != nil {
+			close(flushed)
+		}
+	}
+}
+
+// Flush hands the events buffered so far on now and returns when the
+// observers have had them, or with ctx's error if ctx ends first. Events
+// of calls ending meanwhile may or may not be included. After Close it
+// has nothing to do and returns nil. Tests of code traced through a
+// Deferred use it before they look at logs, metrics or spans.
+func (d *Deferred) Flush(ctx context.Context) error {
+	flushed := make(chan struct{})
+	select {
+	case d.flush <- flushed:
+	case <-d.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-flushed:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

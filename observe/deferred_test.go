@@ -311,3 +311,43 @@ func TestDeferredCopiesForeignEvents(t *testing.T) {
 		t.Errorf("an unknown kind: Close = %v, %d events; want it ignored", err, len(rec.events))
 	}
 }
+
+func TestDeferredFlush(t *testing.T) {
+	t.Parallel()
+	tr, d, rec, clk := deferredTracer(DeferredConfig{})
+	runQuery(context.Background(), tr, clk, "SELECT 1", nil, time.Millisecond, nil)
+	runQuery(context.Background(), tr, clk, "SELECT 2", nil, time.Millisecond, nil)
+	if err := d.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := rec.count(); n != 2 {
+		t.Fatalf("after Flush: %d events handed on, want 2", n)
+	}
+	runQuery(context.Background(), tr, clk, "SELECT 3", nil, time.Millisecond, nil)
+	if n := rec.count(); n != 2 {
+		t.Fatalf("a call after Flush was handed on at once (%d events)", n)
+	}
+	if err := d.Close(context.Background()); err != nil || rec.count() != 3 {
+		t.Fatalf("Close = %v with %d events, want 3", err, rec.count())
+	}
+	if err := d.Flush(context.Background()); err != nil {
+		t.Errorf("Flush after Close = %v, want nil", err)
+	}
+}
+
+func TestDeferredFlushHonoursContext(t *testing.T) {
+	t.Parallel()
+	b := blocker{release: make(chan struct{})}
+	tr, d, _, clk := deferredTracer(DeferredConfig{Observers: []Observer{b}})
+	defer func() { _ = d.Close(context.Background()) }()
+	runQuery(context.Background(), tr, clk, "SELECT 1", nil, time.Millisecond, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if err := d.Flush(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Flush with a stuck observer = %v, want the context's deadline", err)
+	}
+	close(b.release)
+	if err := d.Flush(context.Background()); err != nil {
+		t.Errorf("Flush once the observer is free = %v", err)
+	}
+}

@@ -17,8 +17,9 @@ import (
 
 // TestDeferredOnRealCalls puts a logger and Prometheus metrics behind
 // observe.Deferred on a real pool: a failed call is logged and counted at
-// once, with its masked arguments; successful calls only at the flush,
-// with the fields of their context and without argument shapes.
+// once, with its masked arguments; successful calls only at the flush
+// (here Flush), with the fields of their context and without argument
+// shapes.
 func TestDeferredOnRealCalls(t *testing.T) {
 	t.Parallel()
 	d := setupDB(t)
@@ -34,6 +35,7 @@ func TestDeferredOnRealCalls(t *testing.T) {
 		Observers:     []normobserve.Observer{normobserve.NewLogger(logger, normobserve.LogConfig{}), normobserve.MetricsObserver(metrics)},
 		FlushInterval: time.Hour,
 	})
+	t.Cleanup(func() { _ = deferred.Close(context.Background()) })
 	h := &harness{tracer: normobserve.New(normobserve.Config{Observers: []normobserve.Observer{deferred}, Endpoint: "primary"})}
 	p := h.pool(t, d)
 	ctx := normobserve.WithCorrelationID(testCtx(t), "corr-deferred")
@@ -57,7 +59,7 @@ func TestDeferredOnRealCalls(t *testing.T) {
 		t.Errorf("before the flush, want the failure counted and the success not yet:\n%s", m)
 	}
 
-	if err := deferred.Close(context.Background()); err != nil {
+	if err := deferred.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var ok map[string]any

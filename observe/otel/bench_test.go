@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -64,8 +62,8 @@ func BenchmarkTracerOverhead(b *testing.B) {
 				tr.TraceRelease(nil, pgxpool.TraceReleaseData{})
 				if i%deferredBatch == 0 {
 					// A loop outruns any goroutine recording what it does:
-					// let it catch up with the clock stopped, so the
-					// figure is the caller's share and nothing is dropped.
+					// flush with the clock stopped, so the figure is the
+					// caller's share and nothing is dropped.
 					b.StopTimer()
 					flush()
 					b.StartTimer()
@@ -76,35 +74,22 @@ func BenchmarkTracerOverhead(b *testing.B) {
 }
 
 // deferredBatch is how many calls BenchmarkTracerOverhead buffers before
-// it lets a Deferred observer catch up: its two events (acquire and
-// query) per call stay below DefaultMaxBuffered.
+// it flushes a Deferred observer: their two events (acquire and query)
+// each stay below DefaultMaxBuffered.
 const deferredBatch = 1024
-
-// queryCounter counts the queries it observes, and observes nothing else.
-type queryCounter struct{ n atomic.Int64 }
-
-func (c *queryCounter) Observe(context.Context, *observe.Event) { c.n.Add(1) }
-
-func (c *queryCounter) Observes(k observe.Kind) bool { return k == observe.KindQuery }
 
 // newOverheadTracer returns a tracer over observers, behind a Deferred
 // one with deferred, and a function to call after every deferredBatch
-// calls that waits until the Deferred has handed on their queries.
+// calls that hands the buffered events on.
 func newOverheadTracer(observers []observe.Observer, deferred bool) (*observe.Tracer, func()) {
 	if !deferred {
 		return observe.New(observe.Config{Observers: observers, Endpoint: "primary"}), func() {}
 	}
-	counter := &queryCounter{}
-	d := observe.NewDeferred(observe.DeferredConfig{
-		Observers:     append(slices.Clip(observers), counter),
-		FlushInterval: time.Millisecond,
-	})
+	d := observe.NewDeferred(observe.DeferredConfig{Observers: observers, FlushInterval: time.Hour})
 	tr := observe.New(observe.Config{Observers: []observe.Observer{d}, Endpoint: "primary"})
-	var calls int64
 	return tr, func() {
-		calls += deferredBatch
-		for counter.n.Load()+d.Dropped() < calls {
-			time.Sleep(100 * time.Microsecond)
+		if err := d.Flush(context.Background()); err != nil {
+			panic(err)
 		}
 		if n := d.Dropped(); n > 0 {
 			panic(fmt.Sprintf("%d events dropped: the figure is not the cost of buffering", n))
