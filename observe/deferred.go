@@ -92,18 +92,12 @@ var _ KindFilter = (*Deferred)(nil)
 // goroutine that hands them the events; Close stops it.
 func NewDeferred(cfg DeferredConfig) *Deferred {
 	d := &Deferred{
+		byKind:    observersByKind(cfg.Observers),
 		immediate: cfg.Immediate,
 		max:       cfg.MaxBuffered,
 		flush:     make(chan chan struct{}),
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
-	}
-	for k := KindQuery; k <= KindRelease; k++ {
-		for _, o := range cfg.Observers {
-			if f, ok := o.(KindFilter); !ok || f.Observes(k) {
-				d.byKind[k] = append(d.byKind[k], o)
-			}
-		}
 	}
 	if d.immediate == nil {
 		d.immediate = failedOrSlower(slowestLogged(cfg.Observers))
@@ -151,8 +145,15 @@ func failedOrSlower(slow time.Duration) func(*Event) bool {
 
 // Observes implements KindFilter: a kind is observed when one of the
 // observers observes it.
-func (d *Deferred) Observes(k Kind) bool {
-	return k >= KindQuery && k <= KindRelease && len(d.byKind[k]) > 0
+func (d *Deferred) Observes(k Kind) bool { return len(d.observers(k)) > 0 }
+
+// observers returns the observers of kind k; none for a kind that is not
+// one of this package's.
+func (d *Deferred) observers(k Kind) []Observer {
+	if int(k) >= len(d.byKind) {
+		return nil
+	}
+	return d.byKind[k]
 }
 
 // Observe implements Observer: it buffers e, or hands it on at once when
@@ -194,10 +195,7 @@ func keepable(ctx context.Context, e *Event) *Event {
 }
 
 func (d *Deferred) handOn(ctx context.Context, e *Event) {
-	if int(e.Kind) >= len(d.byKind) {
-		return // not a kind of this package: nobody observes it
-	}
-	for _, o := range d.byKind[e.Kind] {
+	for _, o := range d.observers(e.Kind) {
 		o.Observe(ctx, e)
 	}
 }

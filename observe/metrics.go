@@ -109,9 +109,6 @@ func (o metricsObserver) Observe(_ context.Context, e *Event) {
 		}
 		o.m.ObserveQuery(q)
 	}
-	if e.Err == nil {
-		return
-	}
 	if class := e.ErrorClass(); class != "" {
 		o.m.Error(e.Op(), class)
 	}

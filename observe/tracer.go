@@ -69,13 +69,10 @@ func New(cfg Config) *Tracer {
 		now:      cfg.Now,
 		since:    time.Since, // reads only the monotonic clock
 	}
-	for k := KindQuery; k <= KindRelease; k++ {
-		for _, o := range cfg.Observers {
-			if f, ok := o.(KindFilter); ok && !f.Observes(k) {
-				continue
-			}
-			t.byKind[k] = append(t.byKind[k], o)
-			if so, ok := o.(StartObserver); ok && k != KindRelease {
+	t.byKind = observersByKind(cfg.Observers)
+	for k := KindQuery; k < KindRelease; k++ { // releases have no start
+		for _, o := range t.byKind[k] {
+			if so, ok := o.(StartObserver); ok {
 				t.startByKind[k] = append(t.startByKind[k], so)
 			}
 		}
@@ -92,6 +89,19 @@ func New(cfg Config) *Tracer {
 	}
 	t.statements = lookup.New[string, *Statement](size)
 	return t
+}
+
+// observersByKind lists, for each kind, the observers that handle it (all
+// but those whose KindFilter declines it), in their order.
+func observersByKind(observers []Observer) (by [KindRelease + 1][]Observer) {
+	for k := KindQuery; k <= KindRelease; k++ {
+		for _, o := range observers {
+			if f, ok := o.(KindFilter); !ok || f.Observes(k) {
+				by[k] = append(by[k], o)
+			}
+		}
+	}
+	return by
 }
 
 // ForEndpoint returns a tracer with the same observers and statement cache

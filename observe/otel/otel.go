@@ -109,7 +109,7 @@ func New(cfg Config) *Observer {
 			static = append(static, attribute.String("db.name", cfg.Database))
 		}
 	}
-	o := &Observer{
+	return &Observer{
 		tracer:  tp.Tracer(ScopeName),
 		static:  static,
 		kind:    trace.WithSpanKind(trace.SpanKindClient),
@@ -117,7 +117,6 @@ func New(cfg Config) *Observer {
 		acquire: cfg.Acquire,
 		legacy:  cfg.Legacy,
 	}
-	return o
 }
 
 // Observes implements observe.KindFilter: releases never make a span,
