@@ -38,9 +38,20 @@ type probeResult struct {
 	latency    time.Duration
 }
 
-func (p *prober) run(ctx context.Context, e *endpoint) (probeResult, error) {
+// errProbeUnneeded is returned by prober.run when, once its turn came, the
+// probe was no longer needed.
+var errProbeUnneeded = errors.New("pool: probe no longer needed")
+
+// run probes e through its health connection, one probe at a time. When
+// unneeded is set and reports true once this probe's turn comes (a probe
+// that ran meanwhile published what this one wanted to know), it returns
+// errProbeUnneeded without a round trip.
+func (p *prober) run(ctx context.Context, e *endpoint, unneeded func() bool) (probeResult, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if unneeded != nil && unneeded() {
+		return probeResult{}, errProbeUnneeded
+	}
 	if p.conn == nil || p.conn.IsClosed() {
 		cfg := e.probe.Copy()
 		cfg.Tracer = nil
@@ -80,7 +91,7 @@ func (p *prober) closeLocked(ctx context.Context) {
 // probe even when no traffic arrives) and publishes the result.
 func (db *DB) check(ctx context.Context, e *endpoint) error {
 	t, refused := e.br.allow()
-	r, err := e.prober.run(ctx, e)
+	r, err := e.prober.run(ctx, e, nil)
 	if refused == nil {
 		e.br.finish(t, outcomeOf(ctx, err))
 	}

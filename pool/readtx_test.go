@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -107,9 +109,48 @@ func TestWaitFor(t *testing.T) {
 	}
 }
 
+// probeCounter is a TCP listener standing in for a replica's health
+// connection: it counts the connections made to it and closes them, so a
+// probe through it fails at once.
+type probeCounter struct {
+	ln    net.Listener
+	count atomic.Int32
+}
+
+func newProbeCounter(t *testing.T) *probeCounter {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &probeCounter{ln: ln}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.count.Add(1)
+			_ = c.Close()
+		}
+	}()
+	return p
+}
+
+// config returns a connection config for the listener.
+func (p *probeCounter) config(t *testing.T) *pgx.ConnConfig {
+	t.Helper()
+	cfg, err := pgx.ParseConfig("postgres://probe@" + p.ln.Addr().String() + "/probe?connect_timeout=5&sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 // TestRouteWaitsOnlyWhenItCanHelp checks the decisions route makes without
-// asking a server: with nothing to wait for, or no replica that could
-// catch up, it answers at once.
+// a server: with nothing to wait for, or no replica that could catch up,
+// it answers without probing; when a replica could catch up, it probes.
 func TestRouteWaitsOnlyWhenItCanHelp(t *testing.T) {
 	t.Parallel()
 	session := func(lsn uint64) context.Context {
@@ -124,30 +165,33 @@ func TestRouteWaitsOnlyWhenItCanHelp(t *testing.T) {
 		ctx     context.Context
 		cl      class
 		replica bool
+		probes  bool
 	}{
-		{"replica has the write", time.Hour, func(r *endpoint) { r.replayLSN.Store(10) }, session(10), classRead, true},
-		{"no wait configured", 0, func(r *endpoint) { r.replayLSN.Store(5) }, session(10), classRead, false},
-		{"replica down: nothing to wait for", time.Hour, func(r *endpoint) { r.up.Store(false) }, session(10), classRead, false},
+		{"replica behind the write: waits", time.Hour, func(r *endpoint) { r.replayLSN.Store(5) }, session(10), classRead, false, true},
+		{"replica has the write", time.Hour, func(r *endpoint) { r.replayLSN.Store(10) }, session(10), classRead, true, false},
+		{"no wait configured", 0, func(r *endpoint) { r.replayLSN.Store(5) }, session(10), classRead, false, false},
+		{"replica down: nothing to wait for", time.Hour, func(r *endpoint) { r.up.Store(false) }, session(10), classRead, false, false},
 		{"replica lagging: nothing to wait for", time.Hour,
-			func(r *endpoint) { r.lagNanos.Store(int64(time.Minute)) }, session(10), classRead, false},
+			func(r *endpoint) { r.lagNanos.Store(int64(time.Minute)) }, session(10), classRead, false, false},
 		{"replica breaker open: nothing to wait for", time.Hour,
-			func(r *endpoint) { r.br.state.Store(int32(BreakerOpen)) }, session(10), classRead, false},
-		{"a write never waits", time.Hour, func(r *endpoint) { r.replayLSN.Store(5) }, session(10), 0, false},
-		{"UsePrimary never waits", time.Hour, func(r *endpoint) { r.replayLSN.Store(5) }, UsePrimary(session(10)), classRead, false},
+			func(r *endpoint) { r.br.state.Store(int32(BreakerOpen)) }, session(10), classRead, false, false},
+		{"a write never waits", time.Hour, func(r *endpoint) { r.replayLSN.Store(5) }, session(10), 0, false, false},
+		{"UsePrimary never waits", time.Hour, func(r *endpoint) { r.replayLSN.Store(5) }, UsePrimary(session(10)), classRead, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			db := benchDB(1)
 			db.cfg.ReplicaWait = tt.wait
+			probes := newProbeCounter(t)
+			db.replicas[0].probe = probes.config(t)
 			tt.setup(db.replicas[0])
-			start := time.Now()
 			e := db.route(tt.ctx, stateOf(tt.ctx), tt.cl)
 			if e.replica != tt.replica {
 				t.Errorf("route chose replica=%v, want %v", e.replica, tt.replica)
 			}
-			if d := time.Since(start); d > time.Second {
-				t.Errorf("route took %s: it waited although waiting could not help", d)
+			if got := probes.count.Load() > 0; got != tt.probes {
+				t.Errorf("route probed the replica: %v, want %v", got, tt.probes)
 			}
 		})
 	}
@@ -302,5 +346,25 @@ func TestRetriesReachTheOriginalTracer(t *testing.T) {
 	_ = p.run(io.EOF, func() error { return nil })
 	if len(rec.retries) != 1 || !errors.Is(rec.retries[0].Err, io.EOF) {
 		t.Errorf("the configured tracer saw retries %+v, want one retry of the EOF", rec.retries)
+	}
+}
+
+// TestProbeSkippedWhenUnneeded: a probe whose turn comes after another
+// probe already published what it wanted makes no round trip.
+func TestProbeSkippedWhenUnneeded(t *testing.T) {
+	t.Parallel()
+	probes := newProbeCounter(t)
+	r := &endpoint{name: "replica", replica: true, probe: probes.config(t)}
+	if _, err := r.prober.run(context.Background(), r, func() bool { return true }); !errors.Is(err, errProbeUnneeded) {
+		t.Fatalf("run = %v, want errProbeUnneeded", err)
+	}
+	if n := probes.count.Load(); n != 0 {
+		t.Errorf("an unneeded probe connected %d times", n)
+	}
+	if _, err := r.prober.run(context.Background(), r, func() bool { return false }); err == nil || errors.Is(err, errProbeUnneeded) {
+		t.Fatalf("a needed probe = %v, want the failure of its connection", err)
+	}
+	if n := probes.count.Load(); n != 1 {
+		t.Errorf("a needed probe connected %d times, want 1", n)
 	}
 }

@@ -2,6 +2,7 @@ package pool
 
 import (
 	"context"
+	"errors"
 	"math"
 	"time"
 
@@ -77,19 +78,7 @@ func (db *DB) pick(st *ctxState, cl class, avoid *endpoint) *endpoint {
 	if n == 0 {
 		return db.primary
 	}
-	read := cl.read()
-	var need uint64
-	if st != nil {
-		switch st.route {
-		case routePrimary:
-			return db.primary
-		case routeReplica:
-			read = true
-		}
-		if st.session != nil {
-			need = st.session.lsn.Load()
-		}
-	}
+	read, need := readNeed(st, cl)
 	if !read {
 		return db.primary
 	}
@@ -128,17 +117,32 @@ func (db *DB) route(ctx context.Context, st *ctxState, cl class) *endpoint {
 // primary, no Session, a Session with no write yet, or one pinned to the
 // primary because its position could not be read.
 func waitFor(st *ctxState, cl class) uint64 {
-	if st == nil || st.session == nil || st.route == routePrimary {
-		return 0
-	}
-	if !cl.read() && st.route != routeReplica {
-		return 0
-	}
-	need := st.session.lsn.Load()
-	if need == math.MaxUint64 {
+	read, need := readNeed(st, cl)
+	if !read || need == math.MaxUint64 {
 		return 0
 	}
 	return need
+}
+
+// readNeed reports whether a statement of class cl in st may go to a
+// replica (a read, or routed to replicas, and not routed to the primary),
+// and the WAL position a replica must have replayed for it: the Session's
+// last write, or 0.
+func readNeed(st *ctxState, cl class) (read bool, need uint64) {
+	read = cl.read()
+	if st == nil {
+		return read, 0
+	}
+	switch st.route {
+	case routePrimary:
+		return false, 0
+	case routeReplica:
+		read = true
+	}
+	if st.session != nil {
+		need = st.session.lsn.Load()
+	}
+	return read, need
 }
 
 // Polling intervals of awaitReplay: short at first (on one network a
@@ -178,7 +182,11 @@ func (db *DB) awaitReplay(ctx context.Context, need uint64) *endpoint {
 			if r.servesReads(db.cfg.MaxReplicaLag, need) {
 				return r // another waiter's probe (or the health loop) saw it
 			}
-			res, err := r.prober.run(wctx, r)
+			caughtUp := func() bool { return r.servesReads(db.cfg.MaxReplicaLag, need) }
+			res, err := r.prober.run(wctx, r, caughtUp)
+			if errors.Is(err, errProbeUnneeded) {
+				return r // a probe that ran while this one waited saw it
+			}
 			if wctx.Err() != nil {
 				return db.primary
 			}

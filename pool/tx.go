@@ -191,25 +191,25 @@ func (db *DB) beginRoot(ctx context.Context, opts pgx.TxOptions, routed bool) (*
 	st := stateOf(ctx)
 	if routed && len(db.replicas) > 0 && replicaTx(opts) {
 		if e := db.route(ctx, st, classRead); e.replica {
-			t, err := db.beginOn(ctx, st, e, opts, false)
+			t, err := db.beginOn(ctx, st, e, opts)
 			if err == nil || !replicaFailed(ctx, err) {
 				return t, err
 			}
 		}
 	}
-	return db.beginOn(ctx, st, db.primary, opts, true)
+	return db.beginOn(ctx, st, db.primary, opts)
 }
 
 // beginOn acquires a connection of e, begins, and runs OnBegin. With retry,
 // acquiring and BEGIN are retried like a read.
-func (db *DB) beginOn(ctx context.Context, st *ctxState, e *endpoint, opts pgx.TxOptions, retry bool) (*tx, error) {
+func (db *DB) beginOn(ctx context.Context, st *ctxState, e *endpoint, opts pgx.TxOptions) (*tx, error) {
 	t := &tx{db: db, ep: e, readOnly: opts.AccessMode == pgx.ReadOnly}
 	t.root = t
 	if st != nil {
 		t.session = st.session
 	}
 	err := t.open(ctx, e, opts)
-	if err != nil && retry {
+	if err != nil && !e.replica { // a replica gives way to the primary instead
 		plan := &retryPlan{db: db, ctx: ctx, sql: "BEGIN", endpoint: e.label,
 			mayRetry: func(err error, n int) bool { return mayRetryStatement(err, n, true, false) }}
 		err = plan.run(err, func() error { return t.open(ctx, e, opts) })
