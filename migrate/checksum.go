@@ -81,23 +81,19 @@ func (m *Migration) checksumMatch(stored string) fileChecksumMatch {
 }
 
 // upgradeChecksums rewrites the old-format checksums of rows that still
-// match their files to the v2 format, in the table and in rows. Call it in
-// a transaction holding the migration lock; a row whose value changed
-// meanwhile is left alone.
+// match their files to the v2 format in the table (rows, as read, still
+// hold the old values, which match as well). Call it in a transaction
+// holding the migration lock; a row whose value changed meanwhile is left
+// alone.
 func (mg *Migrator) upgradeChecksums(ctx context.Context, tx pgx.Tx, rows []fileHistoryRow) error {
-	known := make(map[int64]*Migration, len(mg.migrations))
-	for _, m := range mg.migrations {
-		known[m.Version] = m
-	}
-	for i, r := range rows {
-		m := known[r.Version]
+	for _, r := range rows {
+		m := mg.find(r.Version)
 		if m == nil || r.Dirty || m.checksumMatch(r.Checksum) != fileChecksumLegacy {
 			continue
 		}
 		if err := mg.hist.setChecksum(ctx, tx, r.Version, r.Checksum, m.Checksum); err != nil {
 			return err
 		}
-		rows[i].Checksum = m.Checksum
 	}
 	return nil
 }

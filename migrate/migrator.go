@@ -144,7 +144,7 @@ func (mg *Migrator) Status(ctx context.Context) ([]MigrationStatus, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fileStatuses(mg.migrations, hist, mg.opts), nil
+	return fileStatuses(mg.migrations, hist, &mg.opts), nil
 }
 
 // Up applies every pending migration in version order. It fails before

@@ -21,7 +21,7 @@ func (mg *Migrator) Baseline(ctx context.Context, v int64) ([]MigrationResult, e
 		return nil, err
 	}
 	var todo []*Migration
-	for _, st := range fileStatuses(mg.migrations, hist, mg.opts) {
+	for _, st := range fileStatuses(mg.migrations, hist, nil) {
 		if st.Version <= v && (st.State == StatePending || st.State == StateDirty || st.State == StateDrift) {
 			todo = append(todo, mg.find(st.Version))
 		}

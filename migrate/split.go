@@ -277,9 +277,8 @@ type fileSplitter struct {
 	open      bool // a non-blank token was seen; start is set
 	start     int  // offset of the first non-blank token
 	end       int  // end of the last non-blank token
-	coded     bool // a token other than blank or comment was seen; codeStart is set
+	hasCode   bool // a token other than blank, comment or ";" was seen; codeStart is set
 	codeStart int
-	hasCode   bool // a token other than blank, comment or ";" was seen
 }
 
 func (sp *fileSplitter) add(tk fileTok) {
@@ -302,14 +301,10 @@ func (sp *fileSplitter) mark(tk fileTok) {
 		sp.open, sp.start = true, tk.start
 	}
 	sp.end = tk.end
-	if tk.kind == fileTokComment {
-		return
-	}
-	if !sp.coded {
-		sp.coded, sp.codeStart = true, tk.start
-	}
-	if tk.kind != fileTokPunct || tk.text != ";" {
-		sp.hasCode = true
+	// A ";" before any code ends an empty statement, so a kept statement's
+	// code starts at its first token that is neither comment nor ";".
+	if !sp.hasCode && tk.kind != fileTokComment && (tk.kind != fileTokPunct || tk.text != ";") {
+		sp.hasCode, sp.codeStart = true, tk.start
 	}
 }
 

@@ -65,8 +65,9 @@ type MigrationStatus struct {
 }
 
 // fileStatuses merges the known migrations with the history rows, in
-// version order.
-func fileStatuses(known []*Migration, hist []fileHistoryRow, opts MigratorOptions) []MigrationStatus {
+// version order. With warnWith set, pending migrations get their Warnings
+// under those options (lexing every statement: only Status shows them).
+func fileStatuses(known []*Migration, hist []fileHistoryRow, warnWith *MigratorOptions) []MigrationStatus {
 	applied := make(map[int64]fileHistoryRow, len(hist))
 	for _, r := range hist {
 		applied[r.Version] = r
@@ -80,7 +81,9 @@ func fileStatuses(known []*Migration, hist []fileHistoryRow, opts MigratorOption
 		switch {
 		case !ok:
 			st.State = StatePending
-			st.Warnings = m.Warnings(opts)
+			if warnWith != nil {
+				st.Warnings = m.Warnings(*warnWith)
+			}
 		case r.Dirty:
 			st.State = StateDirty
 		case m.checksumMatch(r.Checksum) == fileChecksumDiffers:
@@ -107,7 +110,7 @@ func fileStatuses(known []*Migration, hist []fileHistoryRow, opts MigratorOption
 // apply, in version order, up to and including limit (0: no limit). It
 // fails on dirty versions, drift and — unless allowed — gaps.
 func filePending(known []*Migration, hist []fileHistoryRow, limit int64, allowOutOfOrder bool) ([]*Migration, error) {
-	sts := fileStatuses(known, hist, MigratorOptions{})
+	sts := fileStatuses(known, hist, nil)
 	if err := fileCheckBlocked(sts); err != nil {
 		return nil, err
 	}

@@ -89,7 +89,7 @@ func TestFileStatuses(t *testing.T) {
 	hist[2].Checksum = ""        // Go migrations carry no checksum
 	hist[3].Checksum = "oldsum5" // recorded before v2, up file unchanged
 	hist[4].Checksum = "oldsum0" // recorded before v2, up file changed
-	got := fileStatuses(known, hist, MigratorOptions{})
+	got := fileStatuses(known, hist, &MigratorOptions{})
 	want := []struct {
 		v     int64
 		state MigrationState

@@ -3,8 +3,6 @@ package migrate_test
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -33,17 +31,12 @@ func filesOneLine(s string) string { return strings.Join(strings.Fields(s), " ")
 func TestFilesCommandLine(t *testing.T) {
 	t.Parallel()
 	db := cluster.NewDatabase(t)
-	dir := t.TempDir()
-	for name, body := range map[string]string{
+	dir := filesWriteDir(t, "", map[string]string{
 		"0001_users.up.sql":   "CREATE TABLE users (id int);",
 		"0001_users.down.sql": "DROP TABLE users;",
 		"0002_idx.up.sql":     "-- norm:no-transaction\nCREATE INDEX CONCURRENTLY users_id_idx ON users (id);",
 		"0002_idx.down.sql":   "DROP INDEX users_id_idx;",
-	} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	code, out, errOut := filesRun(t, db.DSN(), "up", "--dir", dir, "--dry-run")
 	if code != 0 || !strings.Contains(filesOneLine(out), "would up 1 users (0001_users.up.sql) CREATE TABLE users (id int); would up 2 idx") {
 		t.Fatalf("up --dry-run = %d\n%s%s", code, out, errOut)

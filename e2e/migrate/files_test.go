@@ -40,6 +40,14 @@ func filesMigrator(t *testing.T, db migrate.DB, files map[string]string, opts mi
 	return mg
 }
 
+// filesUp applies files to db, failing the test on any error.
+func filesUp(ctx context.Context, t *testing.T, db migrate.DB, files map[string]string, opts migrate.MigratorOptions) {
+	t.Helper()
+	if _, err := filesMigrator(t, db, files, opts).Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // filesExists reports whether a relation exists.
 func filesExists(t *testing.T, db migrate.Querier, name string) bool {
 	t.Helper()
@@ -341,9 +349,7 @@ func TestFilesDrift(t *testing.T) {
 	db := cluster.NewDatabase(t)
 	pool := db.Pool(t)
 	files := map[string]string{"0001_a.up.sql": "CREATE TABLE a (id int);"}
-	if _, err := filesMigrator(t, pool, files, migrate.MigratorOptions{}).Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	filesUp(ctx, t, pool, files, migrate.MigratorOptions{})
 	edited := map[string]string{
 		"0001_a.up.sql": "CREATE TABLE a (id bigint);",
 		"0002_b.up.sql": "CREATE TABLE b (id int);",
@@ -377,16 +383,9 @@ func TestFilesDownRefusesDrift(t *testing.T) {
 	ctx := filesCtx(t)
 	db := cluster.NewDatabase(t)
 	pool := db.Pool(t)
-	files := map[string]string{
-		"0001_a.up.sql":   "CREATE TABLE a (id int);",
-		"0001_a.down.sql": "DROP TABLE a;",
-		"0002_b.up.sql":   "CREATE TABLE b (id int);",
-		"0002_b.down.sql": "DROP TABLE b;",
-	}
+	files := filesStatusBase
 	opts := migrate.MigratorOptions{AllowDestructiveDown: true}
-	if _, err := filesMigrator(t, pool, files, opts).Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	filesUp(ctx, t, pool, files, opts)
 	edited := maps.Clone(files)
 	edited["0002_b.down.sql"] = "DROP TABLE b; DROP TABLE a;"
 	mg := filesMigrator(t, pool, edited, opts)
@@ -426,9 +425,7 @@ func TestFilesGap(t *testing.T) {
 	db := cluster.NewDatabase(t)
 	pool := db.Pool(t)
 	early := map[string]string{"0001_a.up.sql": "CREATE TABLE a (id int);", "0003_c.up.sql": "CREATE TABLE c (id int);"}
-	if _, err := filesMigrator(t, pool, early, migrate.MigratorOptions{}).Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	filesUp(ctx, t, pool, early, migrate.MigratorOptions{})
 	late := map[string]string{"0001_a.up.sql": early["0001_a.up.sql"], "0003_c.up.sql": early["0003_c.up.sql"],
 		"0002_b.up.sql": "CREATE TABLE b (id int);", "0004_d.up.sql": "CREATE TABLE d (id int);"}
 	_, err := filesMigrator(t, pool, late, migrate.MigratorOptions{}).Up(ctx)
@@ -528,9 +525,7 @@ func TestFilesDryRunDownRedoForget(t *testing.T) {
 		"0001_a.up.sql":   "CREATE TABLE a (id int);",
 		"0001_a.down.sql": "DROP TABLE a;",
 	}
-	if _, err := filesMigrator(t, pool, files, migrate.MigratorOptions{}).Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	filesUp(ctx, t, pool, files, migrate.MigratorOptions{})
 	dry := filesMigrator(t, pool, files, migrate.MigratorOptions{DryRun: true, AllowDestructiveDown: true})
 	down, err := dry.Down(ctx, 1)
 	if err != nil || len(down) != 1 || !down[0].DryRun || !slices.Equal(down[0].Statements, []string{"DROP TABLE a;"}) {

@@ -31,6 +31,14 @@ func filesWriteDir(t *testing.T, dir string, files map[string]string) string {
 	return dir
 }
 
+// filesUpCLI runs `migrate up` over dir, failing the test unless it exits 0.
+func filesUpCLI(t *testing.T, dsn, dir string) {
+	t.Helper()
+	if code, _, errOut := filesRun(t, dsn, "up", "--dir", dir); code != 0 {
+		t.Fatalf("up = %d %s", code, errOut)
+	}
+}
+
 // filesStatusRow reports whether the status table on stdout has a row
 // for version v in state st.
 func filesStatusRow(out string, v int, st migrate.MigrationState) bool {
@@ -78,9 +86,7 @@ func TestFilesStatusExitClean(t *testing.T) {
 	if code != migratecmd.ExitOK || !filesStatusRow(out, 1, migrate.StateApplied) || !filesStatusRow(out, 2, migrate.StatePending) || errOut != "" {
 		t.Fatalf("status with one pending = %d\n%s%s; want exit 0", code, out, errOut)
 	}
-	if code, _, errOut := filesRun(t, db.DSN(), "up", "--dir", dir); code != 0 {
-		t.Fatalf("up = %d %s", code, errOut)
-	}
+	filesUpCLI(t, db.DSN(), dir)
 	code, states := filesStatusJSON(t, db.DSN(), dir)
 	if code != migratecmd.ExitOK || states[1] != migrate.StateApplied || states[2] != migrate.StateApplied {
 		t.Fatalf("status --json all applied = %d %v; want exit 0", code, states)
@@ -123,9 +129,7 @@ func TestFilesStatusExitDrift(t *testing.T) {
 			t.Parallel()
 			db := cluster.NewDatabase(t)
 			dir := filesWriteDir(t, "", filesStatusBase)
-			if code, _, errOut := filesRun(t, db.DSN(), "up", "--dir", dir); code != 0 {
-				t.Fatalf("up = %d %s", code, errOut)
-			}
+			filesUpCLI(t, db.DSN(), dir)
 			filesWriteDir(t, dir, map[string]string{edit: filesStatusBase[edit] + "\n-- edited after it was applied\n"})
 			code, out, errOut := filesRun(t, db.DSN(), "status", "--dir", dir)
 			if code != migratecmd.ExitNeedsAttention || !filesStatusRow(out, 1, migrate.StateDrift) || !filesStatusRow(out, 2, migrate.StateApplied) {
@@ -154,9 +158,7 @@ func TestFilesStatusExitMissing(t *testing.T) {
 	t.Parallel()
 	db := cluster.NewDatabase(t)
 	dir := filesWriteDir(t, "", filesStatusBase)
-	if code, _, errOut := filesRun(t, db.DSN(), "up", "--dir", dir); code != 0 {
-		t.Fatalf("up = %d %s", code, errOut)
-	}
+	filesUpCLI(t, db.DSN(), dir)
 	for _, f := range []string{"0002_b.up.sql", "0002_b.down.sql"} {
 		if err := os.Remove(filepath.Join(dir, f)); err != nil {
 			t.Fatal(err)
@@ -222,9 +224,7 @@ func TestFilesLegacyChecksums(t *testing.T) {
 		"0003_c.up.sql":   "CREATE TABLE c (id int);",
 	}
 	dir := filesWriteDir(t, "", files)
-	if code, _, errOut := filesRun(t, db.DSN(), "up", "--dir", dir); code != 0 {
-		t.Fatalf("up = %d %s", code, errOut)
-	}
+	filesUpCLI(t, db.DSN(), dir)
 	// Rewrite the history as an older release left it.
 	legacy := map[int64]string{1: filesLegacySum(files["0001_a.up.sql"]), 2: filesLegacySum(files["0002_b.up.sql"]), 3: filesLegacySum(files["0003_c.up.sql"])}
 	for v, sum := range legacy {
