@@ -132,17 +132,25 @@ func openApp(ctx context.Context, primary, replica string, logs *bytes.Buffer) (
 
 // quickstart: end
 
-func TestFullStack(t *testing.T) {
-	t.Parallel()
+// newApp opens the quickstart's app on a new database of the cluster; its
+// log lines go to the returned buffer.
+func newApp(t *testing.T) (*pool.DB, *repo.Repository[User], *bytes.Buffer) {
+	t.Helper()
 	d := cluster.NewDatabase(t)
-	ctx := t.Context()
 	var logs bytes.Buffer
-	db, users, err := openApp(ctx, d.DSN(), d.ReplicaDSN(t), &logs)
+	db, users, err := openApp(t.Context(), d.DSN(), d.ReplicaDSN(t), &logs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	err = db.InTx(ctx, func(ctx context.Context) error {
+	t.Cleanup(db.Close)
+	return db, users, &logs
+}
+
+func TestFullStack(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db, users, logs := newApp(t)
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		u := User{Email: "grace@x.io", Name: "Grace"}
 		return users.Create(ctx, &u)
 	})
@@ -167,14 +175,8 @@ func TestFullStack(t *testing.T) {
 // restoring the old one while the new one lives is a unique violation.
 func TestSoftDeletedEmailSignsUpAgain(t *testing.T) {
 	t.Parallel()
-	d := cluster.NewDatabase(t)
 	ctx := t.Context()
-	var logs bytes.Buffer
-	db, users, err := openApp(ctx, d.DSN(), d.ReplicaDSN(t), &logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	_, users, _ := newApp(t)
 	first := User{Email: "lin@x.io", Name: "Lin"}
 	if err := users.Create(ctx, &first); err != nil {
 		t.Fatal(err)
@@ -186,7 +188,7 @@ func TestSoftDeletedEmailSignsUpAgain(t *testing.T) {
 	if err := users.Create(ctx, &again); err != nil {
 		t.Fatalf("sign-up with the address of a deleted user: %v", err)
 	}
-	err = users.Restore(ctx, &first)
+	err := users.Restore(ctx, &first)
 	var ce *repo.ConstraintError
 	if !errors.Is(err, repo.ErrUniqueViolation) || !errors.As(err, &ce) || ce.Column != "email" {
 		t.Fatalf("restoring while the address is taken: %v, want a unique violation on email", err)

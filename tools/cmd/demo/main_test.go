@@ -11,19 +11,16 @@ import (
 )
 
 // TestDemo runs the whole demo as make demo does — its own cluster, the
-// service, the script, the report, the shutdown — and checks the report's
-// sections and that PostgreSQL was stopped.
+// service, the script, the report, the shutdown — and checks what the
+// command adds: the cluster started and stopped, every step passed and the
+// timing printed. The report's sections are checked in e2e/demo.
 func TestDemo(t *testing.T) {
 	t.Setenv("NORM_TEST_DATABASE_URL", "")
 	var out bytes.Buffer
 	if err := run(&out); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{
-		"pgtest: starting replica", "Migrations applied", "read on replica", "409 PUT", "Keyset page walk",
-		"Tenant isolation", "Online form", "Slow-query log", "Metrics page excerpt", "shut down gracefully",
-		"Stopping PostgreSQL", "Done in",
-	} {
+	for _, want := range []string{"pgtest: starting replica", "Migrations applied", "Stopping PostgreSQL", "Done in"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
 		}

@@ -38,14 +38,11 @@ func Migrate(ctx context.Context, db migrate.DB) (MigrationReport, error) {
 	if err != nil {
 		return rep, fmt.Errorf("notes: auto-migration: %w", err)
 	}
-	plan, err := auto.Plan(ctx)
+	res, err := auto.Apply(ctx)
 	if err != nil {
-		return rep, fmt.Errorf("notes: plan: %w", err)
-	}
-	rep.AutoPlan = plan.Text()
-	if _, err := auto.Apply(ctx); err != nil {
 		return rep, fmt.Errorf("notes: apply auto-migration: %w", err)
 	}
+	rep.AutoPlan = res.Plan.Text() // the plan made and run under the lock
 	files, err := Migrations()
 	if err != nil {
 		return rep, err

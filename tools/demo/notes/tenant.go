@@ -29,10 +29,10 @@ func withTenant(next http.HandlerFunc) http.HandlerFunc {
 			writeError(w, http.StatusBadRequest, errNoTenant)
 			return
 		}
-		ctx := rlsutil.ContextWithSettings(r.Context(), rlsutil.Settings{Role: AppRole})
-		ctx = rlsutil.ContextWithTenant(ctx, strconv.FormatInt(id, 10))
+		tenant := strconv.FormatInt(id, 10)
+		ctx := rlsutil.ContextWithSettings(r.Context(), rlsutil.TenantSettings(tenant, AppRole))
 		ctx = context.WithValue(ctx, tenantKey{}, id)
-		ctx = repo.WithActor(ctx, "tenant "+strconv.FormatInt(id, 10)) // the audit's actor
+		ctx = repo.WithActor(ctx, "tenant "+tenant) // the audit's actor
 		next(w, r.WithContext(ctx))
 	}
 }
