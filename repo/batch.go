@@ -41,9 +41,15 @@ func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 		return nil
 	}
 	saved := slices.Clone(items) // the back-fill of rows later undone
+	_, canBegin := r.q.(Beginner)
+	inTx := canBegin || len(items) > chunkRows(len(r.mt.m.Fields)) || r.mt.hooks.create()
+	written := "nothing was written"
+	if !inTx {
+		written = "the rows it did insert stay (the Querier cannot Begin, so the statement ran alone)"
+	}
 	short := func(n, total int) error {
 		return errorf(op, r.table(), ErrInvalid,
-			"%d of %d rows were not returned by the INSERT (a BEFORE INSERT trigger or a rule skipped or redirected them), so rows cannot be matched to items; nothing was written", n, total)
+			"%d of %d rows were not returned by the INSERT (a BEFORE INSERT trigger or a rule skipped or redirected them), so rows cannot be matched to items; %s", n, total, written)
 	}
 	run := func(ctx context.Context, q Querier) error {
 		for i := range items {
@@ -63,9 +69,7 @@ func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 		}
 		return nil
 	}
-	_, canBegin := r.q.(Beginner)
-	single := len(items) <= chunkRows(len(r.mt.m.Fields))
-	if err := r.write(ctx, op, canBegin || !single || r.mt.hooks.create(), run); err != nil {
+	if err := r.write(ctx, op, inTx, run); err != nil {
 		copy(items, saved)
 		return err
 	}

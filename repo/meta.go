@@ -30,7 +30,6 @@ type meta struct {
 	update  [3]string     // UPDATE by key per trashMode: args updArgs
 	updArgs []*sqlb.Field // fields bound by update: SET values, key, [version]
 	updRet  []*sqlb.Field // RETURNING of update: version, on_update, read-only columns
-	updErr  string        // why update cannot be built ("" when it can)
 	del     string        // DELETE by key [and version]
 	trash   string        // soft delete by key: args now, [version], key
 	restore string        // restore by key: args [version], key
@@ -41,7 +40,19 @@ type meta struct {
 	inline  bool
 	hooks   hookSet
 	upserts sync.Map // upsertKey -> *upsertShape
+	// scopes are the soft-delete conditions per place and trashMode (see
+	// scope), built once: nil without a soft-delete column.
+	scopes [scopeConflict + 1][onlyTrashed + 1]sqlb.Sqlizer
 }
+
+// scopeAt says how the soft-delete column is named in a condition.
+type scopeAt uint8
+
+const (
+	scopeColumn   scopeAt = iota // the column alone
+	scopeQuery                   // qualified by the schema-qualified table: Query(), where joins may follow
+	scopeConflict                // qualified by the bare table name, which names the existing row in ON CONFLICT DO UPDATE
+)
 
 var metas sync.Map // reflect.Type -> *meta or error
 
@@ -107,6 +118,7 @@ func buildMeta(t reflect.Type) (*meta, error) {
 		mt.cols = append(mt.cols, f.Quoted())
 		mt.qcols = append(mt.qcols, mt.table+"."+f.Quoted())
 	}
+	mt.buildScopes()
 	if len(m.PK) > 0 {
 		if err := mt.buildKeySQL(); err != nil {
 			return nil, fmt.Errorf("repo: New[%s]: %w", t, err)
@@ -153,8 +165,8 @@ func (mt *meta) buildKeySQL() error {
 // soft-delete one, the version bump and on_update expressions (model
 // order) WHERE key [AND version] [AND the soft-delete scope of the mode]
 // RETURNING the version, on_update, read-only and soft-delete columns,
-// once per trash mode. A model with
-// nothing to set records why in updErr instead.
+// once per trash mode. A model with nothing to set gets no statement
+// (Update refuses it).
 func (mt *meta) buildUpdateSQL() error {
 	b := sqlb.Update(mt.table)
 	sets := 0
@@ -180,7 +192,6 @@ func (mt *meta) buildUpdateSQL() error {
 		sets++
 	}
 	if sets == 0 {
-		mt.updErr = mt.m.Name + " has no column to update"
 		return nil
 	}
 	mt.updArgs = append(mt.updArgs, mt.m.PK...)
@@ -195,7 +206,7 @@ func (mt *meta) buildUpdateSQL() error {
 	}
 	for mode := liveOnly; mode <= onlyTrashed; mode++ {
 		bm := b
-		if c := mt.scope(mode, ""); c != nil {
+		if c := mt.scope(mode, scopeColumn); c != nil {
 			bm = bm.Where(c)
 		}
 		sql, args, err := bm.Returning(ret...).ToSQL()
@@ -235,7 +246,7 @@ func (mt *meta) softSQL(trash bool) (string, error) {
 // findSQL builds SELECT cols FROM table WHERE pk = $1 … [scope].
 func (mt *meta) findSQL(mode trashMode) (string, error) {
 	b := sqlb.Select(mt.cols...).From(mt.table).Where(mt.pkConds(make([]any, len(mt.m.PK)))...)
-	if c := mt.scope(mode, ""); c != nil {
+	if c := mt.scope(mode, scopeColumn); c != nil {
 		b = b.Where(c)
 	}
 	sql, _, err := b.ToSQL()
@@ -259,22 +270,21 @@ func nonNil(v any) any {
 	return v
 }
 
-// scope returns the soft-delete condition for mode, or nil. A qualifier
-// (quoted) names the column's table: the schema-qualified table for
-// Query(), where joins may follow, the bare table name inside ON CONFLICT
-// DO UPDATE, which names the existing row that way.
-func (mt *meta) scope(mode trashMode, qualifier string) sqlb.Sqlizer {
-	if mt.m.SoftDelete == nil || mode == withTrashed {
-		return nil
+// scope returns the soft-delete condition for mode with the column named
+// as at says, or nil (no soft-delete column, or withTrashed).
+func (mt *meta) scope(mode trashMode, at scopeAt) sqlb.Sqlizer { return mt.scopes[at][mode] }
+
+// buildScopes builds every condition scope returns.
+func (mt *meta) buildScopes() {
+	if mt.m.SoftDelete == nil {
+		return
 	}
+	bare, _ := sqlb.QuoteIdent(mt.m.Table) // validated with the model
 	col := mt.m.SoftDelete.Quoted()
-	if qualifier != "" {
-		col = qualifier + "." + col
+	for at, name := range [...]string{scopeColumn: col, scopeQuery: mt.table + "." + col, scopeConflict: bare + "." + col} {
+		mt.scopes[at][liveOnly] = sqlb.IsNull(name)
+		mt.scopes[at][onlyTrashed] = sqlb.NotNull(name)
 	}
-	if mode == onlyTrashed {
-		return sqlb.NotNull(col)
-	}
-	return sqlb.IsNull(col)
 }
 
 // keyArgs turns a key given by the caller into one value per PK column: a

@@ -49,17 +49,15 @@ func (r *Repository[T]) PreloadPtrs(ctx context.Context, items []*T, paths ...st
 	if len(items) == 0 {
 		return nil
 	}
+	owners := make([]reflect.Value, len(items))
 	for i, p := range items {
 		if p == nil {
 			return errorf(op, r.table(), ErrInvalid, "items[%d] is nil", i)
 		}
+		owners[i] = reflect.ValueOf(p).Elem()
 	}
 	if len(paths) == 0 {
 		return nil
-	}
-	owners := make([]reflect.Value, len(items))
-	for i, p := range items {
-		owners[i] = reflect.ValueOf(p).Elem()
 	}
 	return r.preloadOwners(ctx, op, owners, paths)
 }

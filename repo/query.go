@@ -93,7 +93,7 @@ func (q Query[T]) base(cols ...string) sqlb.SelectBuilder {
 		b = s(b)
 	}
 	b = b.Where(q.conds...)
-	if c := q.r.mt.scope(q.trash, q.r.mt.table); c != nil {
+	if c := q.r.mt.scope(q.trash, scopeQuery); c != nil {
 		b = b.Where(c)
 	}
 	return b

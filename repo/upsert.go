@@ -214,8 +214,7 @@ func (r *Repository[T]) upsertScope(spec upsertSpec) sqlb.Sqlizer {
 	if spec.nothing {
 		return nil
 	}
-	table, _ := sqlb.QuoteIdent(r.mt.m.Table)
-	return r.mt.scope(r.trash, table)
+	return r.mt.scope(r.trash, scopeConflict)
 }
 
 // upsertOutOfView is the ErrNotFound of an upsert whose conflicting rows
@@ -330,12 +329,16 @@ func (s upsertSpec) key() string {
 	if len(s.cols) == 0 && s.constraint == "" && len(s.update) == 0 && !s.updateSet && !s.nothing {
 		return defaultSpecKey // the common call, without options: no concatenation
 	}
+	return s.fullKey()
+}
+
+func (s upsertSpec) fullKey() string {
 	return strings.Join(s.cols, "\x00") + "\x01" + s.constraint + "\x01" + strings.Join(s.update, "\x00") +
 		"\x01" + strconv.FormatBool(s.updateSet) + strconv.FormatBool(s.nothing)
 }
 
-// defaultSpecKey is key() of the zero upsertSpec.
-const defaultSpecKey = "\x01\x01\x01falsefalse"
+// defaultSpecKey is the key of the zero upsertSpec.
+var defaultSpecKey = upsertSpec{}.fullKey()
 
 // insertFieldsFor is the column list insertBuilder writes for spec.
 func (r *Repository[T]) insertFieldsFor(spec upsertSpec) []*sqlb.Field {

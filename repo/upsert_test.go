@@ -1,19 +1,26 @@
 package repo
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
-// TestDefaultUpsertSpecKey: the shortcut key of an upsert without options
-// is the key the general formula gives, so both name one cached shape.
-func TestDefaultUpsertSpecKey(t *testing.T) {
+// TestUpsertSpecKeys: every option gives the spec a key of its own, apart
+// from the default's (which upsertSpec.key returns without concatenating).
+func TestUpsertSpecKeys(t *testing.T) {
 	t.Parallel()
-	general := strings.Join(nil, "\x00") + "\x01" + "" + "\x01" + strings.Join(nil, "\x00") + "\x01" + "false" + "false"
-	if got := upsertOf(nil).key(); got != general {
-		t.Errorf("key of the default spec = %q, want %q", got, general)
+	if got, want := upsertOf(nil).key(), (upsertSpec{}).fullKey(); got != want {
+		t.Errorf("key of the default spec = %q, want %q", got, want)
 	}
-	if k := upsertOf([]UpsertOption{OnConflict("email")}).key(); k == general {
-		t.Error("a spec with a conflict target shares the default key")
+	seen := map[string]string{defaultSpecKey: "no option"}
+	for name, opt := range map[string]UpsertOption{
+		"OnConflict":      OnConflict("email"),
+		"OnConstraint":    OnConstraint("users_email_key"),
+		"UpdateColumns":   UpdateColumns("name"),
+		"UpdateColumns()": UpdateColumns(),
+		"DoNothing":       DoNothing(),
+	} {
+		k := upsertOf([]UpsertOption{opt}).key()
+		if other, dup := seen[k]; dup {
+			t.Errorf("%s has the key of %s", name, other)
+		}
+		seen[k] = name
 	}
 }

@@ -15,7 +15,7 @@ func (r *Repository[T]) missing(ctx context.Context, q Querier, op string, key [
 		return wrapErr(op, r.table(), ErrNotFound)
 	}
 	sub := sqlb.Select().ColumnRaw("1").From(r.mt.table).Where(r.mt.pkConds(key)...)
-	if c := r.mt.scope(r.trash, ""); c != nil {
+	if c := r.mt.scope(r.trash, scopeColumn); c != nil {
 		sub = sub.Where(c)
 	}
 	sql, args, err := sqlb.Select().ColumnRaw("EXISTS (?)", sub).ToSQL()

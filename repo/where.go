@@ -47,7 +47,7 @@ func (r *Repository[T]) UpdateWhere(ctx context.Context, set map[string]any, con
 		b = b.Set(c, set[c])
 	}
 	b = r.maintain(b).Where(conds...)
-	if c := r.mt.scope(r.trash, ""); c != nil {
+	if c := r.mt.scope(r.trash, scopeColumn); c != nil {
 		b = b.Where(c)
 	}
 	return r.bulkWrite(ctx, op, b.Returning(r.pkCols()...))

@@ -108,8 +108,8 @@ func (r *Repository[T]) Update(ctx context.Context, v *T) error {
 	if len(r.mt.m.PK) == 0 {
 		return errorf(op, r.table(), ErrInvalid, "%s has no primary key", r.mt.m.Name)
 	}
-	if r.mt.updErr != "" {
-		return errorf(op, r.table(), ErrInvalid, "%s", r.mt.updErr)
+	if r.mt.update[liveOnly] == "" {
+		return errorf(op, r.table(), ErrInvalid, "%s has no column to update", r.mt.m.Name)
 	}
 	var err error
 	if r.mt.hooks.update() {
@@ -214,7 +214,7 @@ func (r *Repository[T]) updateFieldsSQL(op string, key []any, fields map[string]
 		}
 		b = b.Where(sqlb.Eq(m.Version.Quoted(), ver))
 	}
-	if c := r.mt.scope(r.trash, ""); c != nil {
+	if c := r.mt.scope(r.trash, scopeColumn); c != nil {
 		b = b.Where(c)
 	}
 	return b.Returning(r.mt.cols...), set, nil

@@ -247,24 +247,23 @@ func (b SelectBuilder) CursorFrom(row any) (Cursor, error) {
 	for i, k := range keys {
 		name := lastPart(k.Column)
 		c.Keys[i] = k.String()
+		var v any
 		if m != nil {
-			v, ok := m[name]
-			if !ok {
+			var ok bool
+			if v, ok = m[name]; !ok {
 				return Cursor{}, errorf(op, ErrCursor, "row has no column %s", quoteForMsg(name))
 			}
-			if isNull(v) {
-				return Cursor{}, errNullPosition(op, name)
+		} else {
+			f := model.Field(name)
+			if f == nil {
+				return Cursor{}, errorf(op, ErrCursor, "%s has no column %s", model.Name, quoteForMsg(name))
 			}
-			c.Values[i] = v
-			continue
+			v = f.Value(rv)
 		}
-		f := model.Field(name)
-		if f == nil {
-			return Cursor{}, errorf(op, ErrCursor, "%s has no column %s", model.Name, quoteForMsg(name))
-		}
-		if c.Values[i] = f.Value(rv); isNull(c.Values[i]) {
+		if isNull(v) {
 			return Cursor{}, errNullPosition(op, name)
 		}
+		c.Values[i] = v
 	}
 	return c, nil
 }

@@ -3,6 +3,7 @@ package repo
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -77,23 +78,39 @@ func countingConn(t *testing.T, dsn string) (*pgx.Conn, *queryCounter) {
 	return conn, qc
 }
 
-func TestPreloadAndLoad(t *testing.T) {
-	db, setupConn := setup(t, relDDL...)
-	ctx := ctxT(t)
-	for _, s := range []string{
-		`INSERT INTO authors (name) VALUES ('ann'), ('bob'), ('cy')`,
-		`INSERT INTO profiles (author_id, bio) VALUES (1, 'ann bio')`,
-		`INSERT INTO articles (author_id, title) VALUES (1, 'a1'), (1, 'a2'), (2, 'b1'), (NULL, 'orphan')`,
-		`INSERT INTO comments (article_id, body, deleted_at) VALUES (1, 'c1', NULL), (1, 'gone', now()), (2, 'c2', NULL), (3, 'c3', NULL)`,
-		`INSERT INTO tags (name) VALUES ('go'), ('sql')`,
-		`INSERT INTO article_tags VALUES (1, 1), (1, 2), (3, 2)`,
-	} {
-		_, err := setupConn.Exec(ctx, s)
-		must(t, err)
-	}
-	conn, qc := countingConn(t, db.DSN())
+// relSeed are the rows of the relation tests: three authors (one with a
+// profile), articles with comments (one soft-deleted) and tags, and an
+// orphan article.
+var relSeed = []string{
+	`INSERT INTO authors (name) VALUES ('ann'), ('bob'), ('cy')`,
+	`INSERT INTO profiles (author_id, bio) VALUES (1, 'ann bio')`,
+	`INSERT INTO articles (author_id, title) VALUES (1, 'a1'), (1, 'a2'), (2, 'b1'), (NULL, 'orphan')`,
+	`INSERT INTO comments (article_id, body, deleted_at) VALUES (1, 'c1', NULL), (1, 'gone', now()), (2, 'c2', NULL), (3, 'c3', NULL)`,
+	`INSERT INTO tags (name) VALUES ('go'), ('sql')`,
+	`INSERT INTO article_tags VALUES (1, 1), (1, 2), (3, 2)`,
+}
+
+// seededRelations creates the relation schema with relSeed's rows and
+// returns a connection to it that counts its queries.
+func seededRelations(t *testing.T) (*pgx.Conn, *queryCounter) {
+	t.Helper()
+	db, _ := setup(t, slices.Concat(relDDL, relSeed)...)
+	return countingConn(t, db.DSN())
+}
+
+// authorsWithPosts is a repository of authors with their articles as the
+// HasMany relation Posts.
+func authorsWithPosts(t *testing.T, conn *pgx.Conn) *repo.Repository[Author] {
+	t.Helper()
 	authors, err := repo.New[Author](conn, repo.WithRelation(repo.Relation{Field: "Posts", Kind: repo.HasMany, FK: "author_id"}))
 	must(t, err)
+	return authors
+}
+
+func TestPreloadAndLoad(t *testing.T) {
+	ctx := ctxT(t)
+	conn, qc := seededRelations(t)
+	authors := authorsWithPosts(t, conn)
 	list, err := authors.Query().OrderBy(sqlb.Asc("id")).Find(ctx)
 	must(t, err)
 	before := qc.n.Load()
@@ -148,8 +165,7 @@ func TestPreload100kParentsInBoundedQueries(t *testing.T) {
 		must(t, err)
 	}
 	conn, qc := countingConn(t, db.DSN())
-	authors, err := repo.New[Author](conn, repo.WithRelation(repo.Relation{Field: "Posts", Kind: repo.HasMany, FK: "author_id"}))
-	must(t, err)
+	authors := authorsWithPosts(t, conn)
 	list, err := authors.Find(ctx)
 	must(t, err)
 	equal(t, "parents", len(list), 100000)
@@ -166,20 +182,8 @@ func TestPreload100kParentsInBoundedQueries(t *testing.T) {
 }
 
 func TestPreloadPtrs(t *testing.T) {
-	db, setupConn := setup(t, relDDL...)
 	ctx := ctxT(t)
-	for _, s := range []string{
-		`INSERT INTO authors (name) VALUES ('ann'), ('bob'), ('cy')`,
-		`INSERT INTO profiles (author_id, bio) VALUES (1, 'ann bio')`,
-		`INSERT INTO articles (author_id, title) VALUES (1, 'a1'), (1, 'a2'), (2, 'b1'), (NULL, 'orphan')`,
-		`INSERT INTO comments (article_id, body, deleted_at) VALUES (1, 'c1', NULL), (1, 'gone', now()), (2, 'c2', NULL), (3, 'c3', NULL)`,
-		`INSERT INTO tags (name) VALUES ('go'), ('sql')`,
-		`INSERT INTO article_tags VALUES (1, 1), (1, 2), (3, 2)`,
-	} {
-		_, err := setupConn.Exec(ctx, s)
-		must(t, err)
-	}
-	conn, qc := countingConn(t, db.DSN())
+	conn, qc := seededRelations(t)
 	articles, err := repo.New[Article](conn, repo.WithStrictLoading())
 	must(t, err)
 	vals, err := articles.Query().OrderBy(sqlb.Asc("id")).Find(ctx)
@@ -211,8 +215,7 @@ func TestPreloadPtrs(t *testing.T) {
 	}
 
 	// Nested levels over []*T: still one query per relation and level.
-	authors, err := repo.New[Author](conn, repo.WithRelation(repo.Relation{Field: "Posts", Kind: repo.HasMany, FK: "author_id"}))
-	must(t, err)
+	authors := authorsWithPosts(t, conn)
 	list, err := authors.Query().OrderBy(sqlb.Asc("id")).Find(ctx)
 	must(t, err)
 	aps := []*Author{&list[2], &list[0], &list[1]}

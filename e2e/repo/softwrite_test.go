@@ -33,6 +33,16 @@ func rowText(t *testing.T, conn *pgx.Conn, table string, id int64) string {
 	return scalar[string](t, conn, "SELECT row_to_json(x)::text FROM "+table+" x WHERE id = $1", id)
 }
 
+// sameRow fails t unless row id of table still reads as before, and reads
+// back through r, unscoped, as stored.
+func sameRow[T any](t *testing.T, conn *pgx.Conn, r *repo.Repository[T], table string, id int64, before string, stored *T, what string) {
+	t.Helper()
+	equal(t, what+": stored row", rowText(t, conn, table, id), before)
+	got, err := r.WithTrashed().FindByID(ctxT(t), id)
+	must(t, err)
+	equal(t, what+": every column read back unscoped", *got, *stored)
+}
+
 func notFound(t *testing.T, what string, err error) {
 	t.Helper()
 	if !errors.Is(err, repo.ErrNotFound) || errors.Is(err, repo.ErrStale) {
@@ -63,10 +73,7 @@ func TestWritesByKeyLeaveSoftDeletedRowsAlone(t *testing.T) {
 	lru.Set(ctx, key, Memo{Body: "sentinel"}, 0)
 	unchanged := func(what string) {
 		t.Helper()
-		equal(t, what+": stored row", rowText(t, conn, "memos", m.ID), before)
-		got, err := r.WithTrashed().FindByID(ctx, m.ID)
-		must(t, err)
-		equal(t, what+": every column read back unscoped", *got, *stored)
+		sameRow(t, conn, r, "memos", m.ID, before, stored, what)
 		if v, ok := lru.Get(ctx, key); !ok || v.(Memo).Body != "sentinel" {
 			t.Fatalf("%s: cache invalidated by a write that wrote nothing", what)
 		}
@@ -185,10 +192,7 @@ func TestSoftDeletedVersionedRowIsNotFoundNotStale(t *testing.T) {
 	must(t, err)
 	unchanged := func(what string) {
 		t.Helper()
-		equal(t, what+": stored row", rowText(t, conn, "users", u.ID), before)
-		got, err := r.WithTrashed().FindByID(ctx, u.ID)
-		must(t, err)
-		equal(t, what+": every column read back unscoped", *got, *stored)
+		sameRow(t, conn, r, "users", u.ID, before, stored, what)
 	}
 
 	for _, c := range []struct {
