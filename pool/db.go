@@ -110,16 +110,45 @@ func (db *DB) endpoints() []*endpoint {
 	return append(append(all, db.primary), db.replicas...)
 }
 
+// usable refuses the calls a DB cannot serve, with an error matching
+// ErrMisuse instead of a panic: a DB not made by Open, a nil ctx.
+func (db *DB) usable(ctx context.Context) error {
+	if db == nil || db.primary == nil {
+		return errNotOpened
+	}
+	if ctx == nil {
+		return errNilCtx
+	}
+	return nil
+}
+
+// opened reports whether db was made by Open.
+func (db *DB) opened() bool { return db != nil && db.primary != nil }
+
 // Primary returns the primary's pgxpool, an escape hatch that bypasses
 // routing, retries, breakers, the transaction in ctx and session hygiene.
-func (db *DB) Primary() *pgxpool.Pool { return db.primary.pool }
+// It is nil for a DB not made by Open.
+func (db *DB) Primary() *pgxpool.Pool {
+	if !db.opened() {
+		return nil
+	}
+	return db.primary.pool
+}
 
 // Replica returns the pgxpool a read would use now: a healthy replica, or
 // the primary when none is. Like Primary it bypasses everything else.
-func (db *DB) Replica() *pgxpool.Pool { return db.pick(nil, classRead, nil).pool }
+func (db *DB) Replica() *pgxpool.Pool {
+	if !db.opened() {
+		return nil
+	}
+	return db.pick(nil, classRead, nil).pool
+}
 
 // Replicas returns every replica's pgxpool, healthy or not, in Config order.
 func (db *DB) Replicas() []*pgxpool.Pool {
+	if !db.opened() {
+		return nil
+	}
 	out := make([]*pgxpool.Pool, len(db.replicas))
 	for i, r := range db.replicas {
 		out[i] = r.pool
@@ -157,6 +186,9 @@ func (db *DB) admit(sql string) (class, error) {
 // tag: in ctx's transaction if there is one, otherwise on the endpoint
 // routing picks, with retries and breaker as the package doc describes.
 func (db *DB) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if err := db.usable(ctx); err != nil {
+		return pgconn.CommandTag{}, err
+	}
 	st := stateOf(ctx)
 	if t := db.txOf(st); t != nil {
 		return t.Exec(ctx, sql, args...)
@@ -202,6 +234,9 @@ func (db *DB) execAgain(ctx context.Context, st *ctxState, cl class, e *endpoint
 // statement is sent when Scan is called, which lets a routed read be
 // retried or moved to the primary before the caller sees an error.
 func (db *DB) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if err := db.usable(ctx); err != nil {
+		return errRows(err).(pgx.Row) //nolint:rowserrcheck // Scan returns err
+	}
 	st := stateOf(ctx)
 	if t := db.txOf(st); t != nil {
 		return t.QueryRow(ctx, sql, args...)
@@ -214,6 +249,9 @@ func (db *DB) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 // refusing it as a write) is retried or moved to the primary
 // transparently.
 func (db *DB) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if err := db.usable(ctx); err != nil {
+		return errRows(err), err //nolint:rowserrcheck // closed rows carrying err
+	}
 	st := stateOf(ctx)
 	if t := db.txOf(st); t != nil {
 		return t.Query(ctx, sql, args...) //nolint:rowserrcheck // the caller owns and checks the rows
@@ -234,6 +272,9 @@ func (db *DB) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, err
 
 // QueryRead is Query with UseReplica: the caller vouches that sql only reads.
 func (db *DB) QueryRead(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if err := db.usable(ctx); err != nil {
+		return errRows(err), err //nolint:rowserrcheck // closed rows carrying err
+	}
 	return db.Query(UseReplica(ctx), sql, args...) //nolint:rowserrcheck // the caller owns and checks the rows
 }
 
@@ -241,6 +282,12 @@ func (db *DB) QueryRead(ctx context.Context, sql string, args ...any) (pgx.Rows,
 // queued statement is checked for session-level state first. Batches are
 // not retried: the caller sees each statement's own result.
 func (db *DB) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	if err := db.usable(ctx); err != nil {
+		return &batchResults{err: err}
+	}
+	if b == nil {
+		return &batchResults{err: fmt.Errorf("%w: SendBatch called with a nil *pgx.Batch", ErrMisuse)}
+	}
 	st := stateOf(ctx)
 	if t := db.txOf(st); t != nil {
 		return t.SendBatch(ctx, b)
@@ -265,6 +312,12 @@ func (db *DB) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
 // transaction) with COPY FROM STDIN. It is never retried: rowSrc may have
 // been consumed.
 func (db *DB) CopyFrom(ctx context.Context, tableName pgx.Identifier, columnNames []string, rowSrc pgx.CopyFromSource) (int64, error) {
+	if err := db.usable(ctx); err != nil {
+		return 0, err
+	}
+	if rowSrc == nil {
+		return 0, fmt.Errorf("%w: CopyFrom called with a nil pgx.CopyFromSource", ErrMisuse)
+	}
 	st := stateOf(ctx)
 	if t := db.txOf(st); t != nil {
 		return t.CopyFrom(ctx, tableName, columnNames, rowSrc)
@@ -280,7 +333,7 @@ func (db *DB) CopyFrom(ctx context.Context, tableName pgx.Identifier, columnName
 	n, err := e.pool.CopyFrom(ctx, tableName, columnNames, rowSrc)
 	e.br.finish(t, outcomeOf(ctx, err))
 	if err != nil {
-		return n, fmt.Errorf("pool: copy into %s: %w", tableName.Sanitize(), err)
+		return n, fmt.Errorf("pool: copy into %s: %w", tableName.Sanitize(), failed(ctx, e, "copy", err))
 	}
 	db.afterWrite(ctx, st, 0, e)
 	return n, nil
@@ -329,10 +382,11 @@ func (db *DB) again(ctx context.Context, st *ctxState, cl class, e *endpoint, fi
 			return last, nil
 		}
 	}
-	read := cl.read() || st != nil && st.route == routeReplica
 	idempotent := st != nil && st.idempotent
 	plan := &retryPlan{db: db, ctx: ctx, sql: sql, endpoint: last.label,
-		mayRetry: func(err error, n int) bool { return !final && mayRetryStatement(err, n, read, idempotent) }}
+		mayRetry: func(err error, n int) bool {
+			return !final && db.state.Load() == stateOpen && mayRetryStatement(err, n, last.replica, idempotent)
+		}}
 	err := plan.run(first, func() error {
 		var avoid *endpoint
 		if last.replica {
@@ -345,7 +399,7 @@ func (db *DB) again(ctx context.Context, st *ctxState, cl class, e *endpoint, fi
 	if err != nil && isInfraFailure(err) && !errors.Is(err, ErrCircuitOpen) {
 		err = fmt.Errorf("pool: %s: %w", last.label, err)
 	}
-	return last, err
+	return last, failed(ctx, last, "statement", err)
 }
 
 // demoted reacts to a read-only error (25006) from the primary. If the

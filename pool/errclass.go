@@ -33,26 +33,31 @@ func sqlState(err error) string {
 
 // isInfraFailure reports that the endpoint itself cannot serve calls: a
 // connection cannot be made (refused, timed out, too many clients, still
-// starting), or the network timed out. These, and only these, count
-// against a circuit breaker. A unique violation, a syntax error or
-// pgx.ErrNoRows are the statement's own outcome and never count; neither
-// does the loss of one established connection (see isConnLoss).
+// starting), the network timed out, or the server (or PgBouncer) ended the
+// session with a connection-class (08xxx) FATAL error. These count against
+// a circuit breaker. An error the server sent in answer to a statement and
+// survived — a unique violation, a syntax error, 08P01 "invalid message
+// format" for a value the protocol cannot carry — is the statement's own
+// outcome and never counts; neither does pgx.ErrNoRows, nor the loss of
+// one established connection (see isConnLoss).
 func isInfraFailure(err error) bool {
 	if err == nil {
 		return false
 	}
-	if code := sqlState(err); code != "" {
-		switch code {
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
 		case codeTooManyConnections, codeCannotConnectNow:
 			return true
 		case "08003", "08006": // one connection ended: isConnLoss
 			return false
 		}
-		return strings.HasPrefix(code, "08") // connection exception class
-	}
-	var connectErr *pgconn.ConnectError
-	if errors.As(err, &connectErr) {
-		return true
+		// An ERROR leaves the session usable: the server is answering.
+		return strings.HasPrefix(pgErr.Code, "08") && fatal(pgErr)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		// Only reached when the caller's ctx is still live (see outcomeOf):
@@ -64,6 +69,15 @@ func isInfraFailure(err error) bool {
 		return true
 	}
 	return pgconn.Timeout(err)
+}
+
+// fatal reports an error that ended the session.
+func fatal(pgErr *pgconn.PgError) bool {
+	sev := pgErr.SeverityUnlocalized
+	if sev == "" {
+		sev = pgErr.Severity
+	}
+	return sev == "FATAL" || sev == "PANIC"
 }
 
 // isConnLoss reports that an established connection ended under the
@@ -103,6 +117,9 @@ func outcomeOf(ctx context.Context, err error) outcome {
 	case err == nil:
 		return outcomeSuccess
 	case ctx.Err() != nil:
+		if hung(ctx, err) {
+			return outcomeFailure
+		}
 		return outcomeExcluded
 	case isInfraFailure(err):
 		return outcomeFailure
@@ -110,6 +127,24 @@ func outcomeOf(ctx context.Context, err error) outcome {
 		return outcomeLost
 	}
 	return outcomeSuccess
+}
+
+// hung reports a call whose deadline passed and whose server did not even
+// answer the cancel request within Config.CancelGracePeriod, so that pgx
+// dropped the connection: a frozen or unreachable server, not a slow
+// statement (a live server answers the cancel with 57014, which does not
+// count). A caller's own cancellation (context.Canceled) never counts, nor
+// does a ctx that had ended before the call began, nor a connection
+// attempt cut short by the caller's deadline (Config.ConnectTimeout is the
+// server's deadline there; see isInfraFailure).
+func hung(ctx context.Context, err error) bool {
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	// context.DeadlineExceeded is a net.Error too: alone, it is a wait
+	// for a pooled connection that ran out of time, not a server's silence.
+	timedOut := pgconn.Timeout(err) || errors.As(err, &netErr) && netErr.Timeout() && !errors.Is(err, context.DeadlineExceeded)
+	return errors.Is(ctx.Err(), context.DeadlineExceeded) && timedOut && !pgconn.SafeToRetry(err) &&
+		!errors.As(err, &connectErr)
 }
 
 func isReadOnlyViolation(err error) bool { return sqlState(err) == codeReadOnlyTransaction }

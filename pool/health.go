@@ -196,6 +196,9 @@ type ConnStats struct {
 // endpoint's failure is in its line, not in the error; the error is only
 // ctx's.
 func (db *DB) Health(ctx context.Context) (HealthReport, error) {
+	if err := db.usable(ctx); err != nil {
+		return HealthReport{Status: "closed"}, err
+	}
 	var wg sync.WaitGroup
 	for _, e := range db.endpoints() {
 		wg.Add(1)
@@ -253,6 +256,9 @@ func statsOf(e *endpoint) ConnStats {
 // Ping runs SELECT 1 through every endpoint's pool and returns the joined
 // errors, each naming its endpoint (nil when all answer).
 func (db *DB) Ping(ctx context.Context) error {
+	if err := db.usable(ctx); err != nil {
+		return err
+	}
 	if db.state.Load() != stateOpen {
 		return ErrClosed
 	}
@@ -273,7 +279,10 @@ func (db *DB) Ping(ctx context.Context) error {
 // would not bring a database back.
 func (db *DB) HealthHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rep := db.report()
+		rep := HealthReport{Status: "closed"}
+		if db.opened() {
+			rep = db.report()
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		healthy := rep.Status == "ok" || rep.Status == "degraded"

@@ -56,7 +56,7 @@ func TestReplicaFailed(t *testing.T) {
 		{"terminated backend", nil, pgErr(codeAdminShutdown), true},
 		{"server starting or shutting down", nil, pgErr(codeCannotConnectNow), true},
 		{"too many clients", nil, pgErr(codeTooManyConnections), true},
-		{"connection exception", nil, pgErr("08001"), true},
+		{"connection exception", nil, &pgconn.PgError{Code: "08001", Severity: "FATAL"}, true},
 		{"recovery conflict", nil, pgErr(codeSerializationFailure), true},
 		{"OnBegin's own error", nil, errors.New("pool: OnBegin on replica: no tenant"), false},
 		{"undefined role in OnBegin", nil, pgErr("42704"), false},

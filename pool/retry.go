@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/avast/retry-go/v4"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // RetryConfig configures statement retries (see the package doc for what is
@@ -173,11 +174,15 @@ func (p *retryPlan) report(err error) {
 
 // mayRetryStatement is the statement retry rule: never after the caller
 // gave up or inside a transaction (callers check); always when nothing
-// reached the server; once for a stale cached plan; after an
-// infrastructure failure only for reads and statements marked idempotent.
-func mayRetryStatement(err error, attempt int, read, idempotent bool) bool {
+// reached the server; once for a stale cached plan; after the statement
+// may have reached the server (a lost connection, a network timeout) only
+// when replay is provably harmless: it ran on a replica (a hot standby
+// cannot write) or the caller marked it idempotent. SQL text cannot prove
+// that a statement on the primary does not write — SELECT charge($1) may
+// insert — so a read there is not replayed either.
+func mayRetryStatement(err error, attempt int, onReplica, idempotent bool) bool {
 	switch {
-	case errors.Is(err, ErrClosed), errors.Is(err, ErrSessionState):
+	case errors.Is(err, ErrClosed), errors.Is(err, ErrSessionState), errors.Is(err, ErrMisuse):
 		return false
 	case errors.Is(err, ErrCircuitOpen):
 		return false
@@ -189,9 +194,38 @@ func mayRetryStatement(err error, attempt int, read, idempotent bool) bool {
 		// Rejected before anything ran (a demoted primary); the role check
 		// has reset the pool.
 		return true
-	case read && sqlState(err) == codeSerializationFailure:
+	case onReplica && sqlState(err) == codeSerializationFailure:
 		// A replica canceled the read for a recovery conflict.
 		return true
 	}
-	return (read || idempotent) && (isInfraFailure(err) || isConnLoss(err) || sqlState(err) == codeTooManyConnections)
+	return (onReplica || idempotent) && (isInfraFailure(err) || isConnLoss(err))
+}
+
+// mayHaveRun reports an error after which the statement may or may not
+// have run: the connection was lost or timed out after it was sent.
+func mayHaveRun(err error) bool {
+	if safeToRetry(err) {
+		return false
+	}
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return false
+	}
+	return isConnLoss(err) || pgconn.Timeout(err)
+}
+
+// failed shapes the error a call returns after its last attempt, on e: it
+// keeps ctx's error as a cause (errors.Is(err, context.DeadlineExceeded)
+// holds whatever pgx or the server said), and on the primary a statement
+// that may have run is reported as an *OutcomeUnknownError. what names the
+// call for that error ("statement", "batch", "copy", "commit").
+func failed(ctx context.Context, e *endpoint, what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	err = withCause(ctx, err)
+	if !e.replica && mayHaveRun(err) && !errors.Is(err, ErrOutcomeUnknown) {
+		return &OutcomeUnknownError{Endpoint: e.label, What: what, Err: err}
+	}
+	return err
 }

@@ -65,6 +65,7 @@ type rows struct {
 	seen  bool // a row was delivered: no more replacing
 	redo  bool // the first attempt was already replaced once
 	ended bool
+	err   error // the final error, shaped by failed, once ended
 }
 
 func (r *rows) start(e *endpoint) error {
@@ -108,8 +109,8 @@ func (r *rows) replaceFailed() bool {
 	if err == nil || errors.Is(err, ErrClosed) {
 		return false
 	}
-	read := r.cl.read() || r.st != nil && r.st.route == routeReplica
-	if !isReadOnlyViolation(err) && !mayRetryStatement(err, 1, read, false) {
+	idempotent := r.st != nil && r.st.idempotent
+	if !isReadOnlyViolation(err) && !mayRetryStatement(err, 1, r.e.replica, idempotent) {
 		return false
 	}
 	r.redo = true
@@ -118,6 +119,7 @@ func (r *rows) replaceFailed() bool {
 	if nerr := r.startAgain(r.e, err); nerr != nil {
 		r.inner = errRows(nerr) //nolint:rowserrcheck // surfaced by r.Err
 		r.ended = true          // every attempt already reported to its breaker
+		r.err = nerr            // already shaped by again
 		return false
 	}
 	return true
@@ -133,7 +135,9 @@ func (r *rows) end() {
 	r.e.br.finish(r.t, outcomeOf(r.ctx, err))
 	if err == nil {
 		r.db.afterWrite(r.ctx, r.st, r.cl, r.e)
+		return
 	}
+	r.err = failed(r.ctx, r.e, "statement", err)
 }
 
 func (r *rows) Close() {
@@ -141,7 +145,16 @@ func (r *rows) Close() {
 	r.end()
 }
 
-func (r *rows) Err() error                                   { return r.inner.Err() }
+// Err returns the rows' error once they ended (after Next returned false
+// or Close), shaped like every *DB error: it keeps ctx's error as a cause
+// and reports a statement that may have run as ErrOutcomeUnknown.
+func (r *rows) Err() error {
+	if r.ended {
+		return r.err
+	}
+	return r.inner.Err()
+}
+
 func (r *rows) CommandTag() pgconn.CommandTag                { return r.inner.CommandTag() }
 func (r *rows) FieldDescriptions() []pgconn.FieldDescription { return r.inner.FieldDescriptions() }
 func (r *rows) Scan(dest ...any) error                       { return r.inner.Scan(dest...) }
@@ -187,7 +200,7 @@ func (b *batchResults) Exec() (pgconn.CommandTag, error) {
 	}
 	tag, err := b.inner.Exec()
 	b.note(err)
-	return tag, err
+	return tag, failed(b.ctx, b.e, "batch", err)
 }
 
 func (b *batchResults) Query() (pgx.Rows, error) {
@@ -196,7 +209,7 @@ func (b *batchResults) Query() (pgx.Rows, error) {
 	}
 	r, err := b.inner.Query() //nolint:rowserrcheck // the caller owns and checks the rows
 	b.note(err)
-	return r, err
+	return r, failed(b.ctx, b.e, "batch", err)
 }
 
 func (b *batchResults) QueryRow() pgx.Row {
@@ -220,12 +233,13 @@ func (b *batchResults) Close() error {
 		return b.cerr
 	}
 	b.closed = true
-	b.cerr = b.inner.Close()
-	b.note(b.cerr)
+	err := b.inner.Close()
+	b.note(err)
 	b.e.br.finish(b.t, outcomeOf(b.ctx, b.first))
 	if b.first == nil {
 		b.db.afterWrite(b.ctx, b.st, 0, b.e)
 	}
+	b.cerr = failed(b.ctx, b.e, "batch", err)
 	return b.cerr
 }
 
@@ -236,3 +250,20 @@ func (b *batchResults) Tx() pgx.Tx {
 	}
 	return b.inner.Tx()
 }
+
+// txRows are the rows of a statement inside a transaction: pgx's own,
+// whose error keeps ctx's error as a cause.
+type txRows struct {
+	pgx.Rows
+	ctx context.Context
+}
+
+func (r *txRows) Err() error { return withCause(r.ctx, r.Rows.Err()) }
+
+// txRow is the row of QueryRow inside a transaction, likewise.
+type txRow struct {
+	row pgx.Row
+	ctx context.Context
+}
+
+func (r *txRow) Scan(dest ...any) error { return withCause(r.ctx, r.row.Scan(dest...)) }

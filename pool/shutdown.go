@@ -66,6 +66,9 @@ func (r *connRegistry) all() []*pgconn.PgConn {
 // in time; otherwise it wraps ctx's error and says how many connections
 // were still busy. Calling Shutdown again waits for the first call.
 func (db *DB) Shutdown(ctx context.Context) error {
+	if err := db.usable(ctx); err != nil {
+		return err
+	}
 	first := false
 	db.shutdown.once.Do(func() {
 		first = true
@@ -87,6 +90,9 @@ func (db *DB) Shutdown(ctx context.Context) error {
 
 // Close is Shutdown with Config.ShutdownTimeout (default 10s) as deadline.
 func (db *DB) Close() {
+	if !db.opened() {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), db.cfg.ShutdownTimeout)
 	defer cancel()
 	_ = db.Shutdown(ctx) // the outcome is final either way; Shutdown reports it to those who ask

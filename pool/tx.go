@@ -95,6 +95,12 @@ func RetryConflicts(maxAttempts int) TxOption {
 // its errors are returned, and the transaction is run again only under
 // RetryConflicts.
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error, opts ...TxOption) error {
+	if err := db.usable(ctx); err != nil {
+		return err
+	}
+	if fn == nil {
+		return errNilTxFunc
+	}
 	cfg := txConfig{attempts: 1}
 	for _, o := range opts {
 		o(&cfg)
@@ -149,6 +155,7 @@ func (t *tx) run(ctx context.Context, fn func(context.Context) error) (err error
 		}
 	}()
 	if err := fn(txCtx); err != nil {
+		err = withCause(ctx, err)
 		if rbErr := t.Rollback(ctx); rbErr != nil && !errors.Is(rbErr, pgx.ErrTxClosed) {
 			return errors.Join(err, fmt.Errorf("pool: rollback: %w", rbErr))
 		}
@@ -172,6 +179,9 @@ func (db *DB) Begin(ctx context.Context) (pgx.Tx, error) {
 
 // BeginTx is Begin with options (ignored for a savepoint).
 func (db *DB) BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
+	if err := db.usable(ctx); err != nil {
+		return nil, err
+	}
 	if parent := db.txOf(stateOf(ctx)); parent != nil {
 		return parent.begin(ctx)
 	}
@@ -302,7 +312,7 @@ func (t *tx) Commit(ctx context.Context) error {
 	}
 	t.release(rctx)
 	if err != nil {
-		return err
+		return failed(ctx, t.ep, "commit", err)
 	}
 	for _, fn := range t.takeHooks() {
 		fn()
@@ -369,6 +379,13 @@ func (t *tx) afterCommit(fn func()) bool {
 // no transaction in ctx, fn runs now. Cache invalidation belongs here: a
 // reader never sees the old value cached again after the commit.
 func AfterCommit(ctx context.Context, fn func()) {
+	if fn == nil {
+		return
+	}
+	if ctx == nil {
+		fn()
+		return
+	}
 	if st := stateOf(ctx); st != nil && len(st.txs) > 0 && st.txs[len(st.txs)-1].afterCommit(fn) {
 		return
 	}
@@ -384,6 +401,9 @@ func AfterCommit(ctx context.Context, fn func()) {
 // It returns false, without running fn, when ctx carries no open
 // transaction of this DB; the caller then runs fn itself.
 func (db *DB) AfterCommit(ctx context.Context, fn func()) bool {
+	if db.usable(ctx) != nil || fn == nil {
+		return false
+	}
 	t := db.txOf(stateOf(ctx))
 	return t != nil && t.afterCommit(fn)
 }
@@ -396,21 +416,26 @@ func (t *tx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandT
 	if err := t.note(sql); err != nil {
 		return pgconn.CommandTag{}, err
 	}
-	return t.ptx.Exec(ctx, sql, args...)
+	tag, err := t.ptx.Exec(ctx, sql, args...)
+	return tag, withCause(ctx, err)
 }
 
 func (t *tx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	if err := t.note(sql); err != nil {
 		return errRows(err), err //nolint:rowserrcheck // closed rows carrying err
 	}
-	return t.ptx.Query(ctx, sql, args...) //nolint:rowserrcheck // the caller owns and checks the rows
+	rows, err := t.ptx.Query(ctx, sql, args...) //nolint:rowserrcheck // the caller owns and checks the rows
+	if err != nil {
+		return rows, withCause(ctx, err)
+	}
+	return &txRows{Rows: rows, ctx: ctx}, nil
 }
 
 func (t *tx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	if err := t.note(sql); err != nil {
 		return errRows(err).(pgx.Row) //nolint:rowserrcheck // Scan returns err
 	}
-	return t.ptx.QueryRow(ctx, sql, args...)
+	return &txRow{row: t.ptx.QueryRow(ctx, sql, args...), ctx: ctx}
 }
 
 func (t *tx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
