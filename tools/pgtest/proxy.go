@@ -116,6 +116,11 @@ func (c *Cluster) StartProxy(ctx context.Context, to Target) (*Proxy, error) {
 	default:
 		return nil, fmt.Errorf("pgtest: StartProxy: unknown target %v", to)
 	}
+	return startProxy(ctx, to, net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+}
+
+// startProxy starts a Proxy to upstream, any TCP address.
+func startProxy(ctx context.Context, to Target, upstream string) (*Proxy, error) {
 	var lcfg net.ListenConfig
 	ln, err := lcfg.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
@@ -124,7 +129,7 @@ func (c *Cluster) StartProxy(ctx context.Context, to Target) (*Proxy, error) {
 	pctx, cancel := context.WithCancel(context.Background())
 	p := &Proxy{
 		to:       to,
-		upstream: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+		upstream: upstream,
 		ln:       ln,
 		ctx:      pctx,
 		cancel:   cancel,
