@@ -239,3 +239,30 @@ func TestProxyLoseNextReply(t *testing.T) {
 		t.Fatalf("the table has %d rows, want 4 (the lost one committed too)", n)
 	}
 }
+
+// TestProxyLoseCommitReply loses the reply of a COMMIT: the transaction
+// is committed, the client cannot know.
+func TestProxyLoseCommitReply(t *testing.T) {
+	t.Parallel()
+	db := cluster.NewDatabase(t)
+	direct := db.Conn(t)
+	if _, err := direct.Exec(ctxT(t), "CREATE TABLE t (v int)"); err != nil {
+		t.Fatal(err)
+	}
+	p := cluster.NewProxy(t, pgtest.TargetPrimary)
+	conn := connect(t, db.DSNVia(p), pgx.QueryExecModeCacheStatement)
+	tx, err := conn.Begin(ctxT(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctxT(t), "INSERT INTO t VALUES ($1)", 1); err != nil {
+		t.Fatal(err)
+	}
+	p.LoseNextReply()
+	if err := tx.Commit(ctxT(t)); err == nil {
+		t.Fatal("COMMIT whose reply was lost succeeded")
+	}
+	if n := count(t, direct, "t"); n != 1 {
+		t.Fatalf("after the lost COMMIT reply the table has %d rows, want 1", n)
+	}
+}

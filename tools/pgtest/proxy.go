@@ -63,7 +63,6 @@ func (t Target) String() string {
 // and up) is forwarded untouched, but LoseReply cannot see inside it; the
 // harness's DSNs use sslmode=disable.
 type Proxy struct {
-	to       Target
 	upstream string
 	ln       net.Listener
 	ctx      context.Context // ends at Close: stops dials and waits
@@ -116,19 +115,18 @@ func (c *Cluster) StartProxy(ctx context.Context, to Target) (*Proxy, error) {
 	default:
 		return nil, fmt.Errorf("pgtest: StartProxy: unknown target %v", to)
 	}
-	return startProxy(ctx, to, net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	return startProxy(ctx, net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 }
 
 // startProxy starts a Proxy to upstream, any TCP address.
-func startProxy(ctx context.Context, to Target, upstream string) (*Proxy, error) {
+func startProxy(ctx context.Context, upstream string) (*Proxy, error) {
 	var lcfg net.ListenConfig
 	ln, err := lcfg.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("pgtest: StartProxy: listen on 127.0.0.1: %w", err)
 	}
-	pctx, cancel := context.WithCancel(context.Background())
+	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx)) // outlives ctx, ends at Close
 	p := &Proxy{
-		to:       to,
 		upstream: upstream,
 		ln:       ln,
 		ctx:      pctx,
@@ -225,6 +223,14 @@ func (p *Proxy) Reset() {
 // new connection loses its reply too: use LoseNextReply for "the first
 // attempt's reply is lost, a retry succeeds". The connection's startup is
 // never affected. Not supported inside TLS (bytes pass untouched).
+//
+// "Statement" means one round trip up to ReadyForQuery: a batch or a
+// multi-statement query string loses the replies of all its statements.
+// Arm it just before the statement whose reply is to be lost: to lose a
+// COMMIT's reply, arm it after the transaction's other statements. A ping
+// is a statement too (pgx's Ping and pgxpool's check of a connection that
+// sat idle for over a second send an empty query, whose
+// EmptyQueryResponse is lost).
 func (p *Proxy) LoseReply() {
 	p.set(func() { p.loseAll = true })
 }
@@ -232,7 +238,9 @@ func (p *Proxy) LoseReply() {
 // LoseNextReply is LoseReply for exactly one reply across the proxy: the
 // first connection whose server sends a statement's result loses it and is
 // closed; everything else, before and after, passes through. Pass disarms
-// it if no reply was lost yet.
+// it if no reply was lost yet. A pool's ping of an idle connection can be
+// that first statement (see LoseReply); Ping the connection first or set
+// the pool's ShouldPing to avoid it.
 func (p *Proxy) LoseNextReply() {
 	p.set(func() { p.loseOne = true })
 }
@@ -390,7 +398,7 @@ func resetClose(c net.Conn) {
 }
 
 // pumpToServer forwards the client's bytes, following its startup
-// messages so the server's answer to an SSLRequest is recognised.
+// messages so the server's answer to an SSLRequest is recognized.
 func (pc *proxyConn) pumpToServer() {
 	var startup startupScanner
 	pc.pump(pc.client, pc.server, func(b []byte) ([]byte, bool) {

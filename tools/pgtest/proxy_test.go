@@ -239,7 +239,7 @@ func readUntilReady(t *testing.T, c net.Conn) (string, error) {
 func TestProxyFakeServer(t *testing.T) {
 	before := runtime.NumGoroutine()
 	fs := startFakeServer(t)
-	p, err := startProxy(context.Background(), TargetPrimary, fs.ln.Addr().String())
+	p, err := startProxy(context.Background(), fs.ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
