@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -264,5 +265,32 @@ func TestProxyLoseCommitReply(t *testing.T) {
 	}
 	if n := count(t, direct, "t"); n != 1 {
 		t.Fatalf("after the lost COMMIT reply the table has %d rows, want 1", n)
+	}
+}
+
+// TestProxyLoseReplyAfterSSLRequest: with sslmode=prefer pgx asks for
+// TLS first; the test server refuses ('N'), pgx connects again in plain
+// text, and the proxy still frames the replies right. (libpq-style
+// clients that go on in the same connection after 'N' are covered by the
+// fake-server test in tools/pgtest.)
+func TestProxyLoseReplyAfterSSLRequest(t *testing.T) {
+	t.Parallel()
+	db := cluster.NewDatabase(t)
+	direct := db.Conn(t)
+	if _, err := direct.Exec(ctxT(t), "CREATE TABLE t (v int)"); err != nil {
+		t.Fatal(err)
+	}
+	p := cluster.NewProxy(t, pgtest.TargetPrimary)
+	dsn := strings.Replace(db.DSNVia(p), "sslmode=disable", "sslmode=prefer", 1)
+	if !strings.Contains(dsn, "sslmode=prefer") {
+		t.Fatalf("DSN %q has no sslmode to change", dsn)
+	}
+	conn := connect(t, dsn, pgx.QueryExecModeCacheStatement)
+	p.LoseReply()
+	if _, err := conn.Exec(ctxT(t), "INSERT INTO t VALUES ($1)", 1); err == nil {
+		t.Fatal("INSERT through LoseReply succeeded")
+	}
+	if n := count(t, direct, "t"); n != 1 {
+		t.Fatalf("after the lost reply the table has %d rows, want 1", n)
 	}
 }
