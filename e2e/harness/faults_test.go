@@ -13,9 +13,15 @@ import (
 // the test ends.
 func ownCluster(t *testing.T) (context.Context, *pgtest.Cluster) {
 	t.Helper()
+	return ownClusterWith(t, pgtest.Options{Replica: true})
+}
+
+// ownClusterWith is ownCluster with other options.
+func ownClusterWith(t *testing.T, opts pgtest.Options) (context.Context, *pgtest.Cluster) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
-	c, err := pgtest.Start(ctx, pgtest.Options{Replica: true})
+	c, err := pgtest.Start(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

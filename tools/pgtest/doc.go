@@ -41,4 +41,11 @@
 // without calling Close (a panic, a test timeout, Ctrl-C or SIGKILL).
 // When a test that used a database fails, the server log lines written
 // while it ran are printed with the test's output.
+//
+// Fault hooks let tests see what a client does when things go wrong, on
+// local clusters: stopping and restarting servers, pausing replay, a
+// network Proxy with latency, a black hole, resets and lost replies
+// (LoseReply: the server commits, the client never hears), frozen servers
+// (FreezePrimary), a cut WAL stream (CutReplicaStream), promotion and
+// failover (Failover, RejoinOldPrimaryAsStandby) with multi-host DSNs.
 package pgtest

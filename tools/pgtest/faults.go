@@ -47,7 +47,8 @@ func (c *Cluster) StopReplica(ctx context.Context) error {
 }
 
 // StartReplica starts a stopped replica again on the same port and waits
-// until it streams from the primary.
+// until it streams from the primary (after PromoteReplica, until it
+// accepts connections).
 func (c *Cluster) StartReplica(ctx context.Context) error {
 	lc, err := c.needReplica("StartReplica")
 	if err != nil {
@@ -58,6 +59,9 @@ func (c *Cluster) StartReplica(ctx context.Context) error {
 	}
 	if err := lc.startServer(ctx, lc.replica, false); err != nil {
 		return err
+	}
+	if lc.promoted {
+		return nil // a promoted replica streams from nobody
 	}
 	return lc.waitStreaming(ctx)
 }

@@ -36,6 +36,10 @@ type localCluster struct {
 	replica  *server
 	bouncer  *bouncer
 	watchdog *watchdog
+
+	syncReplica bool   // Options.SynchronousReplica
+	promoted    bool   // the replica was promoted and has no standby role yet
+	streamCut   string // the replica's primary_conninfo before CutReplicaStream; "" when not cut
 }
 
 func startLocal(ctx context.Context, opts Options, bin string) (c *Cluster, err error) {
@@ -51,8 +55,17 @@ func startLocal(ctx context.Context, opts Options, bin string) (c *Cluster, err 
 	if err := lc.startPrimary(ctx, opts); err != nil {
 		return nil, err
 	}
+	if opts.SynchronousReplica && !opts.Replica {
+		return nil, fmt.Errorf("pgtest: Options.SynchronousReplica needs Options.Replica")
+	}
 	if opts.Replica {
 		if err := lc.startReplica(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if opts.SynchronousReplica {
+		lc.syncReplica = true
+		if err := lc.makeSynchronous(ctx); err != nil {
 			return nil, err
 		}
 	}

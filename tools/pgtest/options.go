@@ -14,6 +14,15 @@ type Options struct {
 	// pg_basebackup -R. Only local clusters have one.
 	Replica bool
 
+	// SynchronousReplica makes the primary's commits wait until the replica
+	// has flushed them: synchronous_standby_names names the replica's
+	// application_name (pgtest_replica) and synchronous_commit is on,
+	// where the default test settings turn it off. It needs Replica. A
+	// commit on the primary then hangs while the replica is stopped,
+	// frozen or cut off (CutReplicaStream); after a promotion replication
+	// is asynchronous until RejoinOldPrimaryAsStandby sets it up again.
+	SynchronousReplica bool
+
 	// PgBouncer adds PgBouncer in transaction pooling mode in front of the
 	// primary. Only local clusters have one; it needs the pgbouncer binary.
 	PgBouncer bool

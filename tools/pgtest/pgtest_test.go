@@ -203,12 +203,19 @@ func TestUnreachableDirIsExplained(t *testing.T) {
 }
 
 // TestWatchdogCleansUpAfterKill starts a cluster in a child process that
-// then dies by SIGKILL, and checks that the servers and the directory are
-// gone shortly after.
+// freezes its servers and then dies by SIGKILL, and checks that the
+// servers and the directory are gone shortly after.
 func TestWatchdogCleansUpAfterKill(t *testing.T) {
 	if os.Getenv("PGTEST_WATCHDOG_CHILD") == "1" {
 		c, err := Start(context.Background(), Options{Replica: true})
 		if err != nil {
+			t.Fatal(err)
+		}
+		// Frozen servers ignore SIGQUIT: the watchdog must thaw them.
+		if err := c.FreezePrimary(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.FreezeReplica(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		pid, _ := os.ReadFile(filepath.Join(c.local.primary.dataDir, "postmaster.pid"))

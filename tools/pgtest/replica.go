@@ -11,16 +11,14 @@ import (
 )
 
 // startReplica clones the primary with pg_basebackup -R (which writes
-// primary_conninfo and standby.signal) and starts it as a hot standby.
+// primary_conninfo, with application_name pgtest_replica, and
+// standby.signal) and starts it as a hot standby.
 func (lc *localCluster) startReplica(ctx context.Context) error {
 	lc.replica = &server{name: "replica", dataDir: filepath.Join(lc.root, "replica"), logFile: filepath.Join(lc.root, "replica.log")}
 	if !exists(filepath.Join(lc.replica.dataDir, "PG_VERSION")) {
 		lc.logf("pg_basebackup of the primary into %s", lc.replica.dataDir)
-		out, err := lc.run(ctx, filepath.Join(lc.bin, "pg_basebackup"),
-			"-D", lc.replica.dataDir, "-R", "-X", "stream", "-c", "fast", "--no-sync",
-			"-h", lc.root, "-p", fmt.Sprint(lc.primary.port), "-U", superuser)
-		if err != nil {
-			return fmt.Errorf("pgtest: pg_basebackup for the replica: %w\n%s", err, out)
+		if err := lc.baseBackup(ctx, lc.primary, lc.replica.dataDir); err != nil {
+			return err
 		}
 	}
 	port, err := freePort(ctx)
@@ -71,7 +69,7 @@ func (lc *localCluster) poll(ctx context.Context, s *server, what, query string,
 // visible on the replica. It waits forever while replay is paused, so give
 // ctx a deadline.
 func (c *Cluster) WaitReplay(ctx context.Context) error {
-	lc, err := c.needReplica("WaitReplay")
+	lc, err := c.needStandby("WaitReplay")
 	if err != nil {
 		return err
 	}
@@ -102,7 +100,7 @@ func (c *Cluster) ResumeReplay(ctx context.Context) error {
 }
 
 func (c *Cluster) replicaExec(ctx context.Context, op, sql string) error {
-	lc, err := c.needReplica(op)
+	lc, err := c.needStandby(op)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ type server struct {
 	logFile string
 	port    int
 	running bool
+	frozen  []int // pids stopped by freeze, the postmaster first
 }
 
 // startServer starts s with pg_ctl and waits until it accepts connections.
@@ -52,6 +53,9 @@ func (lc *localCluster) startServer(ctx context.Context, s *server, retryPort bo
 // stopServer stops s with pg_ctl in the given shutdown mode ("fast" or
 // "immediate").
 func (lc *localCluster) stopServer(ctx context.Context, s *server, mode string) error {
+	if err := lc.thaw(s); err != nil { // a stopped process cannot shut down
+		return err
+	}
 	if _, err := os.Stat(filepath.Join(s.dataDir, "postmaster.pid")); errors.Is(err, os.ErrNotExist) {
 		s.running = false
 		return nil

@@ -17,11 +17,15 @@ type watchdog struct {
 	cmd *exec.Cmd
 }
 
-// cleanupScript stops every server of the directory with the signal that
-// means "immediate shutdown" (SIGQUIT) and removes the directory. The
+// cleanupScript resumes the processes of a frozen server (FreezePrimary),
+// stops every server of the directory with the signal that means
+// "immediate shutdown" (SIGQUIT) and removes the directory. The
 // script is written into the directory and run from memory by sh.
 const cleanupScript = `#!/bin/sh
 root="$1"
+for f in "$root"/*.frozen; do
+	[ -f "$f" ] && kill -CONT $(cat "$f") 2>/dev/null
+done
 for d in replica primary; do
 	f="$root/$d/postmaster.pid"
 	[ -f "$f" ] && kill -QUIT "$(head -n 1 "$f")" 2>/dev/null
