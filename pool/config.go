@@ -135,10 +135,29 @@ type Config struct {
 	// Breaker configures the per-endpoint circuit breakers.
 	Breaker BreakerConfig
 
-	// MaxReplicaLag is the largest replay lag (as the replica sees it) at
-	// which a replica still serves routed reads (statements and read-only
-	// InTx). Default 5s.
+	// MaxReplicaLag is the largest lag at which a replica still serves
+	// routed reads (statements and read-only InTx). Lag is measured against
+	// the primary: how long the replica has been missing WAL the primary
+	// had flushed, as seen by the primary's health probe (or the replica's
+	// own replay delay, if larger). A replica that stops replaying — its
+	// WAL stream cut, replay paused — leaves the rotation within
+	// HealthCheckPeriod + MaxReplicaLag of the first write it misses, so
+	// that is the staleness bound of a routed read. Default 5s.
 	MaxReplicaLag time.Duration
+
+	// AllowStaleReads lets routed reads go to any replica within
+	// MaxReplicaLag even right after this DB wrote, trading
+	// read-your-writes for replica throughput. By default (false) a DB with
+	// replicas gives its callers read-your-writes: after a write through
+	// the DB (a statement on the primary that is not plainly a read, a
+	// committed read-write transaction, a batch, a copy), routed reads go
+	// to the primary until the write's WAL position is known — a moment
+	// later, read by one background goroutine — and then only to replicas
+	// that have replayed it. A read-mostly workload keeps most reads on
+	// replicas (see the pool guide for figures). The guarantee covers
+	// writes made through this *DB in this process; to carry it across
+	// processes or requests, use a Session (WithSession, FormatLSN).
+	AllowStaleReads bool
 
 	// ReplicaWait bounds how long a read through a ctx carrying a Session
 	// (ReadYourWrites, WithSession) — a routed statement, or the BEGIN of

@@ -26,6 +26,8 @@ type DB struct {
 	next     atomic.Uint64 // round-robin counter over replicas
 	state    atomic.Int32  // stateOpen, stateDraining, stateStopped
 	conns    connRegistry
+	writes   writeTracker // read-your-writes of the whole DB (writes.go)
+	ryw      bool         // writes are tracked: replicas and not AllowStaleReads
 
 	stopLoops context.CancelFunc
 	loops     sync.WaitGroup
@@ -41,7 +43,8 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{cfg: b.cfg}
+	db := &DB{cfg: b.cfg, ryw: len(b.replicas) > 0 && !b.cfg.AllowStaleReads}
+	db.writes.wake = make(chan struct{}, 1)
 	db.primary, err = db.openEndpoint(ctx, b.primary, false)
 	if err != nil {
 		return nil, err
@@ -65,6 +68,13 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		go func() {
 			defer db.loops.Done()
 			db.healthLoop(loopCtx, e)
+		}()
+	}
+	if db.ryw {
+		db.loops.Add(1)
+		go func() {
+			defer db.loops.Done()
+			db.trackWrites(loopCtx)
 		}()
 	}
 	return db, nil
@@ -339,13 +349,20 @@ func (db *DB) CopyFrom(ctx context.Context, tableName pgx.Identifier, columnName
 	return n, nil
 }
 
-// afterWrite advances the read-your-writes session of st after a statement
-// that may have written succeeded on the primary.
+// afterWrite records a statement that may have written and succeeded on
+// the primary: the DB's own reads now wait for it to be replayed (unless
+// AllowStaleReads), and the read-your-writes session of st, if any,
+// advances to it.
 func (db *DB) afterWrite(ctx context.Context, st *ctxState, cl class, e *endpoint) {
-	if st == nil || st.session == nil || cl.read() || e.replica {
+	if cl.read() || e.replica {
 		return
 	}
-	db.remember(ctx, e.pool, st.session)
+	if db.ryw {
+		db.writes.note()
+	}
+	if st != nil && st.session != nil {
+		db.remember(ctx, e.pool, st.session)
+	}
 }
 
 // again is the slow path after a statement's first attempt failed: a read
@@ -362,7 +379,12 @@ func (db *DB) again(ctx context.Context, st *ctxState, cl class, e *endpoint, fi
 	readOnly := func(e *endpoint, err error) error {
 		if e.replica {
 			last = db.primary
-			return op(db.primary)
+			err := op(db.primary)
+			if err == nil {
+				// The replica refused it as a write: it wrote on the primary.
+				db.afterWrite(ctx, st, 0, db.primary)
+			}
+			return err
 		}
 		if !db.demoted(ctx, e) {
 			final = true

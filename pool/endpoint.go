@@ -24,9 +24,12 @@ type endpoint struct {
 	up           atomic.Bool
 	inRecovery   atomic.Bool
 	latency      atomic.Int64  // nanoseconds of the last probe
-	lagBytes     atomic.Int64  // receive - replay, replica's view
-	lagNanos     atomic.Int64  // replay delay, 0 when receive == replay
+	lagBytes     atomic.Int64  // replicas: max(primary flush, receive) - replay
+	lagNanos     atomic.Int64  // replicas' own view: replay delay, 0 when receive == replay
 	replayLSN    atomic.Uint64 // last replayed WAL position (replicas)
+	lag          lagTracker    // replicas: primary positions not yet replayed (lag.go)
+	walLSN       atomic.Uint64 // primary: WAL flush position at its last probe
+	walAt        atomic.Int64  // primary: when walLSN was read, unix nanoseconds
 	checkedAt    atomic.Int64  // unix nanoseconds of the last probe
 	lastErr      atomic.Pointer[string]
 	suspectUntil atomic.Int64  // unix nanoseconds: until then idle connections are pinged before use
@@ -91,10 +94,21 @@ func (e *endpoint) shouldPing(_ context.Context, p pgxpool.ShouldPingParams) boo
 
 // servesReads reports whether routing may send a read here: up, breaker not
 // open, lag within bound, and (for read-your-writes) replayed past needLSN.
+// The lag bound is checked as of now, against the moment since which the
+// replica is known to miss data the primary had (lag.go), so a replica
+// that stops replaying leaves the rotation MaxReplicaLag after the first
+// probe of the primary that saw it behind, not at its own next probe.
 func (e *endpoint) servesReads(maxLag time.Duration, needLSN uint64) bool {
-	return e.up.Load() && e.br.routable() &&
-		time.Duration(e.lagNanos.Load()) <= maxLag &&
-		e.replayLSN.Load() >= needLSN
+	if !e.up.Load() || !e.br.routable() || time.Duration(e.lagNanos.Load()) > maxLag || e.replayLSN.Load() < needLSN {
+		return false
+	}
+	since := e.lag.since.Load()
+	return since == 0 || staleFor(since, time.Now()) <= maxLag
+}
+
+// primaryAt returns the primary's WAL flush position at its last probe.
+func (e *endpoint) primaryAt() lsnAt {
+	return lsnAt{lsn: e.walLSN.Load(), at: e.walAt.Load()}
 }
 
 // recheck asks the health loop to probe now (non-blocking).

@@ -13,15 +13,18 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// probeSQL reads role, replay position and lag in one round trip. Lag is
-// taken from the replica's own view: bytes received but not yet replayed,
-// and the age of the last replayed transaction — which also grows on a
-// replica of an idle primary, so it only counts while something is
-// actually waiting to be replayed (receive > replay).
+// probeSQL reads role, positions and lag in one round trip. On a replica:
+// receive and replay positions, and the age of the last replayed
+// transaction — which also grows on a replica of an idle primary, so it
+// only counts while something is actually waiting to be replayed
+// (receive > replay). On the primary: its WAL flush position, which
+// replicas are measured against (lag.go): a replica whose stream is cut
+// receives nothing, so its own view shows no lag at all.
 const probeSQL = `SELECT pg_is_in_recovery(),
   COALESCE((pg_last_wal_receive_lsn() - '0/0'::pg_lsn)::int8, 0),
   COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::int8, 0),
-  COALESCE(EXTRACT(epoch FROM now() - pg_last_xact_replay_timestamp())::float8, 0)`
+  COALESCE(EXTRACT(epoch FROM now() - pg_last_xact_replay_timestamp())::float8, 0),
+  CASE WHEN pg_is_in_recovery() THEN 0 ELSE (pg_current_wal_flush_lsn() - '0/0'::pg_lsn)::int8 END`
 
 // prober owns an endpoint's health connection (one per endpoint, outside
 // the pool, so a saturated pool does not read as a dead server).
@@ -35,6 +38,8 @@ type probeResult struct {
 	receiveLSN int64
 	replayLSN  int64
 	replayAge  float64
+	flushLSN   int64 // primary only
+	at         time.Time
 	latency    time.Duration
 }
 
@@ -52,24 +57,51 @@ func (p *prober) run(ctx context.Context, e *endpoint, unneeded func() bool) (pr
 	if unneeded != nil && unneeded() {
 		return probeResult{}, errProbeUnneeded
 	}
-	if p.conn == nil || p.conn.IsClosed() {
-		cfg := e.probe.Copy()
-		cfg.Tracer = nil
-		cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
-		conn, err := pgx.ConnectConfig(ctx, cfg)
-		if err != nil {
-			return probeResult{}, err
-		}
-		p.conn = conn
+	if err := p.connectLocked(ctx, e); err != nil {
+		return probeResult{}, err
 	}
 	var r probeResult
 	start := time.Now()
-	err := p.conn.QueryRow(ctx, probeSQL).Scan(&r.inRecovery, &r.receiveLSN, &r.replayLSN, &r.replayAge)
-	r.latency = time.Since(start)
+	err := p.conn.QueryRow(ctx, probeSQL).Scan(&r.inRecovery, &r.receiveLSN, &r.replayLSN, &r.replayAge, &r.flushLSN)
+	r.at = time.Now()
+	r.latency = r.at.Sub(start)
 	if err != nil {
 		p.closeLocked(ctx)
 	}
 	return r, err
+}
+
+// committedLSN reads, through e's health connection, a primary WAL
+// position at or past every commit that returned before (committedLSNSQL).
+func (p *prober) committedLSN(ctx context.Context, e *endpoint) (uint64, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.connectLocked(ctx, e); err != nil {
+		return 0, err
+	}
+	var lsn int64
+	if err := p.conn.QueryRow(ctx, committedLSNSQL).Scan(&lsn); err != nil {
+		p.closeLocked(ctx)
+		return 0, err
+	}
+	return uint64(max(lsn, 0)), nil
+}
+
+// connectLocked opens the health connection if there is none: untraced,
+// outside the pool, with the simple protocol (nothing to prepare).
+func (p *prober) connectLocked(ctx context.Context, e *endpoint) error {
+	if p.conn != nil && !p.conn.IsClosed() {
+		return nil
+	}
+	cfg := e.probe.Copy()
+	cfg.Tracer = nil
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	p.conn = conn
+	return nil
 }
 
 func (p *prober) close(ctx context.Context) {
@@ -117,8 +149,23 @@ func (db *DB) check(ctx context.Context, e *endpoint) error {
 	return nil
 }
 
+// publishLag publishes what a probe of e saw. A probe of the primary
+// records its WAL flush position and measures every replica's last known
+// replay position against it, so that a replica that stopped replaying is
+// found stale without waiting for its own probe. A probe of a replica
+// measures it against the primary's last position.
 func (db *DB) publishLag(e *endpoint, r probeResult) {
 	if !e.replica {
+		if r.inRecovery || r.flushLSN <= 0 {
+			return
+		}
+		e.walLSN.Store(uint64(r.flushLSN))
+		e.walAt.Store(r.at.UnixNano())
+		for _, rep := range db.replicas {
+			if rep.inRecovery.Load() {
+				rep.lag.observe(e.primaryAt(), rep.replayLSN.Load())
+			}
+		}
 		return
 	}
 	if !r.inRecovery {
@@ -126,16 +173,20 @@ func (db *DB) publishLag(e *endpoint, r probeResult) {
 		// reads that expect to see the primary's writes.
 		e.lagNanos.Store(math.MaxInt64)
 		e.replayLSN.Store(0)
+		e.lag.reset()
 		return
 	}
-	lagBytes := max(r.receiveLSN-r.replayLSN, 0)
+	replay := max(r.replayLSN, 0)
 	var lag time.Duration
-	if lagBytes > 0 {
+	if r.receiveLSN > replay {
 		lag = time.Duration(r.replayAge * float64(time.Second))
 	}
+	primary := db.primary.primaryAt()
+	lagBytes := max(r.receiveLSN-replay, int64(primary.lsn)-replay, 0)
 	e.lagBytes.Store(lagBytes)
 	e.lagNanos.Store(int64(max(lag, 0)))
-	e.replayLSN.Store(uint64(max(r.replayLSN, 0)))
+	e.replayLSN.Store(uint64(replay))
+	e.lag.observe(primary, uint64(replay))
 }
 
 // healthLoop probes e every HealthCheckPeriod (and when woken) until ctx
@@ -167,13 +218,21 @@ type HealthReport struct {
 
 // EndpointHealth is one endpoint's line of a HealthReport.
 type EndpointHealth struct {
-	Name       string       `json:"name"`    // "primary" or "replica[i]"
-	Address    string       `json:"address"` // host:port (never credentials)
-	Up         bool         `json:"up"`
-	InRecovery bool         `json:"in_recovery"`
-	Latency    float64      `json:"latency_ms"`  // round trip of the last probe
-	LagBytes   int64        `json:"lag_bytes"`   // replicas: received, not yet replayed
-	LagSeconds float64      `json:"lag_seconds"` // replicas: 0 when nothing waits for replay
+	Name       string  `json:"name"`    // "primary" or "replica[i]"
+	Address    string  `json:"address"` // host:port (never credentials)
+	Up         bool    `json:"up"`
+	InRecovery bool    `json:"in_recovery"`
+	Latency    float64 `json:"latency_ms"` // round trip of the last probe
+	// LagBytes is, for a replica, how far its replay position is behind
+	// the primary's WAL flush position at the primary's last probe (or
+	// behind what it received, if more).
+	LagBytes int64 `json:"lag_bytes"`
+	// LagSeconds is, for a replica, how long it has been missing data the
+	// primary had flushed (measured from the primary probe that first saw
+	// the position the replica has not replayed), or the age of its last
+	// replayed transaction while received WAL waits for replay, whichever
+	// is larger; 0 when it has replayed everything seen on the primary.
+	LagSeconds float64      `json:"lag_seconds"`
 	Breaker    BreakerState `json:"breaker"`
 	Error      string       `json:"error,omitempty"` // last probe error
 	CheckedAt  time.Time    `json:"checked_at"`
@@ -222,7 +281,7 @@ func (db *DB) report() HealthReport {
 			InRecovery: e.inRecovery.Load(),
 			Latency:    float64(e.latency.Load()) / float64(time.Millisecond),
 			LagBytes:   e.lagBytes.Load(),
-			LagSeconds: time.Duration(e.lagNanos.Load()).Seconds(),
+			LagSeconds: max(time.Duration(e.lagNanos.Load()), staleFor(e.lag.since.Load(), time.Now())).Seconds(),
 			Breaker:    e.br.current(),
 			CheckedAt:  time.Unix(0, e.checkedAt.Load()).UTC(),
 			Pool:       statsOf(e),

@@ -82,6 +82,13 @@ func (db *DB) pick(st *ctxState, cl class, avoid *endpoint) *endpoint {
 	if !read {
 		return db.primary
 	}
+	if db.ryw {
+		ok, lsn := db.writes.need()
+		if !ok {
+			return db.primary // a write of this DB awaits its WAL position
+		}
+		need = max(need, lsn)
+	}
 	start := 0
 	if n > 1 {
 		start = int(db.next.Add(1) % uint64(n))

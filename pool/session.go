@@ -65,10 +65,21 @@ func SessionFrom(ctx context.Context) *Session {
 	return nil
 }
 
-// insertLSNSQL reads the primary's WAL insert position. Taken after a
-// commit returned, it is at or past that commit's record, so a replica
-// that replayed up to it has the commit.
-const insertLSNSQL = `SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::int8`
+// committedLSNSQL reads a primary WAL position at or past the commit
+// record of every transaction that committed before it runs. A commit
+// with synchronous_commit on (or local, remote_write, remote_apply) has
+// flushed its record before it returns, so the flush position suffices —
+// and unlike the insert position it does not include WAL that nobody has
+// flushed yet (other sessions' asynchronous commits, records of open
+// transactions), which replicas cannot have and would be waited for in
+// vain until the WAL writer flushes it. With synchronous_commit off (read
+// here from the session's own setting, which carries database and role
+// defaults) a returned commit may not be flushed yet, so the insert
+// position is taken. A transaction that turns synchronous_commit off
+// with SET LOCAL is not seen here: it may be read stale from a replica
+// for up to wal_writer_delay.
+const committedLSNSQL = `SELECT (CASE WHEN current_setting('synchronous_commit') = 'off'
+  THEN pg_current_wal_insert_lsn() ELSE pg_current_wal_flush_lsn() END - '0/0'::pg_lsn)::int8`
 
 // remember records the primary's current WAL position in s after a write
 // committed. If the position cannot be read the write still stands; s is
@@ -78,7 +89,7 @@ func (db *DB) remember(ctx context.Context, q interface {
 	QueryRow(context.Context, string, ...any) pgx.Row
 }, s *Session) {
 	var lsn int64
-	if err := q.QueryRow(ctx, insertLSNSQL).Scan(&lsn); err != nil {
+	if err := q.QueryRow(ctx, committedLSNSQL).Scan(&lsn); err != nil {
 		s.SetLSN(math.MaxUint64)
 		return
 	}

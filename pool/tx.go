@@ -307,8 +307,13 @@ func (t *tx) Commit(ctx context.Context) error {
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.db.cfg.CancelGracePeriod+time.Second)
 	defer cancel()
-	if err == nil && t.session != nil && !t.readOnly {
-		t.db.remember(rctx, t.conn, t.session)
+	if err == nil && !t.readOnly && !t.ep.replica {
+		if t.db.ryw {
+			t.db.writes.note()
+		}
+		if t.session != nil {
+			t.db.remember(rctx, t.conn, t.session)
+		}
 	}
 	t.release(rctx)
 	if err != nil {

@@ -39,7 +39,9 @@ func servedBy(ctx context.Context, t *testing.T, db *normpool.DB, opts ...normpo
 
 func TestReadOnlyInTxRouting(t *testing.T) {
 	t.Parallel()
-	db, _ := openReplicated(t, cluster, txSchema, normpool.Config{})
+	// Routing by transaction options, not read-your-writes (ryw_test.go):
+	// the read-write cases below commit while the read-only ones begin.
+	db, _ := openReplicated(t, cluster, txSchema, normpool.Config{AllowStaleReads: true})
 	ctx := testCtx(t)
 	tests := []struct {
 		name        string
@@ -234,7 +236,8 @@ func TestReadOnlyInTxFaults(t *testing.T) {
 	const schema = "CREATE TABLE profile (id int PRIMARY KEY, name text)"
 
 	t.Run("falls back to the primary when the session's write is not replayed", func(t *testing.T) {
-		db, _ := openReplicated(t, c, schema, normpool.Config{MaxReplicaLag: time.Hour})
+		// The session routes reads, not read-your-writes of the DB.
+		db, _ := openReplicated(t, c, schema, normpool.Config{MaxReplicaLag: time.Hour, AllowStaleReads: true})
 		pauseReplay(ctx, t, c)
 		user := normpool.ReadYourWrites(ctx)
 		if _, err := db.Exec(user, "INSERT INTO profile VALUES (1, 'saved')"); err != nil {

@@ -65,7 +65,11 @@ func (r *endpointRecorder) labelsOf(marker string) []string {
 func TestTracerPerEndpoint(t *testing.T) {
 	t.Parallel()
 	rec := newEndpointRecorder()
-	db, _ := openReplicated(t, cluster, "CREATE TABLE traced (v int)", normpool.Config{Tracer: rec})
+	db, _ := openReplicated(t, cluster, "CREATE TABLE traced (v int)", normpool.Config{Tracer: rec,
+		// Routing by statement, not read-your-writes (ryw_test.go):
+		// reads right after this DB wrote may go to the replica.
+		AllowStaleReads: true,
+	})
 	ctx := testCtx(t)
 	tests := []struct {
 		name        string
@@ -132,7 +136,11 @@ func TestObserveTracerPerEndpoint(t *testing.T) {
 		endpoints[e.Statement.SQL] = append(endpoints[e.Statement.SQL], e.Endpoint)
 	})
 	tracer := normobserve.New(normobserve.Config{Observers: []normobserve.Observer{rec}})
-	db, _ := openReplicated(t, cluster, "CREATE TABLE observed (v int)", normpool.Config{Tracer: tracer})
+	db, _ := openReplicated(t, cluster, "CREATE TABLE observed (v int)", normpool.Config{Tracer: tracer,
+		// Routing by statement, not read-your-writes (ryw_test.go):
+		// reads right after this DB wrote may go to the replica.
+		AllowStaleReads: true,
+	})
 	ctx := testCtx(t)
 	const (
 		write = "INSERT INTO observed VALUES (1) RETURNING pg_is_in_recovery()"
