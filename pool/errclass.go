@@ -167,7 +167,17 @@ func isTxConflict(err error) bool {
 
 // safeToRetry reports failures that happened before the statement reached
 // the server: pgx says so, or the connection could not even be made.
+//
+// pgx's "conn closed" (pgconn.ErrConnClosed) is not trusted although pgx
+// calls it safe: pgx v5 also returns it when the connection broke while
+// the reply of a statement sent with the simple protocol was being read
+// (every Exec without arguments, COMMIT included), after the server may
+// have run it. A pooled connection is never handed out already closed, so
+// the harmless case does not arise here.
 func safeToRetry(err error) bool {
 	var connectErr *pgconn.ConnectError
-	return pgconn.SafeToRetry(err) || errors.As(err, &connectErr)
+	if errors.As(err, &connectErr) {
+		return true
+	}
+	return pgconn.SafeToRetry(err) && !errors.Is(err, pgconn.ErrConnClosed)
 }

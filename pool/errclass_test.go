@@ -27,6 +27,14 @@ type safeErr struct{}
 func (safeErr) Error() string     { return "nothing sent" }
 func (safeErr) SafeToRetry() bool { return true }
 
+// closedErr is how pgx reports a connection that broke while the reply to
+// a simple-protocol statement was read: "conn closed", called safe.
+type closedErr struct{}
+
+func (closedErr) Error() string     { return "conn closed" }
+func (closedErr) SafeToRetry() bool { return true }
+func (closedErr) Unwrap() error     { return pgconn.ErrConnClosed }
+
 func TestIsInfraFailure(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -145,6 +153,8 @@ func TestMayRetryStatement(t *testing.T) {
 	}{
 		{"nothing reached the server, write", safeErr{}, 1, false, false, true},
 		{"connect error, write", &pgconn.ConnectError{}, 1, false, false, true},
+		{"pgx conn closed on the primary: the reply was lost", closedErr{}, 1, false, false, false},
+		{"pgx conn closed on a replica", closedErr{}, 1, true, false, true},
 		{"connection lost on a replica", lost, 1, true, false, true},
 		// SELECT charge($1) reads like a read and writes: on the primary,
 		// a statement that may have run is never replayed.
@@ -195,6 +205,7 @@ func TestFailedReportsUnknownOutcomeOnThePrimaryOnly(t *testing.T) {
 		{"lost on the primary", live, primary, io.ErrUnexpectedEOF, true, false},
 		{"terminated on the primary", live, primary, pgErr("57P01", "terminating"), true, false},
 		{"lost on a replica", live, replica, io.ErrUnexpectedEOF, false, false},
+		{"pgx conn closed on the primary", live, primary, closedErr{}, true, false},
 		{"nothing sent", live, primary, safeErr{}, false, false},
 		{"connect failure", live, primary, &pgconn.ConnectError{}, false, false},
 		{"statement error", live, primary, pgErr("23505", "dup"), false, false},
