@@ -117,6 +117,11 @@ type breaker struct {
 	halfErr  error
 	notify   func(BreakerEvent)
 	onLost   func() // a connection was lost: ask for a health check
+	// onHalfOpen asks for a health check; it is scheduled for the moment
+	// an open breaker half-opens, so that the probe closes it then rather
+	// than at the next HealthCheckPeriod tick.
+	onHalfOpen  func()
+	openTimeout time.Duration
 
 	mu         sync.Mutex // guards pending and delivering, never held while notifying
 	pending    []BreakerEvent
@@ -125,12 +130,13 @@ type breaker struct {
 
 func newBreaker(label, role string, c BreakerConfig) *breaker {
 	b := &breaker{
-		label:    label,
-		role:     role,
-		disabled: c.Disabled,
-		notify:   c.OnStateChange,
-		openErr:  &CircuitOpenError{Endpoint: label, State: BreakerOpen},
-		halfErr:  &CircuitOpenError{Endpoint: label, State: BreakerHalfOpen},
+		label:       label,
+		role:        role,
+		disabled:    c.Disabled,
+		notify:      c.OnStateChange,
+		openTimeout: c.OpenTimeout,
+		openErr:     &CircuitOpenError{Endpoint: label, State: BreakerOpen},
+		halfErr:     &CircuitOpenError{Endpoint: label, State: BreakerHalfOpen},
 	}
 	threshold := c.FailureThreshold
 	b.cb = gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
@@ -150,6 +156,9 @@ func newBreaker(label, role string, c BreakerConfig) *breaker {
 // onStateChange runs under gobreaker's lock: it only records.
 func (b *breaker) onStateChange(_ string, from, to gobreaker.State) {
 	b.state.Store(int32(to))
+	if to == gobreaker.StateOpen && b.onHalfOpen != nil {
+		time.AfterFunc(b.openTimeout, b.onHalfOpen)
+	}
 	if b.notify == nil {
 		return
 	}

@@ -52,13 +52,13 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	for _, rc := range b.replicas {
 		r, err := db.openEndpoint(ctx, rc, true)
 		if err != nil {
-			db.closeAll(ctx)
+			db.closeAll(ctx, time.Now().Add(closeWait))
 			return nil, err
 		}
 		db.replicas = append(db.replicas, r)
 	}
 	if err := db.firstCheck(ctx); err != nil {
-		db.closeAll(ctx)
+		db.closeAll(ctx, time.Now().Add(closeWait))
 		return nil, err
 	}
 	loopCtx, stop := context.WithCancel(context.WithoutCancel(ctx))

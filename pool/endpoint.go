@@ -52,6 +52,7 @@ func newEndpoint(ec endpointConfig, replica bool, bc BreakerConfig) *endpoint {
 		recheckNow: make(chan struct{}, 1),
 	}
 	e.br.onLost = e.lost
+	e.br.onHalfOpen = e.recheck
 	return e
 }
 

@@ -147,6 +147,27 @@ func hung(ctx context.Context, err error) bool {
 		!errors.As(err, &connectErr)
 }
 
+// probeOutcome is what a failed health probe means to a breaker: an
+// infrastructure failure, whether the server refused it or did not answer
+// in time (a live server answers in milliseconds) — unless ctx was
+// canceled, which says nothing about the server, or the probe's own
+// established connection ended (a terminated backend), which the next
+// probe's fresh connection settles.
+func probeOutcome(ctx context.Context, err error) outcome {
+	var netErr net.Error
+	switch {
+	case err == nil:
+		return outcomeSuccess
+	case errors.Is(ctx.Err(), context.Canceled):
+		return outcomeExcluded
+	case pgconn.Timeout(err), errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return outcomeFailure
+	case isConnLoss(err):
+		return outcomeLost
+	}
+	return outcomeFailure
+}
+
 func isReadOnlyViolation(err error) bool { return sqlState(err) == codeReadOnlyTransaction }
 
 // isCachedPlanChange reports "cached plan must not change result type":

@@ -141,6 +141,33 @@ func TestOutcomeOf(t *testing.T) {
 	}
 }
 
+func TestProbeOutcome(t *testing.T) {
+	t.Parallel()
+	live := context.Background()
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	expired, cancel2 := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel2()
+	tests := []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want outcome
+	}{
+		{"answered", live, nil, outcomeSuccess},
+		{"refused", live, &pgconn.ConnectError{}, outcomeFailure},
+		{"no answer in time: a frozen server", expired, &net.OpError{Op: "read", Err: timeoutErr{}}, outcomeFailure},
+		{"connect cut by the probe's deadline", expired, &pgconn.ConnectError{}, outcomeFailure},
+		{"probe connection terminated", live, pgErr("57P01", "terminating connection"), outcomeLost},
+		{"shutting down", canceled, &net.OpError{Op: "read", Err: timeoutErr{}}, outcomeExcluded},
+	}
+	for _, tt := range tests {
+		if got := probeOutcome(tt.ctx, tt.err); got != tt.want {
+			t.Errorf("%s: probeOutcome = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestMayRetryStatement(t *testing.T) {
 	t.Parallel()
 	lost := io.ErrUnexpectedEOF

@@ -8,9 +8,11 @@ import (
 	"math"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // probeSQL reads role, positions and lag in one round trip. On a replica:
@@ -31,6 +33,7 @@ const probeSQL = `SELECT pg_is_in_recovery(),
 type prober struct {
 	mu   sync.Mutex
 	conn *pgx.Conn
+	live atomic.Pointer[pgconn.PgConn] // conn's, readable without mu by drop
 }
 
 type probeResult struct {
@@ -101,7 +104,16 @@ func (p *prober) connectLocked(ctx context.Context, e *endpoint) error {
 		return err
 	}
 	p.conn = conn
+	p.live.Store(conn.PgConn())
 	return nil
+}
+
+// drop closes the health connection's socket without waiting for mu, so
+// that a probe stuck on a server that does not answer ends at once.
+func (p *prober) drop() {
+	if c := p.live.Load(); c != nil {
+		_ = c.Conn().Close() // the probe in flight sees the error
+	}
 }
 
 func (p *prober) close(ctx context.Context) {
@@ -116,16 +128,20 @@ func (p *prober) closeLocked(ctx context.Context) {
 		defer cancel()
 		_ = p.conn.Close(ctx) // best effort: the server may be gone
 		p.conn = nil
+		p.live.Store(nil)
 	}
 }
 
 // check probes e once (through its breaker, so a half-open breaker gets its
-// probe even when no traffic arrives) and publishes the result.
+// probe even when no traffic arrives) and publishes the result. A probe
+// that fails counts against the breaker — a timeout included, since a
+// live server answers it in milliseconds — unless ctx was canceled (the
+// DB is shutting down, or a caller of Health gave up).
 func (db *DB) check(ctx context.Context, e *endpoint) error {
 	t, refused := e.br.allow()
 	r, err := e.prober.run(ctx, e, nil)
 	if refused == nil {
-		e.br.finish(t, outcomeOf(ctx, err))
+		e.br.finish(t, probeOutcome(ctx, err))
 	}
 	e.checkedAt.Store(time.Now().UnixNano())
 	if err != nil {

@@ -59,12 +59,19 @@ func (r *connRegistry) all() []*pgconn.PgConn {
 
 // Shutdown stops the DB gracefully. New calls get ErrClosed at once;
 // statements and transactions already running may finish until ctx ends.
-// Then the statements still running are canceled (a cancel request each),
-// statements of still-open transactions fail with ErrClosed, and after
-// CancelGracePeriod the connections left are dropped. Every pool is closed
-// and the health loops stopped. The error is nil when everything finished
-// in time; otherwise it wraps ctx's error and says how many connections
-// were still busy. Calling Shutdown again waits for the first call.
+// Then the statements still running are canceled (a cancel request each,
+// not waited for: a hung server never answers), statements of still-open
+// transactions fail with ErrClosed, and after CancelGracePeriod the
+// connections left are dropped, which ends every call still using one;
+// calls still waiting for a connection, or for one to be made, end when
+// the pools close. Every pool is closed and the health loops stopped.
+//
+// Shutdown returns at most CancelGracePeriod + 1s after ctx's deadline,
+// whatever the servers do (a frozen server included), and by then no call
+// of this DB is left blocked on a connection. The error is nil when
+// everything finished in time; otherwise it wraps ctx's error and says how
+// many connections were still busy. Calling Shutdown again waits for the
+// first call.
 func (db *DB) Shutdown(ctx context.Context) error {
 	if err := db.usable(ctx); err != nil {
 		return err
@@ -99,12 +106,15 @@ func (db *DB) Close() {
 }
 
 func (db *DB) drain(ctx context.Context) error {
+	// The health loops and the write tracker stop; a probe in flight is
+	// canceled and is not waited for here (closeAll bounds the wait).
 	db.stopLoops()
-	db.loops.Wait()
 	if db.waitIdle(ctx) {
-		db.closeAll(ctx)
+		db.closeAll(ctx, time.Now().Add(closeWait))
 		return nil
 	}
+	// The bound Shutdown promises, counted from ctx's end.
+	until := time.Now().Add(db.cfg.CancelGracePeriod + closeWait)
 	db.state.Store(stateStopped)
 	busy := db.busy()
 	db.cancelAll(ctx)
@@ -115,15 +125,17 @@ func (db *DB) drain(ctx context.Context) error {
 			_ = c.Conn().Close() // unblock whoever still holds it
 		}
 	}
-	db.closeAll(ctx)
+	db.closeAll(ctx, until)
 	return fmt.Errorf("pool: shutdown: deadline passed with %d connections busy; their statements were canceled: %w",
 		busy, ctx.Err())
 }
 
+// busy counts connections checked out or being made for a caller.
 func (db *DB) busy() int {
 	n := 0
 	for _, e := range db.endpoints() {
-		n += int(e.pool.Stat().AcquiredConns())
+		s := e.pool.Stat()
+		n += int(s.AcquiredConns() + s.ConstructingConns())
 	}
 	return n
 }
@@ -142,46 +154,58 @@ func (db *DB) waitIdle(ctx context.Context) bool {
 	return true
 }
 
-// cancelAll sends a cancel request for every open connection; idle ones
-// ignore it.
+// cancelAll sends a cancel request for every open connection (idle ones
+// ignore it), without waiting: a frozen server accepts the request's
+// connection and never answers, and each request gives up on its own
+// after a second.
 func (db *DB) cancelAll(ctx context.Context) {
 	ctx = context.WithoutCancel(ctx) // ctx has expired: that is why we cancel
-	var wg sync.WaitGroup
 	for _, c := range db.conns.all() {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
 			ctx, cancel := context.WithTimeout(ctx, time.Second)
 			defer cancel()
 			_ = c.CancelRequest(ctx) // best effort: the connection may be gone
 		}()
 	}
-	wg.Wait()
 }
 
-// closeAll closes every health connection and every pool, waiting at most
-// CancelGracePeriod+1s for connections a caller still holds (a leaked Rows
-// must not hang Shutdown).
-func (db *DB) closeAll(ctx context.Context) {
+// closeWait bounds how long Shutdown waits, after the grace period, for
+// the pools to close and the background loops to end.
+const closeWait = time.Second
+
+// closeAll stops the loops, closes every health connection and every pool
+// (which also ends connection attempts in progress, and with them the
+// calls waiting for them), and waits until all of it is done or until
+// passes: a leaked Rows must not hang Shutdown, nor a server that does not
+// answer (pgx waits up to 15s for a cancel request to a frozen server
+// before it lets a broken connection go; that goes on in the background).
+func (db *DB) closeAll(ctx context.Context, until time.Time) {
 	if db.stopLoops != nil {
 		db.stopLoops()
-	}
-	for _, e := range db.endpoints() {
-		if e != nil {
-			e.prober.close(ctx)
-		}
 	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		var wg sync.WaitGroup
 		for _, e := range db.endpoints() {
-			if e != nil && e.pool != nil {
-				e.pool.Close()
+			if e == nil {
+				continue
 			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				e.prober.drop() // a probe stuck on a frozen server ends now
+				e.prober.close(ctx)
+				if e.pool != nil {
+					e.pool.Close()
+				}
+			}()
 		}
+		wg.Wait()
+		db.loops.Wait()
 	}()
 	select {
 	case <-done:
-	case <-time.After(db.cfg.CancelGracePeriod + time.Second):
+	case <-time.After(time.Until(until)):
 	}
 }
