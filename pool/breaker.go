@@ -3,6 +3,7 @@ package pool
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -110,10 +111,12 @@ type breaker struct {
 	label    string
 	role     string
 	disabled bool
-	cb       *gobreaker.TwoStepCircuitBreaker[struct{}]
-	state    atomic.Int32 // BreakerState mirror, written in OnStateChange
-	dirty    atomic.Bool  // a failure was reported since the last success
-	openErr  error        // preallocated refusals, so failing fast is cheap
+	settings gobreaker.Settings // Name is the generation, see closeNow
+	cb       atomic.Pointer[gobreaker.TwoStepCircuitBreaker[struct{}]]
+	gen      atomic.Uint64 // generation of cb: closeNow replaces it
+	state    atomic.Int32  // BreakerState mirror, written in OnStateChange
+	dirty    atomic.Bool   // a failure was reported since the last success
+	openErr  error         // preallocated refusals, so failing fast is cheap
 	halfErr  error
 	notify   func(BreakerEvent)
 	onLost   func() // a connection was lost: ask for a health check
@@ -139,8 +142,8 @@ func newBreaker(label, role string, c BreakerConfig) *breaker {
 		halfErr:     &CircuitOpenError{Endpoint: label, State: BreakerHalfOpen},
 	}
 	threshold := c.FailureThreshold
-	b.cb = gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
-		Name:        label,
+	b.settings = gobreaker.Settings{
+		Name:        "0",
 		MaxRequests: c.HalfOpenProbes,
 		Timeout:     c.OpenTimeout,
 		ReadyToTrip: func(n gobreaker.Counts) bool { return n.ConsecutiveFailures >= threshold },
@@ -149,12 +152,17 @@ func newBreaker(label, role string, c BreakerConfig) *breaker {
 		},
 		IsExcluded:    func(err error) bool { return errors.Is(err, errBreakerExcluded) },
 		OnStateChange: b.onStateChange,
-	})
+	}
+	b.cb.Store(gobreaker.NewTwoStepCircuitBreaker[struct{}](b.settings))
 	return b
 }
 
-// onStateChange runs under gobreaker's lock: it only records.
-func (b *breaker) onStateChange(_ string, from, to gobreaker.State) {
+// onStateChange runs under gobreaker's lock: it only records. A change of a
+// breaker that closeNow replaced (a late call admitted by it) is ignored.
+func (b *breaker) onStateChange(name string, from, to gobreaker.State) {
+	if name != strconv.FormatUint(b.gen.Load(), 10) {
+		return
+	}
 	b.state.Store(int32(to))
 	if to == gobreaker.StateOpen && b.onHalfOpen != nil {
 		time.AfterFunc(b.openTimeout, b.onHalfOpen)
@@ -201,7 +209,7 @@ func (b *breaker) allow() (ticket, error) {
 	if b.disabled || BreakerState(b.state.Load()) == BreakerClosed {
 		return ticket{}, nil
 	}
-	done, err := b.cb.Allow()
+	done, err := b.cb.Load().Allow()
 	b.deliver()
 	if err != nil {
 		if errors.Is(err, gobreaker.ErrTooManyRequests) {
@@ -242,7 +250,7 @@ func (b *breaker) finish(t ticket, o outcome) {
 
 // record reports an outcome observed on the fast path.
 func (b *breaker) record(o outcome) {
-	if done, err := b.cb.Allow(); err == nil {
+	if done, err := b.cb.Load().Allow(); err == nil {
 		done(o.breakerErr())
 	}
 	b.deliver()
@@ -264,9 +272,35 @@ func (b *breaker) current() BreakerState {
 	if b.disabled {
 		return BreakerClosed
 	}
-	s := BreakerState(b.cb.State())
+	s := BreakerState(b.cb.Load().State())
 	b.deliver()
 	return s
+}
+
+// closeNow closes an open breaker before its OpenTimeout: the health probe
+// found the server answering again (a restart, or a promotion that a
+// multi-host DSN follows). gobreaker cannot be closed from outside, so a
+// fresh one replaces it; a call admitted by the old one reports to the old
+// one, which no longer matters.
+func (b *breaker) closeNow() {
+	if b.disabled || BreakerState(b.state.Load()) != BreakerOpen {
+		return
+	}
+	b.mu.Lock()
+	if BreakerState(b.state.Load()) != BreakerOpen { // another probe won
+		b.mu.Unlock()
+		return
+	}
+	st := b.settings
+	st.Name = strconv.FormatUint(b.gen.Add(1), 10)
+	b.cb.Store(gobreaker.NewTwoStepCircuitBreaker[struct{}](st))
+	b.state.Store(int32(BreakerClosed))
+	b.dirty.Store(false)
+	if b.notify != nil {
+		b.pending = append(b.pending, BreakerEvent{Endpoint: b.label, Role: b.role, From: BreakerOpen, To: BreakerClosed, At: time.Now()})
+	}
+	b.mu.Unlock()
+	b.deliver()
 }
 
 // routable reports whether routing may send reads here (closed or

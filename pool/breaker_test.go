@@ -150,3 +150,40 @@ func BenchmarkBreakerParallel(b *testing.B) {
 		}
 	})
 }
+
+func TestBreakerCloseNowAndLateCallsOfTheReplacedBreaker(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var events []BreakerEvent
+	b := newBreaker("primary (x:1)", EndpointPrimary, BreakerConfig{FailureThreshold: 1, OpenTimeout: 20 * time.Millisecond,
+		OnStateChange: func(ev BreakerEvent) { mu.Lock(); events = append(events, ev); mu.Unlock() }}.withDefaults())
+	b.closeNow() // closed: nothing to do
+	tk, _ := b.allow()
+	b.finish(tk, outcomeFailure)
+	if s := b.current(); s != BreakerOpen {
+		t.Fatalf("state = %s, want open", s)
+	}
+	time.Sleep(30 * time.Millisecond)
+	late, err := b.allow() // half-open: admitted by the breaker about to be replaced
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.finish(late, outcomeFailure) // open again
+	b.closeNow()
+	if s := b.current(); s != BreakerClosed {
+		t.Fatalf("after closeNow: %s, want closed", s)
+	}
+	if _, err := b.allow(); err != nil {
+		t.Fatalf("closed breaker refused: %v", err)
+	}
+	// A late outcome for the old breaker must not move the new one.
+	b.finish(late, outcomeFailure)
+	if s := BreakerState(b.state.Load()); s != BreakerClosed {
+		t.Fatalf("a late call of the replaced breaker set the state to %s", s)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if n := len(events); n == 0 || events[n-1].From != BreakerOpen || events[n-1].To != BreakerClosed {
+		t.Fatalf("events %+v: want the last to be open -> closed", events)
+	}
+}

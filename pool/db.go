@@ -82,7 +82,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 
 func (db *DB) openEndpoint(ctx context.Context, ec endpointConfig, replica bool) (*endpoint, error) {
 	e := newEndpoint(ec, replica, db.cfg.Breaker)
-	ec.pool.AfterConnect = db.conns.add
+	ec.pool.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		e.connected(c)
+		return db.conns.add(ctx, c)
+	}
 	ec.pool.BeforeClose = db.conns.remove
 	ec.pool.ShouldPing = e.shouldPing
 	p, err := pgxpool.NewWithConfig(ctx, ec.pool)

@@ -32,8 +32,30 @@ type endpoint struct {
 	walAt        atomic.Int64  // primary: when walLSN was read, unix nanoseconds
 	checkedAt    atomic.Int64  // unix nanoseconds of the last probe
 	lastErr      atomic.Pointer[string]
-	suspectUntil atomic.Int64  // unix nanoseconds: until then idle connections are pinged before use
-	recheckNow   chan struct{} // wakes the health loop (role re-check)
+	suspectUntil atomic.Int64           // unix nanoseconds: until then idle connections are pinged before use
+	recheckNow   chan struct{}          // wakes the health loop (role re-check)
+	serving      atomic.Pointer[string] // address of the server of the last connection made
+}
+
+// connected records which server a new connection reached: with a
+// multi-host DSN it is the one that met target_session_attrs, so Health
+// names the server that serves now (the promoted one after a failover).
+func (e *endpoint) connected(c *pgx.Conn) {
+	if addr := c.PgConn().Conn().RemoteAddr(); addr != nil {
+		s := addr.String()
+		if cur := e.serving.Load(); cur == nil || *cur != s {
+			e.serving.Store(&s)
+		}
+	}
+}
+
+// serverAddr is the address of the server e's connections reach: the
+// last one connected to, or the configured one before any.
+func (e *endpoint) serverAddr() string {
+	if s := e.serving.Load(); s != nil {
+		return *s
+	}
+	return e.addr
 }
 
 // suspectWindow is how long after a lost connection idle connections are

@@ -105,6 +105,7 @@ func (p *prober) connectLocked(ctx context.Context, e *endpoint) error {
 	}
 	p.conn = conn
 	p.live.Store(conn.PgConn())
+	e.connected(conn)
 	return nil
 }
 
@@ -140,8 +141,13 @@ func (p *prober) closeLocked(ctx context.Context) {
 func (db *DB) check(ctx context.Context, e *endpoint) error {
 	t, refused := e.br.allow()
 	r, err := e.prober.run(ctx, e, nil)
-	if refused == nil {
+	switch {
+	case refused == nil:
 		e.br.finish(t, probeOutcome(ctx, err))
+	case err == nil && r.inRecovery == e.replica:
+		// Open, yet the server answers in its role again (restarted, or
+		// promoted behind a multi-host DSN): no need to wait OpenTimeout.
+		e.br.closeNow()
 	}
 	e.checkedAt.Store(time.Now().UnixNano())
 	if err != nil {
@@ -205,22 +211,38 @@ func (db *DB) publishLag(e *endpoint, r probeResult) {
 	e.lag.observe(primary, uint64(replay))
 }
 
-// healthLoop probes e every HealthCheckPeriod (and when woken) until ctx
-// ends.
+// downProbePeriod is how often an endpoint that is down, or whose breaker
+// is open, is probed when HealthCheckPeriod is longer: so that a server
+// back from a restart, or a promotion behind a multi-host DSN, serves
+// calls again within this long.
+const downProbePeriod = 500 * time.Millisecond
+
+// healthLoop probes e every HealthCheckPeriod — every downProbePeriod while
+// it is down or its breaker open — and when woken, until ctx ends.
 func (db *DB) healthLoop(ctx context.Context, e *endpoint) {
 	period := db.cfg.HealthCheckPeriod
-	tick := time.NewTicker(period)
-	defer tick.Stop()
+	timer := time.NewTimer(period)
+	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-timer.C:
 		case <-e.recheckNow:
 		}
 		pctx, cancel := context.WithTimeout(ctx, max(period, time.Second))
 		_ = db.check(pctx, e) // the result is published on e
 		cancel()
+		next := period
+		if !e.up.Load() || !e.br.routable() {
+			next = min(period, downProbePeriod)
+		}
+		timer.Stop()
+		select { // drained when woken by recheckNow before it fired
+		case <-timer.C:
+		default:
+		}
+		timer.Reset(next)
 	}
 }
 
@@ -292,7 +314,7 @@ func (db *DB) report() HealthReport {
 	for _, e := range db.endpoints() {
 		h := EndpointHealth{
 			Name:       e.name,
-			Address:    e.addr,
+			Address:    e.serverAddr(),
 			Up:         e.up.Load(),
 			InRecovery: e.inRecovery.Load(),
 			Latency:    float64(e.latency.Load()) / float64(time.Millisecond),
