@@ -55,7 +55,7 @@ func (w *writeTracker) need() (ok bool, lsn uint64) {
 // catchUpWait (the health loop's probes take over from there).
 const (
 	catchUpFirstPoll = 200 * time.Microsecond
-	catchUpMaxPoll   = 20 * time.Millisecond
+	catchUpMaxPoll   = 5 * time.Millisecond
 	catchUpWait      = 2 * time.Second
 )
 
