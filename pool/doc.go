@@ -60,8 +60,17 @@
 // per statement text.
 //
 // A replica serves reads while its health probe succeeds, its breaker is
-// not open and its replay lag is at most Config.MaxReplicaLag; replicas
-// take turns. With none eligible, reads go to the primary. A statement a
+// not open and its lag is at most Config.MaxReplicaLag; replicas take
+// turns. With none eligible, reads go to the primary. Lag is measured
+// against the primary (its WAL flush position against the replica's replay
+// position), so a replica whose WAL stream is cut leaves the rotation
+// within HealthCheckPeriod + MaxReplicaLag of the first write it misses:
+// that bounds the staleness of a routed read.
+//
+// A DB with replicas reads its own writes by default: after a write
+// through it, its routed reads go to the primary until the write's WAL
+// position is known (one background goroutine reads it) and then only to
+// replicas that replayed it. Config.AllowStaleReads opts out. A statement a
 // replica refuses as a write (SQLSTATE 25006) is re-run on the primary once.
 // The same error from the primary has its role re-checked at once
 // (pg_is_in_recovery()): if a failover demoted it, its pool is reset and
@@ -69,8 +78,9 @@
 // database) the error is returned as is.
 //
 // UsePrimary and UseReplica override the choice for a ctx; QueryRead is
-// Query with UseReplica. ReadYourWrites (or WithSession) makes reads of a
-// ctx go to a replica only once it has replayed the session's last write;
+// Query with UseReplica. ReadYourWrites (or WithSession) carries
+// read-your-writes across requests and processes: reads of a ctx go to a
+// replica only once it has replayed the session's last write;
 // Config.ReplicaWait lets such a read wait a bounded time for a replica to
 // catch up before it goes to the primary. ParseLSN and FormatLSN carry a
 // session's position through a cookie or a header.
@@ -96,23 +106,43 @@
 // A statement is tried Config.Retry.MaxAttempts times at most (default 3),
 // with exponential backoff and full jitter, never sleeping past ctx's
 // deadline. It is retried when nothing reached the server
-// (pgconn.SafeToRetry, a connection that could not be made); once after
-// "cached plan must not change result type"; and, for routed reads and
-// statements marked with Idempotent, after a lost connection, 57P01,
-// 57P03 or 53300. A write that may have reached the server is never
-// replayed unless marked Idempotent; a statement inside a transaction is
-// never retried. Each retry reaches Config.Retry.OnRetry and, if the tracer
-// implements RetryTracer, the tracer.
+// (pgconn.SafeToRetry, except pgx's "conn closed", a connection that could
+// not be made); once after "cached plan must not change result type"; and
+// after a lost connection only when replay is provably harmless: it ran on
+// a replica, or ctx was marked with Idempotent. SQL text cannot prove that
+// a statement on the primary does not write (SELECT charge($1) may
+// insert), so such a statement — read or write — is not replayed; its
+// caller gets an error matching ErrOutcomeUnknown, as do batches, CopyFrom
+// and the COMMIT of a transaction whose connection was lost. A statement
+// inside a transaction is never retried. Each retry reaches
+// Config.Retry.OnRetry and, if the tracer implements RetryTracer, the
+// tracer. Errors caused by the end of ctx match its error (errors.Is with
+// context.DeadlineExceeded or context.Canceled) on every path.
 //
 // # Circuit breakers
 //
 // Each endpoint has a breaker (gobreaker). It counts infrastructure
-// failures only — connections that cannot be made, network timeouts,
-// 08xxx, 57P03, 53300 — never a statement's own error or a canceled ctx.
-// An open breaker refuses calls at once with a *CircuitOpenError (matching
-// ErrCircuitOpen); an open replica simply leaves the rotation. After
-// Breaker.OpenTimeout it half-opens and admits Breaker.HalfOpenProbes
-// calls, the health probe included, so an idle endpoint recovers too.
+// failures only — connections that cannot be made (53300, 57P03, a
+// connection-class FATAL), calls whose deadline passed without the server
+// answering even the cancel request (a hung server), failed or timed-out
+// health probes — never a statement's own error (an error the server sent
+// and survived, such as 08P01 for a value the protocol cannot carry), a
+// canceled ctx or a wait for a pooled connection. An open breaker refuses
+// calls at once with a *CircuitOpenError (matching ErrCircuitOpen); an
+// open replica simply leaves the rotation. While open, the endpoint is
+// probed every 500ms, and a probe that finds the server answering in its
+// role closes the breaker; otherwise after Breaker.OpenTimeout it
+// half-opens and admits Breaker.HalfOpenProbes calls, the health probe
+// included, so an idle endpoint recovers too.
+//
+// # Failover
+//
+// With a multi-host DSN (host=a,b … target_session_attrs=read-write) the
+// pool follows a promotion: writes resume within a probe period of it,
+// Health names the server the connections reach, and a server found in
+// recovery has its connections reset. With a single host name, whatever
+// the name points at must move to the new primary and the old one must be
+// fenced; see the pool guide.
 //
 // # Session hygiene
 //
@@ -133,8 +163,15 @@
 // connection only if the server has not answered within
 // Config.CancelGracePeriod. Shutdown refuses new work with ErrClosed, lets
 // in-flight statements and transactions finish until its ctx ends, then
-// cancels what is left and closes every pool; Close is Shutdown with
-// Config.ShutdownTimeout.
+// cancels what is left and closes every pool. It returns at most
+// CancelGracePeriod + 1s after its ctx's deadline, whatever the servers do,
+// with no call of the DB left blocked on a connection. Close is Shutdown
+// with Config.ShutdownTimeout.
+//
+// # Misuse
+//
+// A nil ctx, InTx with a nil function, or a DB not made by Open return an
+// error matching ErrMisuse instead of panicking.
 //
 // # PgBouncer
 //
