@@ -1,11 +1,11 @@
 module github.com/normkit/norm/tools
 
-go 1.26.0
+go 1.25.0
 
 require (
 	github.com/jackc/pgx/v5 v5.12.0
-	github.com/testcontainers/testcontainers-go v0.45.0
-	github.com/testcontainers/testcontainers-go/modules/postgres v0.45.0
+	github.com/testcontainers/testcontainers-go v0.44.0 // indirect
+	github.com/testcontainers/testcontainers-go/modules/postgres v0.44.0 // indirect
 )
 
 require (
@@ -61,41 +61,34 @@ require (
 	go.opentelemetry.io/otel/metric v1.46.0 // indirect
 	go.opentelemetry.io/otel/trace v1.46.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
-	golang.org/x/crypto v0.58.0 // indirect
-	golang.org/x/sync v0.24.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/text v0.43.0 // indirect
+	golang.org/x/crypto v0.54.0 // indirect
+	golang.org/x/sync v0.22.0 // indirect
+	golang.org/x/sys v0.47.0 // indirect
+	golang.org/x/text v0.41.0 // indirect
 )
 
-require github.com/normkit/norm/migrate v0.0.0
-
-replace github.com/normkit/norm/migrate => ../migrate
+require github.com/normkit/norm/migrate v0.1.0
 
 require (
 	github.com/avast/retry-go/v4 v4.7.0 // indirect
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
-	github.com/normkit/norm/sqlb v0.0.0
+	github.com/normkit/norm/sqlb v0.1.0
 	github.com/sony/gobreaker/v2 v2.4.0 // indirect
 )
 
-replace github.com/normkit/norm/sqlb => ../sqlb
+require github.com/normkit/norm/pool v0.1.0
 
-require github.com/normkit/norm/pool v0.0.0
+require github.com/normkit/norm/repo v0.1.0
 
-replace github.com/normkit/norm/pool => ../pool
-
-require github.com/normkit/norm/repo v0.0.0
-
-replace github.com/normkit/norm/repo => ../repo
-
-require github.com/normkit/norm/observe v0.0.0
-
-replace github.com/normkit/norm/observe => ../observe
+require github.com/normkit/norm/observe v0.1.0
 
 require (
-	github.com/normkit/norm/rlsutil v0.0.0
+	github.com/normkit/norm/rlsutil v0.1.0
 	github.com/rs/zerolog v1.35.1
 )
 
-replace github.com/normkit/norm/rlsutil => ../rlsutil
+require (
+	github.com/normkit/norm/tools/pgtest v0.1.0
+	golang.org/x/mod v0.38.0
+)
