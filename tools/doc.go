@@ -6,4 +6,7 @@
 //   - cmd/pgtmp keeps a persistent development cluster under ./.pgdata
 //     (make db-up, make db-down).
 //   - cmd/demo is what make demo runs.
+//
+// The module needs Go 1.25 or later; `go install
+// github.com/normkit/norm/tools/cmd/normctl@latest` installs normctl.
 package tools

@@ -23,7 +23,7 @@ func Latest(text string) (string, error) {
 		if m == nil || strings.EqualFold(m[1], "unreleased") {
 			continue
 		}
-		if !semver.IsValid("v" + m[1]) {
+		if !isVersion(m[1]) {
 			return "", fmt.Errorf("changelog: heading %q does not name a semantic version", line)
 		}
 		return m[1], nil
@@ -38,7 +38,7 @@ func Latest(text string) (string, error) {
 // refused, since every release says what changed. A version already in the
 // file is refused too.
 func Release(text, version, date, fallback string) (string, error) {
-	if !semver.IsValid("v" + version) {
+	if !isVersion(version) {
 		return "", fmt.Errorf("changelog: %q is not a semantic version", version)
 	}
 	lines := strings.Split(text, "\n")
@@ -81,4 +81,10 @@ func Release(text, version, date, fallback string) (string, error) {
 		out += "\n"
 	}
 	return out, nil
+}
+
+// isVersion reports whether v is a full semantic version without the
+// leading v: "1.2.3" or "1.2.3-rc.1", not "1.2".
+func isVersion(v string) bool {
+	return semver.IsValid("v"+v) && semver.Canonical("v"+v) == "v"+v
 }
