@@ -2,11 +2,7 @@ module github.com/normkit/norm/tools
 
 go 1.25.0
 
-require (
-	github.com/jackc/pgx/v5 v5.12.0
-	github.com/testcontainers/testcontainers-go v0.44.0 // indirect
-	github.com/testcontainers/testcontainers-go/modules/postgres v0.44.0 // indirect
-)
+require github.com/testcontainers/testcontainers-go v0.44.0 // indirect
 
 require (
 	dario.cat/mergo v1.0.2 // indirect
@@ -52,6 +48,7 @@ require (
 	github.com/shirou/gopsutil/v4 v4.26.6 // indirect
 	github.com/sirupsen/logrus v1.9.4 // indirect
 	github.com/stretchr/testify v1.12.1 // indirect
+	github.com/testcontainers/testcontainers-go/modules/postgres v0.44.0 // indirect
 	github.com/tklauser/go-sysconf v0.4.0 // indirect
 	github.com/tklauser/numcpus v0.12.0 // indirect
 	github.com/yusufpapurcu/wmi v1.2.4 // indirect
@@ -67,8 +64,6 @@ require (
 	golang.org/x/text v0.41.0 // indirect
 )
 
-require github.com/normkit/norm/migrate v0.1.0
-
 require (
 	github.com/avast/retry-go/v4 v4.7.0 // indirect
 	github.com/mattn/go-colorable v0.1.14 // indirect
@@ -77,18 +72,17 @@ require (
 	github.com/sony/gobreaker/v2 v2.4.0 // indirect
 )
 
-require github.com/normkit/norm/pool v0.1.0
-
-require github.com/normkit/norm/repo v0.1.0
-
-require github.com/normkit/norm/observe v0.1.0
+require github.com/rs/zerolog v1.35.1
 
 require (
+	github.com/jackc/pgx/v5 v5.12.0
+	github.com/normkit/norm/migrate v0.1.0
+	github.com/normkit/norm/observe v0.1.0
+	github.com/normkit/norm/pool v0.1.0
+	github.com/normkit/norm/repo v0.1.0
 	github.com/normkit/norm/rlsutil v0.1.0
-	github.com/rs/zerolog v1.35.1
-)
-
-require (
 	github.com/normkit/norm/tools/pgtest v0.1.0
+	golang.org/x/exp v0.0.0-20260312153236-7ab1446f8b90
 	golang.org/x/mod v0.38.0
+	golang.org/x/tools v0.48.0
 )
