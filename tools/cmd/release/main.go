@@ -52,7 +52,6 @@ func main() {
 	}
 }
 
-
 func parseRequests(tree *modset.Tree, args []string) (map[*modset.Module]string, []*modset.Module, error) {
 	versions := map[*modset.Module]string{}
 	var mods []*modset.Module
