@@ -197,7 +197,7 @@ func (c *consumers) normctl() {
 		c.failf("go install %s: %v", target, err)
 		return
 	}
-	out, _ := exec.Command(filepath.Join(bin, "normctl")).CombinedOutput()
+	out, _ := exec.CommandContext(c.env.ctx, filepath.Join(bin, "normctl")).CombinedOutput()
 	if !strings.Contains(string(out), "usage: normctl migrate") {
 		c.failf("normctl without arguments printed %q, want its usage", out)
 		return

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -18,6 +19,7 @@ import (
 // env is the tree, the proxy it was published into, and the environment
 // the go command runs with against that proxy.
 type env struct {
+	ctx      context.Context
 	tree     *modset.Tree
 	proxy    string // directory of the file proxy
 	modcache string // GOMODCACHE of every go command modcheck runs
@@ -32,13 +34,13 @@ type env struct {
 // nothing is downloaded twice) and last in the configured GOPROXY. Norm's
 // modules are left out of the checksum database (GONOSUMDB), since what is
 // served is the working tree, not a tagged release.
-func newEnv(root string) (*env, error) {
+func newEnv(ctx context.Context, root string) (*env, error) {
 	tree, err := modset.Load(root)
 	if err != nil {
 		return nil, err
 	}
 	cache := cacheDir(tree.Root)
-	e := &env{tree: tree, proxy: filepath.Join(cache, "proxy"), modcache: filepath.Join(cache, "modcache")}
+	e := &env{ctx: ctx, tree: tree, proxy: filepath.Join(cache, "proxy"), modcache: filepath.Join(cache, "modcache")}
 	var entries []modproxy.Entry
 	for _, m := range tree.Published() {
 		if m.Version == "" {
@@ -57,11 +59,11 @@ func newEnv(root string) (*env, error) {
 			return nil, err
 		}
 	}
-	upstream, err := goEnv("GOPROXY")
+	upstream, err := goEnv(ctx, "GOPROXY")
 	if err != nil {
 		return nil, err
 	}
-	devCache, err := goEnv("GOMODCACHE")
+	devCache, err := goEnv(ctx, "GOMODCACHE")
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +75,7 @@ func newEnv(root string) (*env, error) {
 		proxies = append(proxies, upstream)
 	}
 	nosum := modset.Prefix[:len(modset.Prefix)-1]
-	if v, _ := goEnv("GONOSUMDB"); v != "" {
+	if v, _ := goEnv(ctx, "GONOSUMDB"); v != "" {
 		nosum = v + "," + nosum
 	}
 	e.vars = []string{
@@ -102,8 +104,8 @@ func removeAll(dir string) error {
 	return os.RemoveAll(dir)
 }
 
-func goEnv(name string) (string, error) {
-	out, err := exec.Command("go", "env", name).Output()
+func goEnv(ctx context.Context, name string) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", name).Output()
 	if err != nil {
 		return "", fmt.Errorf("go env %s: %w", name, err)
 	}
@@ -113,7 +115,7 @@ func goEnv(name string) (string, error) {
 // run runs the go command (or another program) in dir with the proxy
 // environment plus extra, returning stdout and stderr together.
 func (e *env) run(dir string, extra []string, name string, args ...string) (string, error) {
-	cmd := exec.Command(name, args...)
+	cmd := exec.CommandContext(e.ctx, name, args...)
 	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), e.vars...), extra...)
 	var out bytes.Buffer

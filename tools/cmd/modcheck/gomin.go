@@ -39,7 +39,7 @@ func runGoMin(e *env) error {
 		// and pgtest's own tests skip what this machine cannot start.
 		vars := []string{"GOWORK=" + work, "GOTOOLCHAIN=" + toolchain, "GOFLAGS=", "GOPROXY=" + goProxyOf(e)}
 		if out, err := e.run(m.AbsDir, vars, "go", "version"); err != nil || !strings.Contains(out, toolchain+" ") {
-			return fmt.Errorf("%s: toolchain %s did not run: %v %s", m.Dir, toolchain, err, out)
+			return fmt.Errorf("%s: toolchain %s did not run: %w %s", m.Dir, toolchain, err, out)
 		}
 		for _, args := range [][]string{{"vet", "./..."}, {"test", "-count=1", "./..."}} {
 			if _, err := e.run(m.AbsDir, vars, "go", args...); err != nil {

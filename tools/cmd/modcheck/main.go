@@ -18,10 +18,13 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 )
 
 func main() {
@@ -35,7 +38,9 @@ func main() {
 	keep := fs.Bool("keep", false, "consumer: keep the consumer modules (their directory is printed)")
 	_ = fs.Parse(args)
 
-	env, err := newEnv(*root)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	env, err := newEnv(ctx, *root)
 	if err != nil {
 		fail(err)
 	}

@@ -40,7 +40,7 @@ func runTidy(e *env, write bool) error {
 		}
 		out, err := e.run(m.AbsDir, nil, "go", "mod", "tidy", "-diff")
 		var exit *exec.ExitError
-		if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
+		if err != nil && (!errors.As(err, &exit) || exit.ExitCode() != 1) {
 			return err
 		}
 		if rest := untidyLines(out); len(rest) > 0 {

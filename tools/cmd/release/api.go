@@ -64,10 +64,10 @@ func findWork(dir string) string {
 	}
 }
 
-// compareAPI reports the API change from old to new packages of a module
+// compareAPI reports the API change from the old to the current packages of a module
 // with golang.org/x/exp/apidiff.
-func compareAPI(modPath string, old, new []*types.Package) apiChange {
-	r := apidiff.ModuleChanges(&apidiff.Module{Path: modPath, Packages: old}, &apidiff.Module{Path: modPath, Packages: new})
+func compareAPI(modPath string, old, cur []*types.Package) apiChange {
+	r := apidiff.ModuleChanges(&apidiff.Module{Path: modPath, Packages: old}, &apidiff.Module{Path: modPath, Packages: cur})
 	var c apiChange
 	for _, ch := range r.Changes {
 		if ch.Compatible {

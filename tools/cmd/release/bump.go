@@ -21,7 +21,7 @@ func (k bumpKind) String() string {
 	return map[bumpKind]string{bumpPatch: "patch", bumpMinor: "minor", bumpMajor: "major"}[k]
 }
 
-// apiChange summarises an API comparison with the previous release.
+// apiChange summarizes an API comparison with the previous release.
 type apiChange struct {
 	Incompatible []string // breaking changes
 	Compatible   []string // additions

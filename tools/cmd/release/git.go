@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,7 +13,7 @@ import (
 
 // git runs git in root and returns its trimmed standard output.
 func git(root string, args ...string) (string, error) {
-	cmd := exec.Command("git", args...)
+	cmd := exec.CommandContext(context.Background(), "git", args...)
 	cmd.Dir = root
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -49,9 +50,9 @@ func highest(prefix string, tags []string) string {
 
 // extract writes the tree of commit-ish rev into dir.
 func extract(root, rev, dir string) error {
-	archive := exec.Command("git", "archive", "--format=tar", rev)
+	archive := exec.CommandContext(context.Background(), "git", "archive", "--format=tar", rev)
 	archive.Dir = root
-	untar := exec.Command("tar", "-x", "-C", dir)
+	untar := exec.CommandContext(context.Background(), "tar", "-x", "-C", dir)
 	pipe, err := archive.StdoutPipe()
 	if err != nil {
 		return err
