@@ -13,6 +13,7 @@ UNIT_MODULES := $(filter-out $(E2E_DIR),$(MODULES))
 GOLANGCI_VERSION := v2.15.0
 BIN := $(CURDIR)/bin
 GOLANGCI := $(BIN)/golangci-lint
+MODCHECK := $(BIN)/modcheck
 
 RACE ?= -race
 TEST_TIMEOUT ?= 20m
@@ -21,7 +22,7 @@ COVERDIR := $(CURDIR)/.cache/cover
 PGDATA := $(CURDIR)/.pgdata
 COVERPKG := $(shell $(GO) list -m -f '{{.Path}}/...' | grep -v '/e2e/' | paste -sd, -)
 
-.PHONY: golangci all test unit e2e lint cover bench fuzz demo db-up db-down tidy postgres help docs docs-check docs-tools
+.PHONY: modcheck consumer-check go-min release golangci all test unit e2e lint cover bench fuzz demo db-up db-down tidy postgres help docs docs-check docs-tools
 
 all: test lint
 
@@ -40,12 +41,37 @@ e2e: postgres ## tests against real PostgreSQL: primary, streaming replica, PgBo
 	@echo "== e2e"
 	cd $(E2E_DIR) && $(GO) test $(RACE) -count=1 -timeout $(TEST_TIMEOUT) ./...
 
-lint: golangci ## golangci-lint (pinned) over every module, and go.mod/go.sum tidy without go.work
+# The tidy check runs `go mod tidy -diff` in every module with GOWORK=off,
+# as a user's build sees the module, e2e and tools included. Siblings are
+# required at versions that may not be on any module proxy yet, so modcheck
+# first publishes the working tree into a throwaway file proxy
+# (.cache/modcheck/proxy) at the versions the CHANGELOG.md files name and
+# puts it in front of GOPROXY. go.sum files carry no checksum of a norm
+# module (the working tree's checksum changes with every edit; workspace
+# builds and consumers never read them): the check ignores those lines and
+# `make tidy` removes them. modcheck also refuses a sibling required at
+# another version than its CHANGELOG.md names, a replace directive in a
+# published module, and a go.work without the replace of a current version.
+lint: golangci modcheck ## golangci-lint (pinned) over every module, and go.mod/go.sum tidy without go.work
 	@for m in $(MODULES); do \
 		echo "== lint: $${m#$(CURDIR)/}"; \
 		(cd $$m && $(GOLANGCI) run --config $(CURDIR)/.golangci.yml ./...); \
-		(cd $$m && GOWORK=off $(GO) mod tidy -diff) || { echo "$${m#$(CURDIR)/}: go.mod/go.sum not tidy: run make tidy"; exit 1; }; \
 	done
+	@$(MODCHECK) tidy -root $(CURDIR)
+
+# modcheck (tools/cmd/modcheck) is built from the workspace into ./bin.
+modcheck:
+	@cd tools && $(GO) build -o $(MODCHECK) ./cmd/modcheck
+
+consumer-check: modcheck ## publish the modules into a throwaway proxy; consumers outside the tree go get, build and run each alone
+	@$(MODCHECK) consumer -root $(CURDIR)
+
+go-min: modcheck ## each published module vets, builds and passes its unit tests with the Go toolchain its go directive names
+	@$(MODCHECK) gomin -root $(CURDIR)
+
+# make release MODULES_TO_RELEASE="sqlb@v0.2.0 repo@v0.1.1" [DRY_RUN=1]
+release: ## release modules (API check, changelog, sibling requires, tags); see docs/releasing.md
+	@cd tools && $(GO) run ./cmd/release -root $(CURDIR) $(if $(DRY_RUN),-dry-run) $(MODULES_TO_RELEASE)
 
 golangci:
 	@if ! $(GOLANGCI) version 2>/dev/null | grep -q "version $(GOLANGCI_VERSION:v%=%)"; then \
@@ -109,8 +135,8 @@ docs-tools:
 		fi; \
 	fi
 
-tidy: ## go mod tidy in every module (each must also build without go.work)
-	@for m in $(MODULES); do (cd $$m && GOWORK=off $(GO) mod tidy); done
+tidy: modcheck ## go mod tidy in every module without go.work, against the throwaway proxy (see lint)
+	@$(MODCHECK) tidy -write -root $(CURDIR)
 
 # postgres installs the PostgreSQL server and PgBouncer with apt-get when
 # they are missing, the process is root and apt-get exists; otherwise it

@@ -4,7 +4,7 @@ go 1.26.0
 
 require (
 	github.com/jackc/pgx/v5 v5.12.0
-	github.com/normkit/norm/tools v0.0.0
+	github.com/normkit/norm/tools v0.1.0
 )
 
 require (
@@ -65,17 +65,11 @@ require (
 	golang.org/x/text v0.43.0 // indirect
 )
 
-replace github.com/normkit/norm/tools => ../tools
+require github.com/normkit/norm/rlsutil v0.1.0
 
-require github.com/normkit/norm/rlsutil v0.0.0
+require github.com/normkit/norm/pool v0.1.0
 
-replace github.com/normkit/norm/rlsutil => ../rlsutil
-
-require github.com/normkit/norm/pool v0.0.0
-
-replace github.com/normkit/norm/pool => ../pool
-
-require github.com/normkit/norm/sqlb v0.0.0
+require github.com/normkit/norm/sqlb v0.1.0
 
 require (
 	github.com/Masterminds/squirrel v1.5.4 // indirect
@@ -83,15 +77,9 @@ require (
 	github.com/lann/ps v0.0.0-20150810152359-62de8c46ede0 // indirect
 )
 
-replace github.com/normkit/norm/sqlb => ../sqlb
+require github.com/normkit/norm/migrate v0.1.0
 
-require github.com/normkit/norm/migrate v0.0.0
-
-replace github.com/normkit/norm/migrate => ../migrate
-
-require github.com/normkit/norm/repo v0.0.0
-
-replace github.com/normkit/norm/repo => ../repo
+require github.com/normkit/norm/repo v0.1.0
 
 require (
 	github.com/avast/retry-go/v4 v4.7.0 // indirect
@@ -107,10 +95,11 @@ require (
 )
 
 require (
-	github.com/normkit/norm/observe v0.0.0
+	github.com/normkit/norm/observe v0.1.0
+	github.com/normkit/norm/observe/otel v0.1.0
+	github.com/normkit/norm/observe/prom v0.1.0
+	github.com/normkit/norm/tools/pgtest v0.1.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/rs/zerolog v1.35.1
 	go.opentelemetry.io/otel/sdk v1.46.0
 )
-
-replace github.com/normkit/norm/observe => ../observe

@@ -7,4 +7,9 @@
 // runs under an advisory lock with a lock_timeout, re-plans inside the lock
 // and records its history atomically with the change. It talks to the
 // database through a small Querier interface and does not import pool.
+//
+// # Go version
+//
+// The module needs Go 1.25 or later (the go line of its go.mod, set by
+// pgx v5.12; CI builds and tests it with that release).
 package migrate

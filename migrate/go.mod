@@ -15,7 +15,5 @@ require (
 
 require (
 	github.com/jackc/pgx/v5 v5.12.0
-	github.com/normkit/norm/sqlb v0.0.0
+	github.com/normkit/norm/sqlb v0.1.0
 )
-
-replace github.com/normkit/norm/sqlb => ../sqlb

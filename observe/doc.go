@@ -78,4 +78,9 @@
 //
 // Handler serves /metrics (for example prom.Handler), /debug/vars (expvar)
 // and /healthz, ready to mount on an internal listener.
+//
+// # Go version
+//
+// The module needs Go 1.25 or later (the go line of its go.mod, set by
+// pgx v5.12; CI builds and tests it with that release).
 package observe

@@ -182,4 +182,9 @@
 // QueryExecModeSimpleProtocol, and leave the server timeouts in Config
 // zero (PgBouncer rejects unknown startup parameters; set them with ALTER
 // ROLE … SET instead).
+//
+// # Go version
+//
+// The module needs Go 1.25 or later (the go line of its go.mod, set by
+// pgx v5.12; CI builds and tests it with that release).
 package pool

@@ -54,4 +54,9 @@
 // ErrUniqueViolation, ErrForeignKeyViolation, ErrCheckViolation,
 // ErrNotNullViolation) are usable with errors.Is/As; every message names the
 // operation and the table, never parameter values.
+//
+// # Go version
+//
+// The module needs Go 1.25 or later (the go line of its go.mod, set by
+// pgx v5.12; CI builds and tests it with that release).
 package repo

@@ -2,11 +2,9 @@ module github.com/normkit/norm/repo
 
 go 1.25.0
 
-replace github.com/normkit/norm/sqlb => ../sqlb
-
 require (
 	github.com/jackc/pgx/v5 v5.12.0
-	github.com/normkit/norm/sqlb v0.0.0
+	github.com/normkit/norm/sqlb v0.1.0
 )
 
 require (

@@ -8,4 +8,9 @@
 // missing tenant setting yields no rows, never all rows. The package also
 // generates reviewed policy DDL for migrations. It imports no other norm
 // module.
+//
+// # Go version
+//
+// The module needs Go 1.25 or later (the go line of its go.mod, set by
+// pgx v5.12; CI builds and tests it with that release).
 package rlsutil

@@ -47,4 +47,9 @@
 // OnDate, LastN) package reusable filters with half-open ranges.
 //
 // See docs/guides/sqlb.md for a guide.
+//
+// # Go version
+//
+// The module needs Go 1.23 or later (the go line of its go.mod; CI builds
+// and tests it with that release).
 package sqlb

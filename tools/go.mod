@@ -1,12 +1,8 @@
 module github.com/normkit/norm/tools
 
-go 1.26.0
+go 1.25.0
 
-require (
-	github.com/jackc/pgx/v5 v5.12.0
-	github.com/testcontainers/testcontainers-go v0.45.0
-	github.com/testcontainers/testcontainers-go/modules/postgres v0.45.0
-)
+require github.com/testcontainers/testcontainers-go v0.44.0 // indirect
 
 require (
 	dario.cat/mergo v1.0.2 // indirect
@@ -52,6 +48,7 @@ require (
 	github.com/shirou/gopsutil/v4 v4.26.6 // indirect
 	github.com/sirupsen/logrus v1.9.4 // indirect
 	github.com/stretchr/testify v1.12.1 // indirect
+	github.com/testcontainers/testcontainers-go/modules/postgres v0.44.0 // indirect
 	github.com/tklauser/go-sysconf v0.4.0 // indirect
 	github.com/tklauser/numcpus v0.12.0 // indirect
 	github.com/yusufpapurcu/wmi v1.2.4 // indirect
@@ -61,41 +58,31 @@ require (
 	go.opentelemetry.io/otel/metric v1.46.0 // indirect
 	go.opentelemetry.io/otel/trace v1.46.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
-	golang.org/x/crypto v0.58.0 // indirect
-	golang.org/x/sync v0.24.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/text v0.43.0 // indirect
+	golang.org/x/crypto v0.54.0 // indirect
+	golang.org/x/sync v0.22.0 // indirect
+	golang.org/x/sys v0.47.0 // indirect
+	golang.org/x/text v0.41.0 // indirect
 )
-
-require github.com/normkit/norm/migrate v0.0.0
-
-replace github.com/normkit/norm/migrate => ../migrate
 
 require (
 	github.com/avast/retry-go/v4 v4.7.0 // indirect
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
-	github.com/normkit/norm/sqlb v0.0.0
+	github.com/normkit/norm/sqlb v0.1.0
 	github.com/sony/gobreaker/v2 v2.4.0 // indirect
 )
 
-replace github.com/normkit/norm/sqlb => ../sqlb
-
-require github.com/normkit/norm/pool v0.0.0
-
-replace github.com/normkit/norm/pool => ../pool
-
-require github.com/normkit/norm/repo v0.0.0
-
-replace github.com/normkit/norm/repo => ../repo
-
-require github.com/normkit/norm/observe v0.0.0
-
-replace github.com/normkit/norm/observe => ../observe
+require github.com/rs/zerolog v1.35.1
 
 require (
-	github.com/normkit/norm/rlsutil v0.0.0
-	github.com/rs/zerolog v1.35.1
+	github.com/jackc/pgx/v5 v5.12.0
+	github.com/normkit/norm/migrate v0.1.0
+	github.com/normkit/norm/observe v0.1.0
+	github.com/normkit/norm/pool v0.1.0
+	github.com/normkit/norm/repo v0.1.0
+	github.com/normkit/norm/rlsutil v0.1.0
+	github.com/normkit/norm/tools/pgtest v0.1.0
+	golang.org/x/exp v0.0.0-20260312153236-7ab1446f8b90
+	golang.org/x/mod v0.38.0
+	golang.org/x/tools v0.48.0
 )
-
-replace github.com/normkit/norm/rlsutil => ../rlsutil

@@ -1,5 +1,7 @@
 // Package pgtest starts throwaway PostgreSQL servers for tests, the demo and
-// local development.
+// local development. It is a module of its own, so importing it brings
+// pgx and testcontainers-go and no other norm module; it needs Go 1.25 or
+// later.
 //
 // A Cluster is found or started in this order:
 //

@@ -1,4 +1,4 @@
-package otel_test
+package observe
 
 import (
 	"context"
@@ -24,7 +24,7 @@ import (
 // growing observer sets. Behind observe.Deferred the figure is the cost to
 // the caller; the work of the goroutine that hands events on is not in it:
 //
-//	go test -run '^$' -bench TracerOverhead -benchmem ./otel/
+//	cd e2e && go test -run '^$' -bench TracerOverhead -benchmem ./observe/
 func BenchmarkTracerOverhead(b *testing.B) {
 	logger := observe.NewLogger(zerolog.New(io.Discard).Level(zerolog.InfoLevel), observe.LogConfig{})
 	metrics, err := prom.New(prometheus.NewRegistry(), prom.Options{})
