@@ -437,7 +437,7 @@ func (c Config) applyConn(cc *pgx.ConnConfig, primary bool) {
 		// Send a cancel request at once so the server stops the statement,
 		// and drop the connection only if it has not answered within grace:
 		// no zombie queries, and no connection held past its caller.
-		return &cancelHandler{conn: pc, inner: pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: grace}}
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: grace}
 	}
 }
 
@@ -494,28 +494,4 @@ func parseReason(err error) string {
 
 func addr(host string, port uint16) string {
 	return host + ":" + strconv.Itoa(int(port))
-}
-
-// cancelHandler is pgx's cancel-request handler, except that it sends
-// nothing for a connection that is already closed (pgx closing a broken
-// connection with a canceled ctx): there is no statement left to stop, and
-// a cancel request arriving after its client left has crashed PgBouncer
-// 1.18 ("bad client state" in disconnect_client).
-type cancelHandler struct {
-	conn    *pgconn.PgConn
-	inner   pgconn.CancelRequestContextWatcherHandler
-	skipped bool
-}
-
-func (h *cancelHandler) HandleCancel(ctx context.Context) {
-	h.skipped = h.conn.IsClosed()
-	if !h.skipped {
-		h.inner.HandleCancel(ctx)
-	}
-}
-
-func (h *cancelHandler) HandleUnwatchAfterCancel() {
-	if !h.skipped {
-		h.inner.HandleUnwatchAfterCancel()
-	}
 }
