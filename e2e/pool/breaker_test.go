@@ -79,10 +79,11 @@ func TestBreakerOpensOnUnreachablePrimaryAndRecovers(t *testing.T) {
 		rep, _ := db.Health(ctx)
 		return rep.Endpoints[0].Breaker == normpool.BreakerClosed
 	})
+	// It closes through half-open (a probe admitted after OpenTimeout) or
+	// straight from open (a probe found the server answering again).
 	got := log.states()
-	want := []normpool.BreakerState{normpool.BreakerOpen, normpool.BreakerHalfOpen, normpool.BreakerClosed}
-	if len(got) < 3 || got[0] != want[0] || got[len(got)-2] != want[1] || got[len(got)-1] != want[2] {
-		t.Errorf("state changes = %v, want open … half-open, closed", got)
+	if len(got) < 2 || got[0] != normpool.BreakerOpen || got[len(got)-1] != normpool.BreakerClosed {
+		t.Errorf("state changes = %v, want open … closed", got)
 	}
 }
 
