@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	normpool "github.com/normkit/norm/pool"
 	"github.com/normkit/norm/repo"
 )
@@ -40,26 +41,33 @@ func TestReadsSeeTheirOwnWritesByDefault(t *testing.T) { //nolint:paralleltest /
 		HealthCheckPeriod: normpool.DefaultHealthCheckPeriod}
 	// The harness runs with synchronous_commit off, so a commit reaches
 	// the replica only when the WAL writer flushes it: the replica is
-	// behind for a while after every write.
-	db := open(t, cfg)
-	notes, err := repo.New[note](db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	missing := 0
-	for i := range 200 {
-		n := &note{Body: fmt.Sprintf("note %d", i)}
-		if err := notes.Create(ctx, n); err != nil {
+	// behind for a while after every write. Directly, and with the primary
+	// behind PgBouncer.
+	bouncer := cfg
+	bouncer.ConnString, bouncer.QueryExecMode = d.BouncerDSN(t), pgx.QueryExecModeCacheDescribe
+	for _, via := range []struct {
+		name string
+		cfg  normpool.Config
+	}{{"direct", cfg}, {"pgbouncer", bouncer}} {
+		notes, err := repo.New[note](open(t, via.cfg))
+		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := notes.FindByID(ctx, n.ID); errors.Is(err, repo.ErrNotFound) {
-			missing++
-		} else if err != nil {
-			t.Fatal(err)
+		missing := 0
+		for i := range 200 {
+			n := &note{Body: fmt.Sprintf("note %d", i)}
+			if err := notes.Create(ctx, n); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := notes.FindByID(ctx, n.ID); errors.Is(err, repo.ErrNotFound) {
+				missing++
+			} else if err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	if missing != 0 {
-		t.Errorf("Create then FindByID: %d of 200 not found", missing)
+		if missing != 0 {
+			t.Errorf("%s: Create then FindByID: %d of 200 not found", via.name, missing)
+		}
 	}
 
 	// With synchronous_commit on (PostgreSQL's default) commits reach the
@@ -68,7 +76,7 @@ func TestReadsSeeTheirOwnWritesByDefault(t *testing.T) { //nolint:paralleltest /
 	if _, err := d.Conn(t).Exec(ctx, fmt.Sprintf(`ALTER DATABASE %q SET synchronous_commit = on`, d.Name)); err != nil {
 		t.Fatal(err)
 	}
-	db = open(t, cfg)
+	db := open(t, cfg)
 	// One write per 100 reads, a read every millisecond: every read sees
 	// the write before it, and the replica serves most of them. (Without
 	// the pause the share depends on how fast this machine runs the write
