@@ -37,35 +37,12 @@ func TestDeadlineErrorsKeepTheirCause(t *testing.T) {
 			var s string
 			return db.QueryRow(ctx, "SELECT pg_sleep(5)::text").Scan(&s)
 		}},
-		{"Query before the first row", func(ctx context.Context) error {
-			rows, err := db.Query(ctx, "SELECT pg_sleep(5)")
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-			}
-			return rows.Err()
-		}},
+		{"Query before the first row", func(ctx context.Context) error { return readAll(db.Query(ctx, "SELECT pg_sleep(5)")) }},
 		{"Query while iterating", func(ctx context.Context) error {
-			rows, err := db.Query(ctx, "SELECT pg_sleep(0.05) FROM generate_series(1, 100)")
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-			}
-			return rows.Err()
+			return readAll(db.Query(ctx, "SELECT pg_sleep(0.05) FROM generate_series(1, 100)"))
 		}},
 		{"Query on the primary", func(ctx context.Context) error {
-			rows, err := db.Query(normpool.UsePrimary(ctx), "SELECT pg_sleep(5)")
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-			}
-			return rows.Err()
+			return readAll(db.Query(normpool.UsePrimary(ctx), "SELECT pg_sleep(5)"))
 		}},
 		{"Exec in InTx", func(ctx context.Context) error {
 			return db.InTx(ctx, func(ctx context.Context) error {
@@ -75,14 +52,7 @@ func TestDeadlineErrorsKeepTheirCause(t *testing.T) {
 		}},
 		{"Query in InTx", func(ctx context.Context) error {
 			return db.InTx(ctx, func(ctx context.Context) error {
-				rows, err := db.Query(ctx, "SELECT pg_sleep(5)")
-				if err != nil {
-					return err
-				}
-				defer rows.Close()
-				for rows.Next() {
-				}
-				return rows.Err()
+				return readAll(db.Query(ctx, "SELECT pg_sleep(5)"))
 			})
 		}},
 		{"QueryRow in InTx", func(ctx context.Context) error {

@@ -27,9 +27,9 @@ func TestMisuseIsAnErrorNotAPanic(t *testing.T) {
 		call func() error
 	}{
 		{"Exec with nil ctx", "nil context", func() error { _, err := db.Exec(nilCtx, "SELECT 1"); return err }},
-		{"Query with nil ctx", "nil context", func() error { return queryErr(db.Query(nilCtx, "SELECT 1")) }},
+		{"Query with nil ctx", "nil context", func() error { return readAll(db.Query(nilCtx, "SELECT 1")) }},
 		{"QueryRow with nil ctx", "nil context", func() error { var n int; return db.QueryRow(nilCtx, "SELECT 1").Scan(&n) }},
-		{"QueryRead with nil ctx", "nil context", func() error { return queryErr(db.QueryRead(nilCtx, "SELECT 1")) }},
+		{"QueryRead with nil ctx", "nil context", func() error { return readAll(db.QueryRead(nilCtx, "SELECT 1")) }},
 		{"SendBatch with nil ctx", "nil context", func() error {
 			b := &pgx.Batch{}
 			b.Queue("SELECT 1")
@@ -46,7 +46,7 @@ func TestMisuseIsAnErrorNotAPanic(t *testing.T) {
 		{"Ping with nil ctx", "nil context", func() error { return db.Ping(nilCtx) }},
 		{"Shutdown with nil ctx", "nil context", func() error { return db.Shutdown(nilCtx) }},
 		{"zero DB Exec", "not opened", func() error { _, err := zero.Exec(context.Background(), "SELECT 1"); return err }},
-		{"zero DB Query", "not opened", func() error { return queryErr(zero.Query(context.Background(), "SELECT 1")) }},
+		{"zero DB Query", "not opened", func() error { return readAll(zero.Query(context.Background(), "SELECT 1")) }},
 		{"zero DB QueryRow", "not opened", func() error { var n int; return zero.QueryRow(context.Background(), "SELECT 1").Scan(&n) }},
 		{"zero DB InTx", "not opened", func() error {
 			return zero.InTx(context.Background(), func(context.Context) error { return nil })
@@ -98,13 +98,4 @@ func TestMisuseIsAnErrorNotAPanic(t *testing.T) {
 			t.Error("a DB that was never opened accepted an AfterCommit")
 		}
 	}()
-}
-
-// queryErr closes rows and returns the call's error, or the rows' own.
-func queryErr(rows pgx.Rows, err error) error {
-	if err != nil {
-		return err
-	}
-	rows.Close()
-	return rows.Err()
 }
