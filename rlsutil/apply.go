@@ -20,7 +20,12 @@ type Querier interface {
 
 // Apply applies s to the transaction tx in one round trip:
 //
-//	SELECT set_config($1, $2, true), …, set_config('role', $n, true)
+//	SELECT set_config($1, $2, true), …, set_config('role', $n, true),
+//	       set_config('rlsutil.tx', <the transaction's token>, true)
+//
+// The last setting binds the others to this transaction (see
+// BindingSetting): the policies TenantPolicy generates honor a tenant only
+// in the transaction Apply set it in.
 //
 // Every name and value is a bind parameter. set_config('role', r, true)
 // is what SET LOCAL ROLE r does (same permission checks), without putting
@@ -74,6 +79,7 @@ func applyStatement(s Settings) (string, []any) {
 	if s.Role != "" {
 		add("role", s.Role)
 	}
+	b.WriteString(", set_config('" + BindingSetting + "', " + txToken + ", true)")
 	return b.String(), args
 }
 

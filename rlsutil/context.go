@@ -36,13 +36,24 @@ func SettingsFromContext(ctx context.Context) Settings {
 	return s
 }
 
-// ApplyContext applies the settings ctx carries to tx; with none it does
-// nothing (and costs no round trip). Its signature fits a
-// "run after BEGIN" hook, so a connection layer can apply the caller's
-// tenant to every transaction it begins: with norm's pool, set
+// ApplyContext applies the settings ctx carries to tx. With none, it still
+// sets TenantSetting, to the empty string (no tenant: the policies match no
+// row), so that no value of it from anywhere else — a session-level
+// set_config — applies in this transaction. Its signature fits a "run
+// after BEGIN" hook, so a connection layer can apply the caller's tenant
+// to every transaction it begins: with norm's pool, set
 // pool.Config.OnBegin = rlsutil.ApplyContext.
 func ApplyContext(ctx context.Context, tx pgx.Tx) error {
-	return Apply(ctx, tx, SettingsFromContext(ctx))
+	s := SettingsFromContext(ctx)
+	if _, ok := s.Vars[TenantSetting]; !ok {
+		vars := make(map[string]string, len(s.Vars)+1)
+		for k, v := range s.Vars {
+			vars[k] = v
+		}
+		vars[TenantSetting] = ""
+		s.Vars = vars
+	}
+	return Apply(ctx, tx, s)
 }
 
 // BeginContext begins a transaction on db and applies the settings ctx

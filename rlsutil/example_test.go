@@ -25,7 +25,7 @@ func ExampleTenantPolicy() {
 	// GRANT SELECT, INSERT, UPDATE, DELETE ON "public"."notes" TO "app_user";
 	// GRANT USAGE ON ALL SEQUENCES IN SCHEMA "public" TO "app_user";
 	// GRANT "app_user" TO "service";
-	// CREATE POLICY "notes_tenant_isolation" ON "notes" AS PERMISSIVE FOR ALL TO "app_user" USING ("tenant_id" = NULLIF(current_setting('app.tenant_id', true), '')::uuid) WITH CHECK ("tenant_id" = NULLIF(current_setting('app.tenant_id', true), '')::uuid);
+	// CREATE POLICY "notes_tenant_isolation" ON "notes" AS PERMISSIVE FOR ALL TO "app_user" USING ("tenant_id" = NULLIF(current_setting('app.tenant_id', true), '')::uuid AND current_setting('rlsutil.tx', true) = pg_backend_pid()::text || ':' || (extract(epoch FROM transaction_timestamp()) * 1000000)::bigint::text) WITH CHECK ("tenant_id" = NULLIF(current_setting('app.tenant_id', true), '')::uuid AND current_setting('rlsutil.tx', true) = pg_backend_pid()::text || ':' || (extract(epoch FROM transaction_timestamp()) * 1000000)::bigint::text);
 }
 
 // One transaction for one tenant, under the application role.

@@ -47,33 +47,76 @@ type TenantPolicy struct {
 	Roles []string
 }
 
-// typeName accepts plain type names such as uuid, bigint, text,
-// character varying(64), numeric(10,0), int8[] — nothing that could end
-// the expression.
-var typeName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_ ]*(\(\d+(,\s*\d+)?\))?(\[\])?$`)
+// typeName accepts a type name and nothing else: one identifier (uuid,
+// bigint, text, int8), optionally schema-qualified (pg_catalog.int8), or
+// one of SQL's multi-word type names (character varying, double
+// precision, timestamp with time zone, …, which are keywords and cannot be
+// qualified), with a size or precision — (64), (10,2) — and an array
+// suffix. Anything that could continue the policy's expression
+// ("text OR true") is refused.
+var typeName = regexp.MustCompile(`^(?i:(` +
+	`character varying|char varying|national character varying|national character|` +
+	`double precision|bit varying|` +
+	`timestamp with time zone|timestamp without time zone|time with time zone|time without time zone|` +
+	`([a-z_][a-z0-9_]*\.)?[a-z_][a-z0-9_]*)` +
+	`(\(\d+(, ?\d+)?\))?(\[\])?)$`)
+
+// maxIdentLen is PostgreSQL's NAMEDATALEN - 1: the server silently
+// truncates a longer identifier, so two long names could become one.
+const maxIdentLen = 63
+
+// checkIdent refuses an identifier rlsutil would emit that the server
+// would not take as written: empty, with a NUL byte, or over 63 bytes.
+func checkIdent(what, name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("%w: %s is empty", ErrInvalidSetting, what)
+	case strings.ContainsRune(name, 0):
+		return fmt.Errorf("%w: %s %q contains a NUL byte", ErrInvalidSetting, what, name)
+	case len(name) > maxIdentLen:
+		return fmt.Errorf("%w: %s %q is %d bytes; PostgreSQL would truncate it to %d", ErrInvalidSetting, what, name, len(name), maxIdentLen)
+	}
+	return nil
+}
+
+// checkIdents is checkIdent over a list.
+func checkIdents(what string, names []string) []error {
+	var errs []error
+	for _, n := range names {
+		errs = append(errs, checkIdent(what, n))
+	}
+	return errs
+}
 
 // SQL returns the CREATE POLICY statement. The predicate fails closed:
 //
 //	col = NULLIF(current_setting('app.tenant_id', true), '')::type
+//	AND current_setting('rlsutil.tx', true) = <the transaction's token>
 //
 // current_setting(…, true) is NULL when the setting was never set, and
 // NULLIF turns the empty string a session is left with after a
 // transaction-local value ended into NULL as well, so a missing tenant
 // matches no row (and every write fails WITH CHECK) instead of raising a
-// cast error that a retry might paper over, or matching every row.
+// cast error that a retry might paper over, or matching every row. The
+// second condition honors the tenant only in the transaction Apply set it
+// in (see BindingSetting): a tenant set at session level, by whatever
+// path, opens nothing. It does not depend on the row, so PostgreSQL
+// evaluates it once per statement, and an index on the column still
+// serves the first.
 func (p TenantPolicy) SQL() (string, error) {
 	p = p.withDefaults()
 	var errs []error
 	table, err := qualified(p.Table)
-	errs = append(errs, err)
-	errs = append(errs, ValidateSettingName(p.Setting))
+	errs = append(errs, err, ValidateSettingName(p.Setting), checkIdent("column name", p.Column), checkIdent("policy name", p.Name))
+	errs = append(errs, checkIdents("role name", p.Roles)...)
 	if !typeName.MatchString(p.ColumnType) {
 		errs = append(errs, fmt.Errorf("%w: column type %q is not a plain type name", ErrInvalidSetting, p.ColumnType))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return "", fmt.Errorf("rlsutil: tenant policy on %q: %w", p.Table, err)
 	}
-	pred := fmt.Sprintf("%s = NULLIF(current_setting('%s', true), '')::%s", ident(p.Column), p.Setting, p.ColumnType)
+	pred := fmt.Sprintf("%s = NULLIF(current_setting('%s', true), '')::%s AND current_setting('%s', true) = %s",
+		ident(p.Column), p.Setting, p.ColumnType, BindingSetting, txToken)
 	return fmt.Sprintf("CREATE POLICY %s ON %s AS PERMISSIVE FOR ALL TO %s USING (%s) WITH CHECK (%s)",
 		ident(p.Name), table, roleList(p.Roles), pred, pred), nil
 }
@@ -121,6 +164,12 @@ func (r AppRole) SQL() ([]string, error) {
 	if r.Schema == "" {
 		r.Schema = "public"
 	}
+	errs := []error{checkIdent("role name", r.Name), checkIdent("schema name", r.Schema)}
+	errs = append(errs, checkIdents("table name", r.Tables)...)
+	errs = append(errs, checkIdents("login role name", r.GrantTo)...)
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("rlsutil: app role %q: %w", r.Name, err)
+	}
 	schema := ident(r.Schema)
 	tables := make([]string, len(r.Tables))
 	for i, t := range r.Tables {
@@ -162,6 +211,9 @@ func qualified(name string) (string, error) {
 	for _, p := range parts {
 		if p == "" || strings.ContainsRune(p, 0) {
 			return "", fmt.Errorf("%w: table name %q has an empty part or a NUL byte", ErrInvalidSetting, name)
+		}
+		if err := checkIdent("table name part", p); err != nil {
+			return "", err
 		}
 	}
 	return pgx.Identifier(parts).Sanitize(), nil

@@ -56,6 +56,8 @@ func TestSettingsValidateReportsEveryProblem(t *testing.T) {
 
 func TestApplyStatement(t *testing.T) {
 	t.Parallel()
+	// Every statement ends by binding the settings to the transaction.
+	const bind = ", set_config('rlsutil.tx', " + txToken + ", true)"
 	tests := []struct {
 		name     string
 		s        Settings
@@ -64,13 +66,13 @@ func TestApplyStatement(t *testing.T) {
 	}{
 		{"nothing", Settings{}, "", nil},
 		{"tenant", TenantSettings("t1", ""),
-			"SELECT set_config($1, $2, true)", []any{"app.tenant_id", "t1"}},
+			"SELECT set_config($1, $2, true)" + bind, []any{"app.tenant_id", "t1"}},
 		{"tenant and role", TenantSettings("t1", "app_user"),
-			"SELECT set_config($1, $2, true), set_config($3, $4, true)", []any{"app.tenant_id", "t1", "role", "app_user"}},
+			"SELECT set_config($1, $2, true), set_config($3, $4, true)" + bind, []any{"app.tenant_id", "t1", "role", "app_user"}},
 		{"sorted names", Settings{Vars: map[string]string{"b.x": "2", "a.y": "1"}},
-			"SELECT set_config($1, $2, true), set_config($3, $4, true)", []any{"a.y", "1", "b.x", "2"}},
+			"SELECT set_config($1, $2, true), set_config($3, $4, true)" + bind, []any{"a.y", "1", "b.x", "2"}},
 		{"hostile value stays a parameter", TenantSettings("'; DROP TABLE notes; --", ""),
-			"SELECT set_config($1, $2, true)", []any{"app.tenant_id", "'; DROP TABLE notes; --"}},
+			"SELECT set_config($1, $2, true)" + bind, []any{"app.tenant_id", "'; DROP TABLE notes; --"}},
 	}
 	for _, tt := range tests {
 		sql, args := applyStatement(tt.s)
@@ -114,6 +116,7 @@ func TestContextCarriesSettings(t *testing.T) {
 
 func TestTenantPolicySQL(t *testing.T) {
 	t.Parallel()
+	const bound = " AND current_setting('rlsutil.tx', true) = " + txToken
 	tests := []struct {
 		name string
 		p    TenantPolicy
@@ -121,12 +124,20 @@ func TestTenantPolicySQL(t *testing.T) {
 	}{
 		{"defaults", TenantPolicy{Table: "notes"},
 			`CREATE POLICY "notes_tenant_isolation" ON "notes" AS PERMISSIVE FOR ALL TO PUBLIC ` +
-				`USING ("tenant_id" = NULLIF(current_setting('app.tenant_id', true), '')::text) ` +
-				`WITH CHECK ("tenant_id" = NULLIF(current_setting('app.tenant_id', true), '')::text)`},
+				`USING ("tenant_id" = NULLIF(current_setting('app.tenant_id', true), '')::text` + bound + `) ` +
+				`WITH CHECK ("tenant_id" = NULLIF(current_setting('app.tenant_id', true), '')::text` + bound + `)`},
 		{"everything", TenantPolicy{Table: "app.Notes", Column: "org", ColumnType: "uuid", Setting: "my.org", Name: "iso", Roles: []string{"app_user", "we\"ird"}},
 			`CREATE POLICY "iso" ON "app"."Notes" AS PERMISSIVE FOR ALL TO "app_user", "we""ird" ` +
-				`USING ("org" = NULLIF(current_setting('my.org', true), '')::uuid) ` +
-				`WITH CHECK ("org" = NULLIF(current_setting('my.org', true), '')::uuid)`},
+				`USING ("org" = NULLIF(current_setting('my.org', true), '')::uuid` + bound + `) ` +
+				`WITH CHECK ("org" = NULLIF(current_setting('my.org', true), '')::uuid` + bound + `)`},
+		{"multi-word, sized and array type", TenantPolicy{Table: "t", ColumnType: "character varying(64)[]"},
+			`CREATE POLICY "t_tenant_isolation" ON "t" AS PERMISSIVE FOR ALL TO PUBLIC ` +
+				`USING ("tenant_id" = NULLIF(current_setting('app.tenant_id', true), '')::character varying(64)[]` + bound + `) ` +
+				`WITH CHECK ("tenant_id" = NULLIF(current_setting('app.tenant_id', true), '')::character varying(64)[]` + bound + `)`},
+		{"qualified type", TenantPolicy{Table: "t", ColumnType: "pg_catalog.numeric(10,2)"},
+			`CREATE POLICY "t_tenant_isolation" ON "t" AS PERMISSIVE FOR ALL TO PUBLIC ` +
+				`USING ("tenant_id" = NULLIF(current_setting('app.tenant_id', true), '')::pg_catalog.numeric(10,2)` + bound + `) ` +
+				`WITH CHECK ("tenant_id" = NULLIF(current_setting('app.tenant_id', true), '')::pg_catalog.numeric(10,2)` + bound + `)`},
 	}
 	for _, tt := range tests {
 		got, err := tt.p.SQL()
@@ -146,12 +157,47 @@ func TestTenantPolicyRejectsBadInput(t *testing.T) {
 		{TenantPolicy{Table: "notes", Setting: "x') OR true --"}, "setting name"},
 		{TenantPolicy{Table: "a.b.c"}, "more than schema.table"},
 		{TenantPolicy{Table: ""}, "empty part"},
+		// A type name followed by more expression would isolate nothing.
+		{TenantPolicy{Table: "notes", ColumnType: "text OR true"}, "not a plain type name"},
+		{TenantPolicy{Table: "notes", ColumnType: "text)) OR ((true"}, "not a plain type name"},
+		{TenantPolicy{Table: "notes", ColumnType: "int AND 1=1"}, "not a plain type name"},
+		{TenantPolicy{Table: "notes", ColumnType: "text -- x"}, "not a plain type name"},
+		{TenantPolicy{Table: "notes", ColumnType: "a.b.text"}, "not a plain type name"},
+		{TenantPolicy{Table: "notes", ColumnType: "pg_catalog.character varying"}, "not a plain type name"},
+		// The server would truncate these names instead of taking them.
+		{TenantPolicy{Table: strings.Repeat("t", 64)}, "would truncate"},
+		{TenantPolicy{Table: "s." + strings.Repeat("t", 64)}, "would truncate"},
+		{TenantPolicy{Table: strings.Repeat("t", 60)}, "policy name"}, // the default name outgrows 63
+		{TenantPolicy{Table: "notes", Column: strings.Repeat("c", 64)}, "column name"},
+		{TenantPolicy{Table: "notes", Roles: []string{strings.Repeat("r", 64)}}, "role name"},
+		{TenantPolicy{Table: "notes", Setting: "app." + strings.Repeat("s", 64)}, "setting name"},
 	}
 	for _, tt := range tests {
 		_, err := tt.p.SQL()
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, ErrInvalidSetting) {
 			t.Errorf("%+v: got %v, want an ErrInvalidSetting saying %q", tt.p, err, tt.want)
 		}
+	}
+}
+
+func TestAppRoleRejectsNamesTheServerWouldTruncate(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 64)
+	for _, r := range []AppRole{
+		{Name: long, Tables: []string{"notes"}},
+		{Name: "app", Schema: long, Tables: []string{"notes"}},
+		{Name: "app", Tables: []string{"notes", long}},
+		{Name: "app", Tables: []string{"notes"}, GrantTo: []string{long}},
+	} {
+		if _, err := r.SQL(); err == nil || !errors.Is(err, ErrInvalidSetting) || !strings.Contains(err.Error(), "would truncate") {
+			t.Errorf("%+v: got %v, want an ErrInvalidSetting about truncation", r, err)
+		}
+	}
+	if err := TenantSettings("t", long).Validate(); err == nil {
+		t.Error("a 64-byte role name passed Settings.Validate")
+	}
+	if _, err := (AppRole{Name: strings.Repeat("x", 63), Tables: []string{"notes"}}).SQL(); err != nil {
+		t.Errorf("a 63-byte name was refused: %v", err)
 	}
 }
 

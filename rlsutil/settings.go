@@ -11,6 +11,25 @@ import (
 // use for the tenant id, and the one TenantPolicy reads by default.
 const TenantSetting = "app.tenant_id"
 
+// BindingSetting is the setting Apply binds its settings to the current
+// transaction with: it is set, transaction-locally, to a token of the
+// transaction (txToken), and the policies TenantPolicy generates match no
+// row unless it still equals the current transaction's token. A tenant
+// setting left at session level by anything — set_config(…, false) in a
+// plpgsql helper, a DO block, a quoted "set_config" — therefore opens no
+// row in a later transaction, or outside one.
+const BindingSetting = "rlsutil.tx"
+
+// txToken is the SQL expression of the current transaction's token: the
+// backend's pid and the transaction's start time in microseconds. Within
+// one backend transactions run one after another, each with its own start
+// time, so a token set in one transaction does not equal the token of any
+// later one (short of the system clock stepping back to the very same
+// microsecond). Computed by the server, both when Apply sets it and when a
+// policy checks it; the same on a hot standby and behind PgBouncer, since
+// a transaction runs on one backend.
+const txToken = `pg_backend_pid()::text || ':' || (extract(epoch FROM transaction_timestamp()) * 1000000)::bigint::text`
+
 // ErrInvalidSetting is wrapped by every error about a bad setting name,
 // role name or value.
 var ErrInvalidSetting = errors.New("rlsutil: invalid setting")
@@ -41,8 +60,8 @@ func TenantSettings(tenant, role string) Settings {
 // Validate reports every problem with s at once.
 func (s Settings) Validate() error {
 	var errs []error
-	if strings.ContainsRune(s.Role, 0) {
-		errs = append(errs, fmt.Errorf("%w: role name %q contains a NUL byte", ErrInvalidSetting, s.Role))
+	if s.Role != "" {
+		errs = append(errs, checkIdent("role name", s.Role))
 	}
 	for _, name := range s.names() {
 		if err := ValidateSettingName(name); err != nil {

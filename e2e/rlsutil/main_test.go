@@ -10,5 +10,5 @@ import (
 var cluster *pgtest.Cluster
 
 func TestMain(m *testing.M) {
-	os.Exit(pgtest.RunMain(m, pgtest.Options{PgBouncer: true}, &cluster))
+	os.Exit(pgtest.RunMain(m, pgtest.Options{PgBouncer: true, Replica: true}, &cluster))
 }
