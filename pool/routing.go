@@ -50,6 +50,17 @@ func UsePrimary(ctx context.Context) context.Context {
 	return withState(ctx, func(s *ctxState) { s.route = routePrimary })
 }
 
+// UsePrimary is the package function UsePrimary as a method, so that code
+// that discovers abilities by type assertion on the value it was handed —
+// repo's cache, which fills only from reads that see every committed write
+// — can ask for it without importing pool.
+func (db *DB) UsePrimary(ctx context.Context) context.Context {
+	if ctx == nil {
+		return ctx // the call that uses it reports the nil ctx
+	}
+	return UsePrimary(ctx)
+}
+
 // UseReplica returns a ctx whose statements go to a healthy replica even
 // when pool cannot tell that they are reads: the caller vouches that they
 // are. With no healthy replica they go to the primary; a statement the

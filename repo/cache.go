@@ -25,10 +25,13 @@ type Cache interface {
 // of WithInvalidateKeys): after the outermost commit when the Querier has
 // the AfterCommit ability and ctx carries a transaction, at once
 // otherwise. Reads inside a transaction neither read nor fill the cache.
-// A read that raced with an invalidation does not fill the cache, so a
-// committed write is never followed by a stale read from this repository
-// (and its WithTx/WithTrashed copies). Writes from other processes or
-// other Repository values are seen after ttl.
+// A read that raced with an invalidation does not fill the cache, and a
+// cache miss reads from the primary when the Querier can route there
+// (PrimaryRouter, as pool.DB can), never from a replica that may not have
+// replayed the last write; so a committed write is never followed by a
+// stale read from this repository (and its WithTx/WithTrashed copies).
+// Writes from other processes or other Repository values are seen after
+// ttl.
 func WithCache(c Cache, ttl time.Duration) Option {
 	return func(cfg *config) {
 		cfg.cache = c
@@ -50,6 +53,16 @@ func WithCachePrefix(prefix string) Option {
 // lookup by email).
 func WithInvalidateKeys(fn func(key Key) []string) Option {
 	return func(cfg *config) { cfg.extraKeys = fn }
+}
+
+// PrimaryRouter is the optional ability of a Querier (pool.DB has it) to
+// send the reads of a ctx to the primary, where every committed write is
+// visible. A cache miss reads through it: a row read from a replica that
+// has not replayed the last write would otherwise be cached, and served,
+// for the whole TTL. A Querier without it reads one server (a pgx
+// connection or pool), which sees what was committed.
+type PrimaryRouter interface {
+	UsePrimary(ctx context.Context) context.Context
 }
 
 // generation orders cache fills against invalidations: a fill is dropped
@@ -96,7 +109,11 @@ func (r *Repository[T]) cachedFind(ctx context.Context, key []any) (*T, error) {
 		}
 	}
 	gen := r.cfg.gen.current()
-	v, err := r.findByKey(ctx, key)
+	fill := ctx
+	if pr, ok := r.q.(PrimaryRouter); ok {
+		fill = pr.UsePrimary(ctx)
+	}
+	v, err := r.findByKey(fill, key)
 	if err != nil || r.trash != liveOnly {
 		return v, err
 	}
