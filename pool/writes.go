@@ -57,6 +57,10 @@ const (
 	catchUpFirstPoll = 200 * time.Microsecond
 	catchUpMaxPoll   = 5 * time.Millisecond
 	catchUpWait      = 2 * time.Second
+	// catchUpProbeTimeout bounds one probe of a replica: generous, since
+	// a probe that times out drops the health connection (the next one
+	// reconnects) and cancelling it waits for CancelGracePeriod.
+	catchUpProbeTimeout = 250 * time.Millisecond
 )
 
 // trackWrites runs until ctx ends: after each burst of writes it reads a
@@ -107,7 +111,7 @@ func (db *DB) awaitCatchUp(ctx context.Context, lsn uint64) {
 			if !r.up.Load() {
 				continue
 			}
-			pctx, cancel := context.WithTimeout(ctx, catchUpMaxPoll*5)
+			pctx, cancel := context.WithTimeout(ctx, catchUpProbeTimeout)
 			res, err := r.prober.run(pctx, r, func() bool { return r.replayLSN.Load() >= lsn })
 			cancel()
 			if err == nil {
