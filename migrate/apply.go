@@ -2,7 +2,6 @@ package migrate
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -34,13 +33,18 @@ type ApplyResult struct {
 //     lock_timeout and statement_timeout set locally) it re-reads the
 //     catalog and re-plans — so of concurrent migrators the later ones
 //     find nothing to do —, refuses destructive steps not allowed, runs the
-//     transactional steps and records the plan in the history table, and
+//     transactional steps and records them in the history table, and
 //     commits. A step that hits lock_timeout (55P03) rolls the attempt
 //     back and retries it with backoff.
 //  3. With no transaction open, it re-plans again and runs the steps that
 //     cannot run in a transaction (CREATE INDEX CONCURRENTLY, VALIDATE),
-//     one by one. An INVALID index left by an earlier failed build is
+//     one by one, adding each to the same history row once it has
+//     succeeded. An INVALID index left by an earlier failed build is
 //     dropped and rebuilt.
+//
+// The history row of an Apply thus lists exactly the steps that ran: after
+// a failure outside the transaction it lacks the failed step and those
+// after it, which the next Apply plans, runs and records.
 //
 // A failure in step 2 leaves the schema exactly as it was; the error is a
 // *StepError naming the step and its SQL.
@@ -56,10 +60,11 @@ func (a *AutoMigrator) Apply(ctx context.Context) (*ApplyResult, error) {
 	}
 	defer unlockSession(ctx, conn)
 	res := &ApplyResult{}
-	if res.Plan, res.Attempts, err = a.applyTransactional(ctx, conn); err != nil {
+	var rec *historyRecord
+	if res.Plan, rec, res.Attempts, err = a.applyTransactional(ctx, conn); err != nil {
 		return res, err
 	}
-	if err := a.applyOutsideTx(ctx, conn); err != nil {
+	if err := a.applyOutsideTx(ctx, conn, rec); err != nil {
 		return res, err
 	}
 	res.Duration = time.Since(start)
@@ -107,17 +112,17 @@ func unlockSession(ctx context.Context, conn *pgx.Conn) {
 	_, _ = conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", LockKey)
 }
 
-func (a *AutoMigrator) applyTransactional(ctx context.Context, conn *pgx.Conn) (*Plan, int, error) {
+func (a *AutoMigrator) applyTransactional(ctx context.Context, conn *pgx.Conn) (*Plan, *historyRecord, int, error) {
 	for attempt := 1; ; attempt++ {
-		plan, err := a.runTransaction(ctx, conn)
+		plan, rec, err := a.runTransaction(ctx, conn)
 		if err == nil || !isLockTimeout(err) || attempt > a.opts.LockRetries {
-			return plan, attempt, err
+			return plan, rec, attempt, err
 		}
 		backoff := time.Duration(rand.Int64N(int64(100*time.Millisecond) << min(attempt, 6)))
 		a.opts.Progress(fmt.Sprintf("lock timeout, retrying in %s (attempt %d of %d)", backoff.Round(time.Millisecond), attempt+1, a.opts.LockRetries+1))
 		select {
 		case <-ctx.Done():
-			return plan, attempt, errors.Join(err, ctx.Err())
+			return plan, rec, attempt, errors.Join(err, ctx.Err())
 		case <-time.After(backoff):
 		}
 	}
@@ -128,10 +133,13 @@ func isLockTimeout(err error) bool {
 	return errors.As(err, &pgErr) && pgErr.Code == "55P03"
 }
 
-func (a *AutoMigrator) runTransaction(ctx context.Context, conn *pgx.Conn) (plan *Plan, err error) {
+// runTransaction runs the transactional steps and records them, and only
+// them, in the history: the steps that run after the commit are recorded
+// as each succeeds (see applyOutsideTx).
+func (a *AutoMigrator) runTransaction(ctx context.Context, conn *pgx.Conn) (plan *Plan, rec *historyRecord, err error) {
 	tx, err := conn.Begin(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("migrate: begin: %w", err)
+		return nil, nil, fmt.Errorf("migrate: begin: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -139,26 +147,25 @@ func (a *AutoMigrator) runTransaction(ctx context.Context, conn *pgx.Conn) (plan
 		}
 	}()
 	if err := a.prepareTx(ctx, tx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if plan, err = a.plan(ctx, tx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := a.checkAllowed(plan); err != nil {
-		return plan, err
+		return plan, nil, err
 	}
-	if err := a.runSteps(ctx, tx, plan, true); err != nil {
-		return plan, err
+	rec = newHistoryRecord(a.opts.HistoryTable, plan)
+	if err := a.runSteps(ctx, tx, plan, true, nil); err != nil {
+		return plan, nil, err
 	}
-	if !plan.Empty() {
-		if err := a.record(ctx, tx, plan); err != nil {
-			return plan, err
-		}
+	if err := rec.add(ctx, tx, transactionalSteps(plan)...); err != nil {
+		return plan, nil, err
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return plan, fmt.Errorf("migrate: commit: %w", err)
+		return plan, nil, fmt.Errorf("migrate: commit: %w", err)
 	}
-	return plan, nil
+	return plan, rec, nil
 }
 
 func (a *AutoMigrator) prepareTx(ctx context.Context, tx pgx.Tx) error {
@@ -194,7 +201,9 @@ func quoteQualified(name string) (string, error) {
 	return (&Table{Schema: schema, Name: table}).quoted(), nil
 }
 
-func (a *AutoMigrator) runSteps(ctx context.Context, q Querier, plan *Plan, transactional bool) error {
+// runSteps runs the plan's steps that are (or are not) transactional, in
+// order, calling done, when set, after each one that succeeded.
+func (a *AutoMigrator) runSteps(ctx context.Context, q Querier, plan *Plan, transactional bool, done func(Step) error) error {
 	for _, s := range plan.Steps {
 		if s.Transactional != transactional {
 			continue
@@ -203,26 +212,22 @@ func (a *AutoMigrator) runSteps(ctx context.Context, q Querier, plan *Plan, tran
 		if _, err := q.Exec(ctx, s.SQL); err != nil {
 			return &StepError{Step: s, Err: err}
 		}
-	}
-	return nil
-}
-
-func (a *AutoMigrator) record(ctx context.Context, tx pgx.Tx, plan *Plan) error {
-	body, err := json.Marshal(plan)
-	if err != nil {
-		return fmt.Errorf("migrate: encode plan: %w", err)
-	}
-	hist, _ := quoteQualified(a.opts.HistoryTable)
-	if _, err := tx.Exec(ctx, "INSERT INTO "+hist+" (checksum, plan) VALUES ($1, $2)", plan.Checksum(), body); err != nil {
-		return fmt.Errorf("migrate: record plan in %s: %w", a.opts.HistoryTable, err)
+		if done != nil {
+			if err := done(s); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
 
 // applyOutsideTx re-plans with no transaction open and runs what must run
-// outside one. The connection holds the session lock; lock_timeout is set
-// for the session and reset before the connection goes back.
-func (a *AutoMigrator) applyOutsideTx(ctx context.Context, conn *pgx.Conn) error {
+// outside one, adding each step to the history record once it has
+// succeeded: a step that fails (an index build the server terminated)
+// is not claimed, and the next Apply plans it again. The connection holds
+// the session lock; lock_timeout is set for the session and reset before
+// the connection goes back.
+func (a *AutoMigrator) applyOutsideTx(ctx context.Context, conn *pgx.Conn, rec *historyRecord) error {
 	plan, err := a.plan(ctx, conn)
 	if err != nil {
 		return err
@@ -244,5 +249,5 @@ func (a *AutoMigrator) applyOutsideTx(ctx context.Context, conn *pgx.Conn) error
 		return fmt.Errorf("migrate: set lock_timeout: %w", err)
 	}
 	defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "RESET lock_timeout") }()
-	return a.runSteps(ctx, conn, plan, false)
+	return a.runSteps(ctx, conn, plan, false, func(s Step) error { return rec.add(ctx, conn, s) })
 }

@@ -42,7 +42,8 @@ type AutoOptions struct {
 	// Allow opts in to destructive steps. Default: none.
 	Allow Allow
 
-	// HistoryTable records every applied plan. Default
+	// HistoryTable records, one row per Apply, the steps that ran (a
+	// step after the commit only once it has succeeded). Default
 	// "norm_auto_migrations" (in public; "schema.table" to choose), kept
 	// apart from file migrations' schema_migrations.
 	HistoryTable string

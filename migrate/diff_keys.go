@@ -182,7 +182,7 @@ func findIndex(have *Table, ix *Index) *Index {
 // helperColumn guesses the column a <table>_<col>_not_null check is for.
 func helperColumn(t *Table, c *Constraint) string {
 	for _, col := range t.Columns {
-		if helperCheckName(t, col.Name) == c.Name {
+		if isHelperCheckName(t, col.Name, c.Name) {
 			return col.Name
 		}
 	}

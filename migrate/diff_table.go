@@ -175,7 +175,16 @@ func (d *differ) setNotNull(have, want *Table, c *Column, alter string) {
 }
 
 func helperCheckName(t *Table, col string) string {
-	return truncIdent(t.Name + "_" + col + "_not_null")
+	return objectName(t.Name + "_" + col + "_not_null")
+}
+
+// isHelperCheckName reports whether name is the helper check's name for
+// col: the current one, or the one releases before objectName gave it
+// (cut to 63 bytes), so a run of such a release that stopped half-way is
+// still recognized.
+func isHelperCheckName(t *Table, col, name string) bool {
+	full := t.Name + "_" + col + "_not_null"
+	return name == objectName(full) || name == cutAtRune(full, maxNameLen)
 }
 
 // helperCheck returns the CHECK (col IS NOT NULL) an online SET NOT NULL
@@ -183,7 +192,7 @@ func helperCheckName(t *Table, col string) string {
 func helperCheck(t *Table, col string) *Constraint {
 	want := normalizeExpr(ident(col) + " IS NOT NULL")
 	for _, c := range t.Constraints {
-		if c.Kind == CheckConstraint && c.Name == helperCheckName(t, col) && normalizeExpr(unquoteIdents(c.Check)) == normalizeExpr(unquoteIdents(want)) {
+		if c.Kind == CheckConstraint && isHelperCheckName(t, col, c.Name) && normalizeExpr(unquoteIdents(c.Check)) == normalizeExpr(unquoteIdents(want)) {
 			return c
 		}
 	}
@@ -193,10 +202,3 @@ func helperCheck(t *Table, col string) *Constraint {
 // unquoteIdents drops double quotes, for comparing expressions where one
 // side quotes a plain name and the other does not.
 func unquoteIdents(s string) string { return strings.ReplaceAll(s, `"`, "") }
-
-func truncIdent(s string) string {
-	if len(s) > 63 {
-		return s[:63]
-	}
-	return s
-}

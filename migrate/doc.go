@@ -5,8 +5,10 @@
 // schema from pg_catalog, and produces a deterministic plan whose every step
 // carries a hazard rating; destructive steps need an explicit opt-in. Apply
 // runs under an advisory lock with a lock_timeout, re-plans inside the lock
-// and records its history atomically with the change. It talks to the
-// database through a small Querier interface and does not import pool.
+// and records its history atomically with the change; a step that must
+// run after the commit (CREATE INDEX CONCURRENTLY) is recorded once it has
+// succeeded. It talks to the database through a small Querier interface
+// and does not import pool.
 //
 // # Go version
 //

@@ -115,24 +115,26 @@ func buildColumn(f *sqlb.Field) (*Column, error) {
 }
 
 // addKeys adds the primary key, unique constraints (or, for soft-delete
-// models, partial unique indexes), foreign keys and indexes.
+// models, partial unique indexes), foreign keys and indexes. Every name
+// goes through objectName, so it fits PostgreSQL's 63 bytes and stays
+// distinct from the other long names of the table.
 func addKeys(t *Table, m *sqlb.Model) {
 	if len(m.PK) > 0 {
 		name := m.PKName
 		if name == "" {
 			name = t.Name + "_pkey"
 		}
-		t.PrimaryKey = &Constraint{Name: name, Kind: PrimaryKeyConstraint, Columns: fieldColumns(m.PK), Valid: true}
+		t.PrimaryKey = &Constraint{Name: objectName(name), Kind: PrimaryKeyConstraint, Columns: fieldColumns(m.PK), Valid: true}
 	}
 	for _, u := range m.Uniques {
 		if m.SoftDelete != nil {
 			t.Indexes = append(t.Indexes, &Index{
-				Name: u.Name, Unique: true, Method: "btree", Columns: fieldColumns(u.Fields),
+				Name: objectName(u.Name), Unique: true, Method: "btree", Columns: fieldColumns(u.Fields),
 				Where: ident(m.SoftDelete.Column) + " IS NULL", Valid: true,
 			})
 			continue
 		}
-		t.Constraints = append(t.Constraints, &Constraint{Name: u.Name, Kind: UniqueConstraint, Columns: fieldColumns(u.Fields), Valid: true})
+		t.Constraints = append(t.Constraints, &Constraint{Name: objectName(u.Name), Kind: UniqueConstraint, Columns: fieldColumns(u.Fields), Valid: true})
 	}
 	for _, f := range m.Fields {
 		if f.FK == nil {
@@ -144,7 +146,7 @@ func addKeys(t *Table, m *sqlb.Model) {
 			refSchema = "public"
 		}
 		t.Constraints = append(t.Constraints, &Constraint{
-			Name: t.Name + "_" + f.Column + "_fkey", Kind: ForeignKeyConstraint, Columns: []string{f.Column},
+			Name: objectName(t.Name + "_" + f.Column + "_fkey"), Kind: ForeignKeyConstraint, Columns: []string{f.Column},
 			RefSchema: refSchema, RefTable: fk.Table, RefColumns: []string{fk.Column},
 			OnDelete: fkActionOrDefault(fk.OnDelete), OnUpdate: fkActionOrDefault(fk.OnUpdate), Deferrable: fk.Deferrable, Valid: true,
 		})
@@ -154,7 +156,7 @@ func addKeys(t *Table, m *sqlb.Model) {
 		if method == "" {
 			method = "btree"
 		}
-		t.Indexes = append(t.Indexes, &Index{Name: ix.Name, Method: method, Columns: fieldColumns(ix.Fields), Where: ix.Where, Valid: true})
+		t.Indexes = append(t.Indexes, &Index{Name: objectName(ix.Name), Method: method, Columns: fieldColumns(ix.Fields), Where: ix.Where, Valid: true})
 	}
 }
 

@@ -36,6 +36,9 @@ func chunkRows(ncols int) int {
 // ErrInvalid rather than fill the wrong values in. Without a transaction
 // (a Querier that cannot Begin) the rows it did insert stay.
 func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
+	if err := r.usable("CreateBatch"); err != nil {
+		return err
+	}
 	const op = "CreateBatch"
 	if len(items) == 0 {
 		return nil
@@ -93,6 +96,9 @@ func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 // rows whatever their state, in one statement when the batch fits one;
 // DoNothing is never scoped.
 func (r *Repository[T]) UpsertBatch(ctx context.Context, items []T, opts ...UpsertOption) (int64, error) {
+	if err := r.usable("UpsertBatch"); err != nil {
+		return 0, err
+	}
 	const op = "UpsertBatch"
 	if len(items) == 0 {
 		return 0, nil

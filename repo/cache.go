@@ -81,6 +81,9 @@ func (g *generation) current() uint64 {
 // CacheKey returns the cache key of the entity with primary key key (a
 // plain value or a Key), as FindByID uses it.
 func (r *Repository[T]) CacheKey(key any) (string, error) {
+	if err := r.usable("CacheKey"); err != nil {
+		return "", err
+	}
 	k, err := r.mt.keyArgs("CacheKey", key)
 	if err != nil {
 		return "", err

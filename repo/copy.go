@@ -17,6 +17,9 @@ import (
 // when there is one. No hooks, no audit; cache keys are not touched (the
 // rows are new).
 func (r *Repository[T]) CopyFrom(ctx context.Context, items []T) (int64, error) {
+	if err := r.usable("CopyFrom"); err != nil {
+		return 0, err
+	}
 	const op = "CopyFrom"
 	cf, ok := r.q.(CopyFromer)
 	if !ok {

@@ -16,6 +16,9 @@ import (
 // v and run in the same transaction; when no row is deleted AfterDelete
 // does not run, nothing is invalidated or audited, and v is left as given.
 func (r *Repository[T]) Delete(ctx context.Context, v *T) error {
+	if err := r.usable("Delete"); err != nil {
+		return err
+	}
 	if r.mt.m.SoftDelete == nil {
 		return r.hardDelete(ctx, "Delete", v)
 	}
@@ -28,6 +31,9 @@ func (r *Repository[T]) Delete(ctx context.Context, v *T) error {
 // alike (that is how one piece of trash is removed), so ErrNotFound means
 // no row has the key at all, and ErrStale that one has another version.
 func (r *Repository[T]) HardDelete(ctx context.Context, v *T) error {
+	if err := r.usable("HardDelete"); err != nil {
+		return err
+	}
 	return r.hardDelete(ctx, "HardDelete", v)
 }
 

@@ -49,7 +49,7 @@
 //
 // # Errors
 //
-// ErrNotFound (wrapping pgx.ErrNoRows), ErrStale, ErrInvalid,
+// ErrNotFound (wrapping pgx.ErrNoRows), ErrStale, ErrInvalid, ErrMisuse,
 // ErrUnsupported, ErrNotUnique, ErrNPlusOne and *ConstraintError (matching
 // ErrUniqueViolation, ErrForeignKeyViolation, ErrCheckViolation,
 // ErrNotNullViolation) are usable with errors.Is/As; every message names the

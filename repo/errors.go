@@ -25,6 +25,11 @@ var (
 	// the wrong shape, an empty condition where one is required, a nil
 	// entity). Nothing was sent to the server.
 	ErrInvalid = errors.New("invalid argument")
+	// ErrMisuse: a method was called on a Repository that New did not
+	// build — a nil pointer, the zero value, or a copy bound to a nil
+	// transaction (WithTx(nil)) — or on a Query it started. Nothing was
+	// sent to the server.
+	ErrMisuse = errors.New("misused repository")
 	// ErrUnsupported: the Querier lacks an ability the operation needs
 	// (Begin, CopyFrom).
 	ErrUnsupported = errors.New("unsupported by the querier")

@@ -21,6 +21,9 @@ type Page[T any] struct {
 // primary-key order, with the total. Use Query().OrderBy(…).Page for
 // another order.
 func (r *Repository[T]) FindPage(ctx context.Context, number, size int, conds ...sqlb.Sqlizer) (Page[T], error) {
+	if err := r.usable("FindPage"); err != nil {
+		return Page[T]{}, err
+	}
 	return r.Query().Where(conds...).Page(ctx, number, size)
 }
 
@@ -29,6 +32,9 @@ func (r *Repository[T]) FindPage(ctx context.Context, number, size int, conds ..
 // own Limit and Offset are replaced. number < 1 or size < 1 is an error.
 func (q Query[T]) Page(ctx context.Context, number, size int) (Page[T], error) {
 	const op = "Page"
+	if err := q.check(op); err != nil {
+		return Page[T]{}, err
+	}
 	if number < 1 || size < 1 {
 		return Page[T]{}, errorf(op, q.r.table(), ErrInvalid, "page %d of size %d (both must be >= 1)", number, size)
 	}
@@ -62,6 +68,9 @@ const prevMark = "~"
 // size rows matching conds, in primary-key order. Tokens are signed by
 // codec, so clients cannot forge them.
 func (r *Repository[T]) FindCursor(ctx context.Context, codec *sqlb.CursorCodec, token string, size int, conds ...sqlb.Sqlizer) (CursorPage[T], error) {
+	if err := r.usable("FindCursor"); err != nil {
+		return CursorPage[T]{}, err
+	}
 	return r.Query().Where(conds...).Cursor(ctx, codec, token, size)
 }
 
@@ -79,6 +88,9 @@ func (r *Repository[T]) FindCursor(ctx context.Context, codec *sqlb.CursorCodec,
 // not plain columns of T are the caller's to check.
 func (q Query[T]) Cursor(ctx context.Context, codec *sqlb.CursorCodec, token string, size int) (CursorPage[T], error) {
 	const op = "Cursor"
+	if err := q.check(op); err != nil {
+		return CursorPage[T]{}, err
+	}
 	if codec == nil || size < 1 {
 		return CursorPage[T]{}, errorf(op, q.r.table(), ErrInvalid, "need a CursorCodec and size >= 1")
 	}

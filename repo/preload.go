@@ -20,6 +20,9 @@ import (
 // WithStrictLoading) steers to, so it is never counted as a lazy load. For
 // a []*T use PreloadPtrs; for one *T, Load.
 func (r *Repository[T]) Preload(ctx context.Context, items []T, paths ...string) error {
+	if err := r.usable("Preload"); err != nil {
+		return err
+	}
 	const op = "Preload"
 	if len(items) == 0 || len(paths) == 0 {
 		return nil
@@ -45,6 +48,9 @@ func (r *Repository[T]) Preload(ctx context.Context, items []T, paths ...string)
 // items or paths runs no query. Like Preload it is not counted by strict
 // loading.
 func (r *Repository[T]) PreloadPtrs(ctx context.Context, items []*T, paths ...string) error {
+	if err := r.usable("PreloadPtrs"); err != nil {
+		return err
+	}
 	const op = "PreloadPtrs"
 	if len(items) == 0 {
 		return nil
@@ -80,6 +86,9 @@ func (r *Repository[T]) preloadOwners(ctx context.Context, op string, owners []r
 // is an N+1 pattern, Preload (or PreloadPtrs) the whole slice instead.
 // Load is the way to load relations into a single *T.
 func (r *Repository[T]) Load(ctx context.Context, item *T, paths ...string) error {
+	if err := r.usable("Load"); err != nil {
+		return err
+	}
 	const op = "Load"
 	if item == nil {
 		return errorf(op, r.table(), ErrInvalid, "nil entity")

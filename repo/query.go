@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/normkit/norm/sqlb"
 )
@@ -21,11 +22,20 @@ type Query[T any] struct {
 	offset int64
 	lock   sqlb.Scope
 	trash  trashMode
+	// bad is the first invalid argument given (a negative Limit or
+	// Offset); the query refuses to run with it.
+	bad error
 }
 
-// Query starts a typed query over the repository's table.
+// Query starts a typed query over the repository's table. On a
+// Repository that New did not build, the query's every run returns
+// ErrMisuse.
 func (r *Repository[T]) Query() Query[T] {
-	return Query[T]{r: r, limit: -1, offset: -1, trash: r.trash}
+	q := Query[T]{r: r, limit: -1, offset: -1}
+	if r != nil {
+		q.trash = r.trash
+	}
+	return q
 }
 
 // Where adds conditions (ANDed). Columns may be qualified with the table
@@ -65,17 +75,54 @@ func (q Query[T]) OrderBy(keys ...sqlb.SortKey) Query[T] {
 	return q
 }
 
-// Limit caps the number of rows (a negative n removes the cap).
-func (q Query[T]) Limit(n int64) Query[T] { q.limit = n; return q }
+// Limit caps the number of rows. A negative n is refused: the query
+// then fails with ErrInvalid, naming the value, when it runs (as sqlb's
+// Limit does).
+func (q Query[T]) Limit(n int64) Query[T] {
+	if n < 0 {
+		return q.invalid("Limit(%d): a limit must be >= 0", n)
+	}
+	q.limit = n
+	return q
+}
 
-// Offset skips n rows.
-func (q Query[T]) Offset(n int64) Query[T] { q.offset = n; return q }
+// Offset skips n rows. A negative n is refused: the query then fails with
+// ErrInvalid, naming the value, when it runs (as sqlb's Offset does).
+func (q Query[T]) Offset(n int64) Query[T] {
+	if n < 0 {
+		return q.invalid("Offset(%d): an offset must be >= 0", n)
+	}
+	q.offset = n
+	return q
+}
+
+// invalid records the first invalid argument; the query refuses to run.
+func (q Query[T]) invalid(format string, args ...any) Query[T] {
+	if q.bad == nil {
+		q.bad = fmt.Errorf(format, args...)
+	}
+	return q
+}
+
+// check returns why the query cannot run as op: a Repository that New did
+// not build (ErrMisuse) or an invalid argument (ErrInvalid).
+func (q Query[T]) check(op string) error {
+	if err := q.r.usable(op); err != nil {
+		return err
+	}
+	if q.bad != nil {
+		return errorf(op, q.r.table(), ErrInvalid, "%v", q.bad)
+	}
+	return nil
+}
 
 // ForUpdate locks the selected rows (FOR UPDATE OF the table); only
 // meaningful inside a transaction.
 func (q Query[T]) ForUpdate(opts ...sqlb.LockOption) Query[T] {
-	o := append([]sqlb.LockOption{sqlb.Of(q.r.mt.table)}, opts...)
-	q.lock = func(b sqlb.SelectBuilder) sqlb.SelectBuilder { return b.ForUpdate(o...) }
+	r := q.r // read when the query is built, which checks r first
+	q.lock = func(b sqlb.SelectBuilder) sqlb.SelectBuilder {
+		return b.ForUpdate(append([]sqlb.LockOption{sqlb.Of(r.mt.table)}, opts...)...)
+	}
 	return q
 }
 
@@ -100,8 +147,13 @@ func (q Query[T]) base(cols ...string) sqlb.SelectBuilder {
 }
 
 // Builder returns the sqlb SELECT this query runs: T's columns, qualified
-// with the table, plus order, limit, offset and lock.
+// with the table, plus order, limit, offset and lock. For a query that
+// cannot run (see Limit, Offset, ErrMisuse) it returns a builder whose
+// ToSQL fails with the reason.
 func (q Query[T]) Builder() sqlb.SelectBuilder {
+	if err := q.check("Query.Builder"); err != nil {
+		return sqlb.Select("*").Where(failing{err})
+	}
 	b := q.base(q.r.mt.qcols...).OrderBy(q.order...)
 	if q.limit >= 0 {
 		b = b.Limit(q.limit)
@@ -116,12 +168,20 @@ func (q Query[T]) Builder() sqlb.SelectBuilder {
 }
 
 // ToSQL returns the SQL and arguments Find would run.
-func (q Query[T]) ToSQL() (string, []any, error) { return q.Builder().ToSQL() }
+func (q Query[T]) ToSQL() (string, []any, error) {
+	if err := q.check("Query.ToSQL"); err != nil {
+		return "", nil, err
+	}
+	return q.Builder().ToSQL()
+}
 
 // Find runs the query and returns every row.
 func (q Query[T]) Find(ctx context.Context) ([]T, error) { return q.run(ctx, "Find") }
 
 func (q Query[T]) run(ctx context.Context, op string) ([]T, error) {
+	if err := q.check(op); err != nil {
+		return nil, err
+	}
 	return q.runBuilder(ctx, op, q.Builder())
 }
 
@@ -148,6 +208,9 @@ func (q Query[T]) pkOrder() []sqlb.SortKey {
 // First returns the first row in the query's order (the primary key when
 // none is given); ErrNotFound when there is none.
 func (q Query[T]) First(ctx context.Context) (*T, error) {
+	if err := q.check("First"); err != nil {
+		return nil, err
+	}
 	return q.one(ctx, "First", q.pkOrder())
 }
 
@@ -155,6 +218,9 @@ func (q Query[T]) First(ctx context.Context) (*T, error) {
 // reversed (direction and NULLS placement), so multi-column orders stay
 // correct. ErrNotFound when there is none.
 func (q Query[T]) Last(ctx context.Context) (*T, error) {
+	if err := q.check("Last"); err != nil {
+		return nil, err
+	}
 	keys := q.pkOrder()
 	rev := make([]sqlb.SortKey, len(keys))
 	for i, k := range keys {
@@ -180,6 +246,9 @@ func (q Query[T]) one(ctx context.Context, op string, keys []sqlb.SortKey) (*T, 
 // limit and offset).
 func (q Query[T]) Count(ctx context.Context) (int64, error) {
 	const op = "Count"
+	if err := q.check(op); err != nil {
+		return 0, err
+	}
 	sql, args, err := q.base().ColumnRaw("count(*)").ToSQL()
 	if err != nil {
 		return 0, wrapErr(op, q.r.table(), err)
@@ -194,6 +263,9 @@ func (q Query[T]) Count(ctx context.Context) (int64, error) {
 // Exists reports whether the query matches at least one row.
 func (q Query[T]) Exists(ctx context.Context) (bool, error) {
 	const op = "Exists"
+	if err := q.check(op); err != nil {
+		return false, err
+	}
 	sub := q.base().ColumnRaw("1")
 	sql, args, err := sqlb.Select().ColumnRaw("EXISTS (?)", sub).ToSQL()
 	if err != nil {
@@ -209,10 +281,18 @@ func (q Query[T]) Exists(ctx context.Context) (bool, error) {
 // Delete deletes the rows the query matches (soft delete for a
 // soft-delete model, see Repository.DeleteWhere) and returns how many. A
 // query without conditions is refused unless it holds AllRows(); joins and
-// other scopes are refused.
+// other scopes are refused, and so are Limit and Offset (Delete would
+// remove every matching row, not the ones they select).
 func (q Query[T]) Delete(ctx context.Context) (int64, error) {
+	const op = "Query.Delete"
+	if err := q.check(op); err != nil {
+		return 0, err
+	}
 	if len(q.scopes) > 0 {
-		return 0, errorf("Query.Delete", q.r.table(), ErrInvalid, "a query with joins or scopes cannot delete")
+		return 0, errorf(op, q.r.table(), ErrInvalid, "a query with joins or scopes cannot delete")
+	}
+	if q.limit >= 0 || q.offset >= 0 {
+		return 0, errorf(op, q.r.table(), ErrInvalid, "a query with Limit or Offset cannot delete: it would delete every matching row")
 	}
 	return q.r.DeleteWhere(ctx, q.conds...)
 }

@@ -15,6 +15,9 @@ import (
 // matches. With a cache configured, outside a transaction, it reads
 // through the cache. The SQL text is built once per type.
 func (r *Repository[T]) FindByID(ctx context.Context, id any) (*T, error) {
+	if err := r.usable("FindByID"); err != nil {
+		return nil, err
+	}
 	const op = "FindByID"
 	key, err := r.mt.keyArgs(op, id)
 	if err != nil {
@@ -45,12 +48,18 @@ func (r *Repository[T]) findByKey(ctx context.Context, key []any) (*T, error) {
 // particular order; use Query() to order and limit. Soft-deleted rows are
 // excluded unless the view says otherwise.
 func (r *Repository[T]) Find(ctx context.Context, conds ...sqlb.Sqlizer) ([]T, error) {
+	if err := r.usable("Find"); err != nil {
+		return nil, err
+	}
 	return r.Query().Where(conds...).Find(ctx)
 }
 
 // FindOne returns the one entity matching conds: ErrNotFound when none
 // does, ErrNotUnique when more than one does.
 func (r *Repository[T]) FindOne(ctx context.Context, conds ...sqlb.Sqlizer) (*T, error) {
+	if err := r.usable("FindOne"); err != nil {
+		return nil, err
+	}
 	const op = "FindOne"
 	items, err := r.Query().Where(conds...).Limit(2).run(ctx, op)
 	if err != nil {
@@ -69,21 +78,33 @@ func (r *Repository[T]) FindOne(ctx context.Context, conds ...sqlb.Sqlizer) (*T,
 // ErrNotFound when none does. Use Query().OrderBy(…).First for another
 // order.
 func (r *Repository[T]) First(ctx context.Context, conds ...sqlb.Sqlizer) (*T, error) {
+	if err := r.usable("First"); err != nil {
+		return nil, err
+	}
 	return r.Query().Where(conds...).First(ctx)
 }
 
 // Last returns the last entity matching conds in primary-key order.
 func (r *Repository[T]) Last(ctx context.Context, conds ...sqlb.Sqlizer) (*T, error) {
+	if err := r.usable("Last"); err != nil {
+		return nil, err
+	}
 	return r.Query().Where(conds...).Last(ctx)
 }
 
 // Count returns the number of rows matching conds (soft-delete scoped).
 func (r *Repository[T]) Count(ctx context.Context, conds ...sqlb.Sqlizer) (int64, error) {
+	if err := r.usable("Count"); err != nil {
+		return 0, err
+	}
 	return r.Query().Where(conds...).Count(ctx)
 }
 
 // Exists reports whether a row matches conds (soft-delete scoped).
 func (r *Repository[T]) Exists(ctx context.Context, conds ...sqlb.Sqlizer) (bool, error) {
+	if err := r.usable("Exists"); err != nil {
+		return false, err
+	}
 	return r.Query().Where(conds...).Exists(ctx)
 }
 
@@ -91,6 +112,9 @@ func (r *Repository[T]) Exists(ctx context.Context, conds ...sqlb.Sqlizer) (bool
 // columns to fields by name (a column no field maps is an error). No
 // soft-delete scope is added: the builder is run as given.
 func (r *Repository[T]) Select(ctx context.Context, b sqlb.SelectBuilder) ([]T, error) {
+	if err := r.usable("Select"); err != nil {
+		return nil, err
+	}
 	sql, args, err := b.ToSQL()
 	if err != nil {
 		return nil, wrapErr("Select", r.table(), err)
@@ -102,6 +126,9 @@ func (r *Repository[T]) Select(ctx context.Context, b sqlb.SelectBuilder) ([]T, 
 // matching result columns to fields by name. Never build sql from user
 // input; pass values as args.
 func (r *Repository[T]) Raw(ctx context.Context, sql string, args ...any) ([]T, error) {
+	if err := r.usable("Raw"); err != nil {
+		return nil, err
+	}
 	const op = "Raw"
 	rows, err := r.q.Query(ctx, sql, args...)
 	if err != nil {

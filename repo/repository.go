@@ -96,18 +96,34 @@ func New[T any](q Querier, opts ...Option) (*Repository[T], error) {
 	return &Repository[T]{q: q, mt: mt, cfg: cfg, boundTx: isTx}, nil
 }
 
-// Model returns the sqlb model metadata of T.
-func (r *Repository[T]) Model() *sqlb.Model { return r.mt.m }
+// Model returns the sqlb model metadata of T (nil for a Repository that
+// New did not build).
+func (r *Repository[T]) Model() *sqlb.Model {
+	if r == nil || r.mt == nil {
+		return nil
+	}
+	return r.mt.m
+}
 
-// Querier returns the Querier the repository runs on.
-func (r *Repository[T]) Querier() Querier { return r.q }
+// Querier returns the Querier the repository runs on (nil for a nil
+// Repository).
+func (r *Repository[T]) Querier() Querier {
+	if r == nil {
+		return nil
+	}
+	return r.q
+}
 
 // WithTx returns a copy of r bound to tx: every call runs in it and sees
 // its uncommitted writes. Cache: writes through it invalidate immediately
 // (a pgx.Tx has no after-commit hook) and its reads neither read nor fill
 // the cache, since they may see uncommitted data; see the package docs for
 // the remaining window. Batches and CopyFrom use savepoints inside tx.
+// With a nil tx (or a nil r) every call of the copy returns ErrMisuse.
 func (r *Repository[T]) WithTx(tx pgx.Tx) *Repository[T] {
+	if r == nil {
+		return nil
+	}
 	c := *r
 	c.q = tx
 	c.boundTx = true
@@ -131,6 +147,9 @@ func (r *Repository[T]) OnlyTrashed() *Repository[T] { return r.view(onlyTrashed
 
 // view returns a copy of r with the soft-delete view mode.
 func (r *Repository[T]) view(mode trashMode) *Repository[T] {
+	if r == nil {
+		return nil
+	}
 	c := *r
 	c.trash = mode
 	return &c

@@ -12,6 +12,9 @@ import (
 // live again; ErrNotFound when no soft-deleted row has v's key. Restore
 // runs no hooks.
 func (r *Repository[T]) Restore(ctx context.Context, v *T) error {
+	if err := r.usable("Restore"); err != nil {
+		return err
+	}
 	if r.mt.m.SoftDelete == nil {
 		return errorf("Restore", r.table(), ErrInvalid, "%s has no soft-delete column", r.mt.m.Name)
 	}
@@ -82,6 +85,9 @@ func (r *Repository[T]) missingSoft(ctx context.Context, q Querier, op string, k
 // PurgeTrashed hard-deletes rows soft-deleted more than olderThan ago
 // (by the repository's clock) and returns how many.
 func (r *Repository[T]) PurgeTrashed(ctx context.Context, olderThan time.Duration) (int64, error) {
+	if err := r.usable("PurgeTrashed"); err != nil {
+		return 0, err
+	}
 	const op = "PurgeTrashed"
 	sd := r.mt.m.SoftDelete
 	if sd == nil {

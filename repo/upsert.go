@@ -66,6 +66,9 @@ func DoNothing() UpsertOption {
 // soft-deleted conflicting row. DoNothing is never scoped: any conflict
 // means nothing is written and false is returned.
 func (r *Repository[T]) Upsert(ctx context.Context, v *T, opts ...UpsertOption) (bool, error) {
+	if err := r.usable("Upsert"); err != nil {
+		return false, err
+	}
 	const op = "Upsert"
 	if v == nil {
 		return false, errorf(op, r.table(), ErrInvalid, "nil entity")

@@ -34,6 +34,9 @@ func hasConds(conds []sqlb.Sqlizer) bool {
 // condition it refuses (ErrInvalid) unless conds holds AllRows(). The
 // changed rows' cache keys are invalidated. Hooks do not run.
 func (r *Repository[T]) UpdateWhere(ctx context.Context, set map[string]any, conds ...sqlb.Sqlizer) (int64, error) {
+	if err := r.usable("UpdateWhere"); err != nil {
+		return 0, err
+	}
 	const op = "UpdateWhere"
 	if !hasConds(conds) {
 		return 0, errorf(op, r.table(), ErrInvalid, "no condition; pass repo.AllRows() to update every row")
@@ -60,6 +63,9 @@ func (r *Repository[T]) UpdateWhere(ctx context.Context, set map[string]any, con
 // refuses unless conds holds AllRows().
 // Hooks do not run; versions are not checked.
 func (r *Repository[T]) DeleteWhere(ctx context.Context, conds ...sqlb.Sqlizer) (int64, error) {
+	if err := r.usable("DeleteWhere"); err != nil {
+		return 0, err
+	}
 	const op = "DeleteWhere"
 	if !hasConds(conds) {
 		return 0, errorf(op, r.table(), ErrInvalid, "no condition; pass repo.AllRows() to delete every row")

@@ -16,6 +16,9 @@ import (
 // the column default applies. BeforeCreate/AfterCreate hooks run in the
 // same transaction. Constraint violations are *ConstraintError.
 func (r *Repository[T]) Create(ctx context.Context, v *T) error {
+	if err := r.usable("Create"); err != nil {
+		return err
+	}
 	const op = "Create"
 	if v == nil {
 		return errorf(op, r.table(), ErrInvalid, "nil entity")
@@ -101,6 +104,9 @@ func (r *Repository[T]) execReturning(ctx context.Context, q Querier, op, sql st
 // invalidated or audited, and v keeps its values (and whatever a
 // BeforeUpdate hook set).
 func (r *Repository[T]) Update(ctx context.Context, v *T) error {
+	if err := r.usable("Update"); err != nil {
+		return err
+	}
 	const op = "Update"
 	if v == nil {
 		return errorf(op, r.table(), ErrInvalid, "nil entity")
@@ -159,6 +165,9 @@ func (r *Repository[T]) update(ctx context.Context, q Querier, v *T) error {
 // (any row) — OnlyTrashed updates soft-deleted rows only. When no row is
 // written, AfterUpdate does not run and nothing is invalidated or audited.
 func (r *Repository[T]) UpdateFields(ctx context.Context, id any, fields map[string]any) (*T, error) {
+	if err := r.usable("UpdateFields"); err != nil {
+		return nil, err
+	}
 	const op = "UpdateFields"
 	key, err := r.mt.keyArgs(op, id)
 	if err != nil {
