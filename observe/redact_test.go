@@ -28,7 +28,7 @@ var valueErrors = []*pgconn.PgError{
 		InternalQuery: "SELECT nope('Hunter2Secret')"},
 }
 
-var valueNeedles = []string{"ann.banned", "banned@", "Hunter", "unter2", "Secret", "SecretValue", "Value98", "98"}
+var valueNeedles = []string{"ann.banned", "banned@", "Hunter", "unter2", "Secret", "SecretValue", "Value98"}
 
 func assertNoValues(t *testing.T, what, out string) {
 	t.Helper()

@@ -190,24 +190,25 @@ func SQLState(code string) string {
 	return code
 }
 
-// Mask replaces quoted substrings ('...', "...", `...`, (...)=(...) value
-// lists) and words that start with a digit (42, 0x6c, 4711abc) in s with
-// "?", for free text that may quote a value, such as a driver's error.
+// Mask replaces quoted substrings ('...', "..." with backslash escapes,
+// `...`, (...)=(...) value lists) and words that start with a digit (42,
+// 0x6c, 4711abc) in s with "?", for free text that may quote a value,
+// such as a driver's error. An apostrophe inside a word (can't) is text.
 func Mask(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
-		case c == '\'' || c == '"' || c == '`':
-			end := strings.IndexByte(s[i+1:], c)
+		case c == '"' || c == '`' || (c == '\'' && (i == 0 || !isWord(s[i-1]))):
+			end := closing(s, i)
 			b.WriteByte(c)
 			b.WriteByte('?')
 			b.WriteByte(c)
 			if end < 0 {
 				return b.String()
 			}
-			i += end + 2
+			i = end + 1
 		case c == ')' && strings.HasPrefix(s[i:], ")=("):
 			end := strings.IndexByte(s[i+3:], ')')
 			b.WriteString(")=(?)")
@@ -231,6 +232,23 @@ func Mask(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// closing returns the index of the quote that closes the one at s[open],
+// or -1. In "..." a backslash escapes the next byte (Go's %q); a ' inside
+// a word (can't) neither opens nor closes a quote.
+func closing(s string, open int) int {
+	q := s[open]
+	for j := open + 1; j < len(s); j++ {
+		switch {
+		case q == '"' && s[j] == '\\':
+			j++
+		case s[j] != q:
+		case q != '\'' || j+1 == len(s) || !isWord(s[j+1]):
+			return j
+		}
+	}
+	return -1
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }

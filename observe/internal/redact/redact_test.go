@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -193,6 +194,10 @@ func TestMask(t *testing.T) {
 		{`Key (a, b)=(1, 2`, `Key (a, b)=(?)`},
 		{`no values here`, `no values here`},
 		{`ids 4711abc and 0x6c, int8`, `ids ? and ?, int?`},
+		{`can't scan into dest[0] (col: score): parsing "abc": invalid`, `can't scan into dest[?] (col: score): parsing "?": invalid`},
+		{`unable to encode "a\"Hunter2Secret" into int8`, `unable to encode "?" into int?`},
+		{`value 'it's Hunter2Secret' here`, `value '?' here`},
+		{`value 'it''s Hunter2Secret' here`, `value '?''?' here`},
 	}
 	for _, tt := range tests {
 		if got := Mask(tt.in); got != tt.want {
@@ -222,6 +227,25 @@ func FuzzServer(f *testing.F) {
 		}
 		if want := Server(&pgconn.PgError{Severity: "ERROR", Code: code}); got != want {
 			t.Fatalf("Server = %q, want %q (message or other fields leaked)", got, want)
+		}
+	})
+}
+
+// FuzzMask checks that a value quoted the way pgx and Go quote it (%q, or
+// '...' without the quote) never shows through Mask, whatever it holds.
+func FuzzMask(f *testing.F) {
+	for _, s := range []string{"Hunter2Secret", `a"b\`, "it's", "", "(x)", "42", "é\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, secret string) {
+		want := Mask(`unable to encode "x" into int8 (col: n)`)
+		if got := Mask("unable to encode " + strconv.Quote(secret) + " into int8 (col: n)"); got != want {
+			t.Fatalf("%%q form: Mask = %q, want %q", got, want)
+		}
+		value := strings.ReplaceAll(secret, "'", "")
+		want = Mask(`value 'x' is bad`)
+		if got := Mask("value '" + value + "' is bad"); got != want {
+			t.Fatalf("'...' form: Mask = %q, want %q", got, want)
 		}
 	})
 }
