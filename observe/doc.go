@@ -36,9 +36,10 @@
 // Mask.Redact reveal chosen parameters. Statements are normalised
 // (Normalize): string, numeric and dollar-quoted literals become "?" and
 // comments are dropped; $n placeholders stay. Error text goes through
-// ErrorText: the server's Detail and Where fields, which quote row values
-// ("Key (email)=(…) already exists"), are left out, and quoted values are
-// masked in messages of SQLSTATE classes that may contain them.
+// ErrorText: a server message is kept only when it is one of a fixed set
+// known to carry no data ("deadlock detected"); any other becomes its
+// SQLSTATE, condition name and object names. Detail, Hint, Where and
+// InternalQuery, which quote row values, are left out.
 //
 // # Endpoint
 //

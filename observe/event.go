@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/normkit/norm/observe/internal/redact"
 )
 
 // Kind says which pgx call an Event describes.
@@ -130,7 +131,7 @@ func (e *Event) Outcome() string {
 func (e *Event) SQLState() string {
 	var pgErr *pgconn.PgError
 	if errors.As(e.Err, &pgErr) {
-		return pgErr.Code
+		return redact.SQLState(pgErr.Code)
 	}
 	return ""
 }

@@ -77,7 +77,7 @@ func ExampleLogger() {
 		Message: `duplicate key value violates unique constraint "users_email_key"`,
 		Detail:  "Key (email)=(alice@example.com) already exists.",
 	}})
-	// Output: {"level":"error","op":"insert","sql":"INSERT INTO users (email) VALUES ($1)","fingerprint":"9251bb522eb1dc91","duration":2,"rows":0,"args":["text(17)"],"error":"ERROR: duplicate key value violates unique constraint \"users_email_key\" (SQLSTATE 23505)","sqlstate":"23505","constraint":"users_email_key","correlation_id":"req-1","message":"query failed"}
+	// Output: {"level":"error","op":"insert","sql":"INSERT INTO users (email) VALUES ($1)","fingerprint":"9251bb522eb1dc91","duration":2,"rows":0,"args":["text(17)"],"error":"ERROR: unique_violation (SQLSTATE 23505, constraint users_email_key; message redacted)","sqlstate":"23505","constraint":"users_email_key","correlation_id":"req-1","message":"query failed"}
 }
 
 // Observers behind Deferred run on a goroutine of their own: the call

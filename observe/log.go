@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/normkit/norm/observe/internal/redact"
 	"github.com/rs/zerolog"
 )
 
@@ -33,8 +34,9 @@ type LogConfig struct {
 	Mask Mask
 
 	// ErrorDetail adds the server's Detail and Where fields and the raw
-	// error text. They quote row values, so it is off by default; turn it
-	// on only where logs may hold user data.
+	// error text (with the server's message as sent). They quote row
+	// values, so it is off by default; turn it on only where logs may hold
+	// user data.
 	ErrorDetail bool
 }
 
@@ -186,7 +188,7 @@ func errorFields(err error, detail bool) []Field {
 	fields := []Field{{Key: "error", Value: ErrorText(err)}}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		fields = append(fields, Field{Key: "sqlstate", Value: pgErr.Code})
+		fields = append(fields, Field{Key: "sqlstate", Value: redact.SQLState(pgErr.Code)})
 		for _, f := range []Field{
 			{Key: "constraint", Value: pgErr.ConstraintName},
 			{Key: "error_schema", Value: pgErr.SchemaName},

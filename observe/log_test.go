@@ -135,7 +135,7 @@ func TestLoggerFields(t *testing.T) {
 		"request_user": "u-9", "correlation_id": "corr-123", "tenant": "acme",
 		"op": "select", "sql": "SELECT * FROM t WHERE a = $1", "fingerprint": "00000000000000aa",
 		"duration": 1.5, "rows": 2.0, "endpoint": "replica", "sqlstate": "23505", "constraint": "t_a_key",
-		"error_table": "t", "error": `ERROR: duplicate key value violates unique constraint "t_a_key" (SQLSTATE 23505)`,
+		"error_table": "t", "error": `ERROR: unique_violation (SQLSTATE 23505, table t, constraint t_a_key; message redacted)`,
 	}
 	for k, v := range want {
 		if l[k] != v {

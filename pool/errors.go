@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/normkit/norm/pool/internal/redact"
 )
 
 // ErrClosed is returned by every call made after Shutdown (or Close) began,
@@ -85,7 +87,7 @@ type OutcomeUnknownError struct {
 
 func (e *OutcomeUnknownError) Error() string {
 	return "pool: " + e.Endpoint + ": connection lost after the " + e.What +
-		" was sent: it may or may not have been committed (not retried: replay is not provably harmless): " + e.Err.Error()
+		" was sent: it may or may not have been committed (not retried: replay is not provably harmless): " + safeText(e.Err)
 }
 
 // Unwrap returns the connection error.
@@ -104,7 +106,7 @@ type ctxCauseError struct {
 	cause error
 }
 
-func (e *ctxCauseError) Error() string   { return e.err.Error() + " (" + e.cause.Error() + ")" }
+func (e *ctxCauseError) Error() string   { return safeText(e.err) + " (" + e.cause.Error() + ")" }
 func (e *ctxCauseError) Unwrap() []error { return []error{e.err, e.cause} }
 
 // withCause joins err with ctx's error when ctx has ended and err does not
@@ -118,4 +120,12 @@ func withCause(ctx context.Context, err error) error {
 		return err
 	}
 	return &ctxCauseError{err: err, cause: cause}
+}
+
+// safeText is err's message, redacted when it may quote a value (a server
+// error, a pgx scan or encode error; see internal/redact): the text of an
+// error pool wraps carries no value, and errors.As still finds the
+// *pgconn.PgError.
+func safeText(err error) string {
+	return redact.Wrap(err).Error()
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/normkit/norm/repo/internal/redact"
 )
 
 // Sentinel errors. Errors returned by a Repository wrap one of these (test
@@ -111,6 +112,9 @@ func (e *ConstraintError) Unwrap() []error {
 
 // wrapErr adds the operation and table to err and turns integrity
 // violations into a *ConstraintError. pgx.ErrNoRows becomes ErrNotFound.
+// An error whose text may quote a value (a server error, a pgx scan or
+// encode error) is wrapped so that its text is redacted (see
+// internal/redact); errors.As still finds the *pgconn.PgError in it.
 func wrapErr(op, table string, err error) error {
 	if err == nil {
 		return nil
@@ -127,7 +131,7 @@ func wrapErr(op, table string, err error) error {
 	if errors.Is(err, pgx.ErrNoRows) && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("repo: %s %s: %w", op, table, ErrNotFound)
 	}
-	return fmt.Errorf("repo: %s %s: %w", op, table, err)
+	return fmt.Errorf("repo: %s %s: %w", op, table, redact.Wrap(err))
 }
 
 // errorf builds an error for op on table wrapping sentinel.

@@ -53,7 +53,16 @@ const (
 	secretBalance = int64(918273645)
 )
 
-var secretNeedles = []string{"alice.secret", "secret-4711", "tok-secret", "91c2e7", "078-05-1120", "secret-tag", "55aa", "918273645"}
+// Values that server errors quote in their message, Detail, Hint, Where
+// or InternalQuery (see redact_test.go).
+const (
+	secretBanned   = "ann.banned@example.com"
+	secretPassword = "Hunter2Secret"
+	secretInput    = "SecretValue98"
+)
+
+var secretNeedles = []string{"alice.secret", "secret-4711", "tok-secret", "91c2e7", "078-05-1120", "secret-tag", "55aa", "918273645",
+	"ann.banned", "Hunter2", "SecretValue", "Value98"}
 
 func findSecrets(s string) []string {
 	var found []string

@@ -143,3 +143,38 @@ func TestKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorSpanRedactsServerMessages: the span status, the exception
+// event and the attributes carry no value a server message quotes.
+func TestErrorSpanRedactsServerMessages(t *testing.T) {
+	t.Parallel()
+	errs := []*pgconn.PgError{
+		{Severity: "ERROR", Code: "P0001", Message: "email ann.banned@example.com is blocked (password Hunter2Secret)"},
+		{Severity: "ERROR", Code: "23505", Message: "ann.banned@example.com is taken", ConstraintName: "users_email_key"},
+		{Severity: "ERROR", Code: "42601", Message: `syntax error at or near "'Hunter2Secret'"`},
+		{Severity: "ERROR", Code: "22P02", Message: `invalid input syntax for type bigint: "SecretValue98"`},
+	}
+	for _, pe := range errs {
+		rec, o := setup(otel.Config{})
+		st := observe.NewStatement("SELECT 1")
+		o.Observe(context.Background(), &observe.Event{Kind: observe.KindQuery, Statement: &st, Err: pe})
+		s := rec.Ended()[0]
+		out := s.Status().Description
+		for _, ev := range s.Events() {
+			for _, kv := range ev.Attributes {
+				out += "\n" + kv.Value.String()
+			}
+		}
+		for _, kv := range s.Attributes() {
+			out += "\n" + kv.Value.String()
+		}
+		for _, n := range []string{"ann.banned", "Hunter", "Secret", "Value98"} {
+			if strings.Contains(out, n) {
+				t.Errorf("%s: span leaks %q:\n%s", pe.Code, n, out)
+			}
+		}
+		if !strings.Contains(s.Status().Description, pe.Code) {
+			t.Errorf("%s: status lost the SQLSTATE: %q", pe.Code, s.Status().Description)
+		}
+	}
+}

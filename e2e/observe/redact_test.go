@@ -1,0 +1,126 @@
+package observe
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/normkit/norm/observe/otel"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+)
+
+// redactSchema makes the server quote values in its errors: a trigger
+// that RAISEs with them (P0001, and a unique_violation it raises itself),
+// and a check constraint whose violation shows the row in Detail.
+const redactSchema = `CREATE TABLE people (
+	id       bigint PRIMARY KEY,
+	email    text NOT NULL CONSTRAINT people_email_key UNIQUE,
+	password text,
+	CONSTRAINT people_email_check CHECK (email NOT LIKE '%banned%')
+);
+CREATE FUNCTION block_people() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.id = 1 THEN
+		RAISE EXCEPTION 'email % is blocked (password %)', NEW.email, NEW.password
+			USING HINT = 'unblock ' || NEW.email, DETAIL = 'password ' || NEW.password;
+	ELSIF NEW.id = 2 THEN
+		RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = NEW.email || ' is taken',
+			CONSTRAINT = 'people_email_key', DETAIL = 'Key (email)=(' || NEW.email || ') already exists.';
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER block_people BEFORE INSERT ON people FOR EACH ROW EXECUTE FUNCTION block_people();`
+
+// valueErrorCases are statements whose server error quotes a secret, with
+// the SQLSTATE each must fail with.
+var valueErrorCases = []struct {
+	name string
+	code string
+	sql  string
+	args []any
+}{
+	{"trigger RAISE EXCEPTION with values", "P0001",
+		`INSERT INTO people (id, email, password) VALUES ($1, $2, $3)`, []any{int64(1), secretBanned, secretPassword}},
+	{"trigger raising unique_violation with the value", "23505",
+		`INSERT INTO people (id, email, password) VALUES ($1, $2, $3)`, []any{int64(2), secretBanned, secretPassword}},
+	{"check violation with the row in Detail", "23514",
+		`INSERT INTO people (id, email, password) VALUES ($1, $2, $3)`, []any{int64(3), secretBanned, secretPassword}},
+	{"syntax error near a quoted secret", "42601",
+		`SELECT 'a' '` + secretPassword + `'`, nil},
+	{"invalid input syntax", "22P02",
+		`SELECT $1::bigint`, []any{secretInput}},
+	{"invalid input in a function's internal query", "22P02",
+		`DO $$ BEGIN EXECUTE 'SELECT ''` + secretInput + `''::int'; END $$`, nil},
+}
+
+// quotesSecret reports whether any part of pe holds a secret, so each case
+// is known to put one in front of the observers.
+func quotesSecret(pe *pgconn.PgError) bool {
+	all := strings.Join([]string{pe.Message, pe.Detail, pe.Hint, pe.Where, pe.InternalQuery}, "\n")
+	return findSecrets(all) != nil
+}
+
+// TestServerErrorsQuotingValues sends statements whose server errors quote
+// a value in the message, Detail, Hint, Where or InternalQuery, and checks
+// that no zerolog line, slog record, span status or span event has it,
+// while the SQLSTATE and constraint are still logged. (TestMain scans every
+// line again, with the rest of the suite's.)
+func TestServerErrorsQuotingValues(t *testing.T) {
+	t.Parallel()
+	d := setupDB(t)
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	h := newHarness("primary", otel.New(otel.Config{TracerProvider: tp, Database: "e2e"}))
+	conn := h.conn(t, d)
+	ctx := testCtx(t)
+	if _, err := conn.Exec(ctx, redactSchema); err != nil {
+		t.Fatalf("schema: %v", err)
+	}
+	for _, tc := range valueErrorCases {
+		h.logs.Reset()
+		h.slogs.Reset()
+		_, err := conn.Exec(ctx, tc.sql, tc.args...)
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != tc.code || !quotesSecret(pe) {
+			t.Errorf("%s: want a %s error quoting a secret, got %v (%+v)", tc.name, tc.code, err, pe)
+			continue
+		}
+		logs := h.logs.String() + h.slogs.String()
+		if leaks := findSecrets(logs); len(leaks) > 0 {
+			t.Errorf("%s: logs leak %v:\n%s", tc.name, leaks, logs)
+		}
+		if !strings.Contains(h.logs.String(), `"sqlstate":"`+tc.code+`"`) ||
+			!strings.Contains(h.slogs.String(), `"sqlstate":"`+tc.code+`"`) {
+			t.Errorf("%s: SQLSTATE not logged:\n%s", tc.name, logs)
+		}
+		if pe.ConstraintName != "" && !strings.Contains(h.logs.String(), `"constraint":"`+pe.ConstraintName+`"`) {
+			t.Errorf("%s: constraint not logged:\n%s", tc.name, logs)
+		}
+	}
+	failed := 0
+	for _, s := range spans.Ended() {
+		if s.Status().Description == "" {
+			continue
+		}
+		failed++
+		text := s.Status().Description
+		for _, ev := range s.Events() {
+			for _, kv := range ev.Attributes {
+				text += "\n" + kv.Value.String()
+			}
+		}
+		for _, kv := range s.Attributes() {
+			text += "\n" + kv.Value.String()
+		}
+		_, _ = fmt.Fprintln(&allLogs, text) // scanned again by TestMain
+		if leaks := findSecrets(text); len(leaks) > 0 {
+			t.Errorf("span %s leaks %v:\n%s", s.Name(), leaks, text)
+		}
+	}
+	if failed < len(valueErrorCases) {
+		t.Errorf("%d failed spans, want at least %d", failed, len(valueErrorCases))
+	}
+}
