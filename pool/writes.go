@@ -59,7 +59,7 @@ const (
 	catchUpWait      = 2 * time.Second
 	// catchUpProbeTimeout bounds one probe of a replica: generous, since
 	// a probe that times out drops the health connection (the next one
-	// reconnects) and cancelling it waits for CancelGracePeriod.
+	// reconnects) and canceling it waits for CancelGracePeriod.
 	catchUpProbeTimeout = 250 * time.Millisecond
 )
 
