@@ -421,10 +421,11 @@ func (db *DB) again(ctx context.Context, st *ctxState, cl class, e *endpoint, fi
 		plan.endpoint = next.label
 		return attempt(next)
 	})
+	err = failed(ctx, last, "statement", err)
 	if err != nil && isInfraFailure(err) && !errors.Is(err, ErrCircuitOpen) {
 		err = fmt.Errorf("pool: %s: %w", last.label, err)
 	}
-	return last, failed(ctx, last, "statement", err)
+	return last, err
 }
 
 // demoted reacts to a read-only error (25006) from the primary. If the

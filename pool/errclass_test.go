@@ -214,6 +214,19 @@ func TestMayRetryStatement(t *testing.T) {
 	}
 }
 
+// refusedConnect returns the *pgconn.ConnectError of a real connection
+// attempt to a port nothing listens on (a zero ConnectError cannot even
+// print itself).
+func refusedConnect(t *testing.T) error {
+	t.Helper()
+	_, err := pgconn.Connect(context.Background(), "host=127.0.0.1 port=1 user=u dbname=d sslmode=disable connect_timeout=2")
+	var ce *pgconn.ConnectError
+	if !errors.As(err, &ce) {
+		t.Fatalf("connecting to port 1: %v, want a *pgconn.ConnectError", err)
+	}
+	return err
+}
+
 func TestFailedReportsUnknownOutcomeOnThePrimaryOnly(t *testing.T) {
 	t.Parallel()
 	primary := &endpoint{label: "primary (h:1)"}
@@ -234,7 +247,7 @@ func TestFailedReportsUnknownOutcomeOnThePrimaryOnly(t *testing.T) {
 		{"lost on a replica", live, replica, io.ErrUnexpectedEOF, false, false},
 		{"pgx conn closed on the primary", live, primary, closedErr{}, true, false},
 		{"nothing sent", live, primary, safeErr{}, false, false},
-		{"connect failure", live, primary, &pgconn.ConnectError{}, false, false},
+		{"connect failure", live, primary, refusedConnect(t), false, false},
 		{"statement error", live, primary, pgErr("23505", "dup"), false, false},
 		{"canceled by the server after the deadline", expired, primary, pgErr("57014", "canceling"), false, true},
 		// The server never confirmed the cancel: the statement may have run.

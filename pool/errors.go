@@ -109,15 +109,18 @@ type ctxCauseError struct {
 func (e *ctxCauseError) Error() string   { return safeText(e.err) + " (" + e.cause.Error() + ")" }
 func (e *ctxCauseError) Unwrap() []error { return []error{e.err, e.cause} }
 
-// withCause joins err with ctx's error when ctx has ended and err does not
-// already match it. It costs nothing on success.
+// withCause shapes an error pool returns from a statement: joined with
+// ctx's error when ctx has ended and err does not already match it, and
+// with any value the server quoted redacted from its text (the
+// *pgconn.PgError stays reachable with errors.As). It costs nothing on
+// success.
 func withCause(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
 	cause := ctx.Err()
 	if cause == nil || errors.Is(err, cause) {
-		return err
+		return redact.Wrap(err)
 	}
 	return &ctxCauseError{err: err, cause: cause}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/normkit/norm/pool/internal/redact"
 )
 
 // tx is a transaction (or, with a parent, a savepoint) begun through *DB.
@@ -225,12 +226,12 @@ func (db *DB) beginOn(ctx context.Context, st *ctxState, e *endpoint, opts pgx.T
 		err = plan.run(err, func() error { return t.open(ctx, e, opts) })
 	}
 	if err != nil {
-		return nil, fmt.Errorf("pool: begin on %s: %w", e.label, err)
+		return nil, fmt.Errorf("pool: begin on %s: %w", e.label, redact.Wrap(err))
 	}
 	if hook := db.cfg.OnBegin; hook != nil {
 		if err := hook(ctx, t); err != nil {
 			_ = t.Rollback(ctx) // the hook's error is the one to report
-			return nil, fmt.Errorf("pool: OnBegin on %s: %w", e.label, err)
+			return nil, fmt.Errorf("pool: OnBegin on %s: %w", e.label, redact.Wrap(err))
 		}
 	}
 	return t, nil
