@@ -31,7 +31,7 @@ var allLogs lockedBuffer
 var harnesses atomic.Int32
 
 func TestMain(m *testing.M) {
-	code := pgtest.RunMain(m, pgtest.Options{}, &cluster)
+	code := pgtest.RunMain(m, pgtest.Options{PgBouncer: true}, &cluster)
 	if leaks := findSecrets(allLogs.String()); len(leaks) > 0 {
 		fmt.Fprintf(os.Stderr, "FAIL: the suite's logs contain parameter values: %v\n", leaks)
 		code = 1
@@ -161,9 +161,19 @@ func newHarness(endpoint string, extra ...normobserve.Observer) *harness {
 
 func (h *harness) conn(t *testing.T, d *pgtest.Database) *pgx.Conn {
 	t.Helper()
-	cfg, err := pgx.ParseConfig(d.DSN())
+	return h.connTo(t, d.DSN(), 0)
+}
+
+// connTo is conn for any DSN (PgBouncer's), with mode as the query exec
+// mode unless zero.
+func (h *harness) connTo(t *testing.T, dsn string, mode pgx.QueryExecMode) *pgx.Conn {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if mode != 0 {
+		cfg.DefaultQueryExecMode = mode
 	}
 	cfg.Tracer = h.tracer
 	conn, err := pgx.ConnectConfig(testCtx(t), cfg)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/normkit/norm/observe/otel"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -74,30 +75,36 @@ func TestServerErrorsQuotingValues(t *testing.T) {
 	spans := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
 	h := newHarness("primary", otel.New(otel.Config{TracerProvider: tp, Database: "e2e"}))
-	conn := h.conn(t, d)
 	ctx := testCtx(t)
-	if _, err := conn.Exec(ctx, redactSchema); err != nil {
+	if _, err := h.conn(t, d).Exec(ctx, redactSchema); err != nil {
 		t.Fatalf("schema: %v", err)
 	}
-	for _, tc := range valueErrorCases {
-		h.logs.Reset()
-		h.slogs.Reset()
-		_, err := conn.Exec(ctx, tc.sql, tc.args...)
-		var pe *pgconn.PgError
-		if !errors.As(err, &pe) || pe.Code != tc.code || !quotesSecret(pe) {
-			t.Errorf("%s: want a %s error quoting a secret, got %v (%+v)", tc.name, tc.code, err, pe)
-			continue
-		}
-		logs := h.logs.String() + h.slogs.String()
-		if leaks := findSecrets(logs); len(leaks) > 0 {
-			t.Errorf("%s: logs leak %v:\n%s", tc.name, leaks, logs)
-		}
-		if !strings.Contains(h.logs.String(), `"sqlstate":"`+tc.code+`"`) ||
-			!strings.Contains(h.slogs.String(), `"sqlstate":"`+tc.code+`"`) {
-			t.Errorf("%s: SQLSTATE not logged:\n%s", tc.name, logs)
-		}
-		if pe.ConstraintName != "" && !strings.Contains(h.logs.String(), `"constraint":"`+pe.ConstraintName+`"`) {
-			t.Errorf("%s: constraint not logged:\n%s", tc.name, logs)
+	// Directly and through PgBouncer (whose errors pass on the server's).
+	vias := []struct {
+		name string
+		conn *pgx.Conn
+	}{{"direct", h.conn(t, d)}, {"pgbouncer", h.connTo(t, d.BouncerDSN(t), pgx.QueryExecModeCacheDescribe)}}
+	for _, via := range vias {
+		for _, tc := range valueErrorCases {
+			h.logs.Reset()
+			h.slogs.Reset()
+			_, err := via.conn.Exec(ctx, tc.sql, tc.args...)
+			var pe *pgconn.PgError
+			if !errors.As(err, &pe) || pe.Code != tc.code || !quotesSecret(pe) {
+				t.Errorf("%s/%s: want a %s error quoting a secret, got %v (%+v)", via.name, tc.name, tc.code, err, pe)
+				continue
+			}
+			logs := h.logs.String() + h.slogs.String()
+			if leaks := findSecrets(logs); len(leaks) > 0 {
+				t.Errorf("%s/%s: logs leak %v:\n%s", via.name, tc.name, leaks, logs)
+			}
+			if !strings.Contains(h.logs.String(), `"sqlstate":"`+tc.code+`"`) ||
+				!strings.Contains(h.slogs.String(), `"sqlstate":"`+tc.code+`"`) {
+				t.Errorf("%s/%s: SQLSTATE not logged:\n%s", via.name, tc.name, logs)
+			}
+			if pe.ConstraintName != "" && !strings.Contains(h.logs.String(), `"constraint":"`+pe.ConstraintName+`"`) {
+				t.Errorf("%s/%s: constraint not logged:\n%s", via.name, tc.name, logs)
+			}
 		}
 	}
 	failed := 0
@@ -120,7 +127,7 @@ func TestServerErrorsQuotingValues(t *testing.T) {
 			t.Errorf("span %s leaks %v:\n%s", s.Name(), leaks, text)
 		}
 	}
-	if failed < len(valueErrorCases) {
-		t.Errorf("%d failed spans, want at least %d", failed, len(valueErrorCases))
+	if failed < len(vias)*len(valueErrorCases) {
+		t.Errorf("%d failed spans, want at least %d", failed, len(vias)*len(valueErrorCases))
 	}
 }

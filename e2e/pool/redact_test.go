@@ -16,7 +16,17 @@ import (
 // while errors.As still finds the server's *pgconn.PgError as sent.
 func TestErrorsCarryNoValues(t *testing.T) {
 	t.Parallel()
-	db, _ := openReplicated(t, cluster, "CREATE TABLE secrets (id bigint PRIMARY KEY)", normpool.Config{})
+	direct, d := openReplicated(t, cluster, "CREATE TABLE secrets (id bigint PRIMARY KEY)", normpool.Config{})
+	bouncer := open(t, normpool.Config{ConnString: d.BouncerDSN(t), QueryExecMode: pgx.QueryExecModeCacheDescribe})
+	for _, via := range []struct {
+		name string
+		db   *normpool.DB
+	}{{"direct", direct}, {"pgbouncer", bouncer}} {
+		t.Run(via.name, func(t *testing.T) { errorsCarryNoValues(t, via.db) })
+	}
+}
+
+func errorsCarryNoValues(t *testing.T, db *normpool.DB) {
 	ctx := testCtx(t)
 	const secret = "SecretValue98"
 	paths := []struct {
