@@ -79,7 +79,9 @@ func TestBreakerSeesAHungServer(t *testing.T) {
 			})
 			closedAfter := time.Since(thawed)
 			t.Logf("breaker events %v; closed %s after the thaw", log.states(), closedAfter)
-			if closedAfter > openTimeout+500*time.Millisecond {
+			// One OpenTimeout, plus a second for the probe and the
+			// scheduling of a loaded CI machine.
+			if closedAfter > openTimeout+time.Second {
 				t.Errorf("the breaker closed %s after the thaw, want within one OpenTimeout (%s) and a probe", closedAfter, openTimeout)
 			}
 			if _, err := db.Exec(ctx, "SELECT 1"); err != nil {
