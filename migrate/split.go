@@ -221,10 +221,14 @@ func fileLineAt(src string, off int) int {
 	return strings.Count(src[:off], "\n") + 1
 }
 
-// fileSplit splits a SQL file into statements at top-level semicolons.
-// Semicolons inside strings, quoted identifiers, comments, dollar-quoted
-// bodies and the BEGIN ATOMIC … END body of a CREATE FUNCTION/PROCEDURE
-// do not split. Pieces made only of comments and whitespace are dropped.
+// fileSplit splits a SQL file into statements at top-level semicolons,
+// where psql would: semicolons inside strings, quoted identifiers,
+// comments, dollar-quoted bodies, parentheses (the actions of a
+// multi-action CREATE RULE) and the BEGIN ATOMIC … END body of a CREATE
+// FUNCTION/PROCEDURE do not split. Like psql it counts parentheses
+// outside quotes and comments, a ")" with none open counts nothing, and
+// an unclosed "(" runs to the end of the file. Pieces made only of
+// comments and whitespace are dropped.
 //
 // It makes one pass over src, keeping no tokens: the statements are
 // substrings of src, so it allocates little beyond the returned slice.
@@ -244,7 +248,7 @@ func fileSplit(src string) ([]fileStmt, error) {
 			return sp.flush(src, out, &lines), nil
 		}
 		sp.add(tk)
-		if tk.kind == fileTokPunct && tk.text == ";" && sp.depth == 0 {
+		if tk.kind == fileTokPunct && tk.text == ";" && sp.depth == 0 && sp.parens == 0 {
 			out = sp.flush(src, out, &lines)
 		}
 	}
@@ -265,8 +269,8 @@ func (lc *fileLineCounter) at(off int) int {
 }
 
 // fileSplitter follows the tokens of the current statement: where its
-// text and its code start and end, whether it holds code, and the BEGIN …
-// END nesting of SQL-standard routine bodies.
+// text and its code start and end, whether it holds code, its parenthesis
+// depth and the BEGIN … END nesting of SQL-standard routine bodies.
 type fileSplitter struct {
 	words   [4]string // the first few words, as written
 	nwords  int

@@ -51,6 +51,18 @@ func TestFileSplit(t *testing.T) {
 		{"comments only", "-- nothing\n/* here */\n", nil},
 		{"empty statements", ";;SELECT 1;;", []string{"SELECT 1;"}},
 		{"unicode", "INSERT INTO t VALUES ('ü;ß'); SELECT 'ö';", []string{"INSERT INTO t VALUES ('ü;ß');", "SELECT 'ö';"}},
+		{"multi-action rule", "CREATE RULE r AS ON UPDATE TO v DO INSTEAD (\n  INSERT INTO a VALUES (new.x);\n  UPDATE b SET y = new.y WHERE id = old.id\n);\nSELECT 1;",
+			[]string{"CREATE RULE r AS ON UPDATE TO v DO INSTEAD (\n  INSERT INTO a VALUES (new.x);\n  UPDATE b SET y = new.y WHERE id = old.id\n);", "SELECT 1;"}},
+		{"one-line rule", "CREATE OR REPLACE RULE y_rule AS ON INSERT TO y DO INSTEAD (NOTIFY foo; NOTIFY bar); SELECT 2;",
+			[]string{"CREATE OR REPLACE RULE y_rule AS ON INSERT TO y DO INSTEAD (NOTIFY foo; NOTIFY bar);", "SELECT 2;"}},
+		{"nested parens", "SELECT ((1; (2)); 3); SELECT 4;", []string{"SELECT ((1; (2)); 3);", "SELECT 4;"}},
+		{"parens in strings and comments do not count", "SELECT '(' /* ( */ -- (\n; SELECT \"(\", $$($$; SELECT 5;",
+			[]string{"SELECT '(' /* ( */ -- (\n;", "SELECT \"(\", $$($$;", "SELECT 5;"}},
+		{"stray close paren does not go negative", "SELECT 1); SELECT (2; 3); SELECT 4;",
+			[]string{"SELECT 1);", "SELECT (2; 3);", "SELECT 4;"}},
+		{"unbalanced open paren runs to the end", "SELECT (1; SELECT 2;", []string{"SELECT (1; SELECT 2;"}},
+		{"parens inside begin atomic", "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT (1); SELECT (SELECT 2); END; SELECT 3;",
+			[]string{"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT (1); SELECT (SELECT 2); END;", "SELECT 3;"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
