@@ -1,9 +1,11 @@
 package migrate_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/normkit/norm/migrate"
 )
 
@@ -72,4 +74,41 @@ func filesNotifies(def string) []string {
 		}
 	}
 	return out
+}
+
+// filesConformingStrings turns standard_conforming_strings off for part
+// of the file: there a backslash escapes the quote, for the server and
+// for the splitter alike.
+const filesConformingStrings = `CREATE TABLE notes (id int, body text);
+SET LOCAL standard_conforming_strings = off;
+INSERT INTO notes VALUES (1, 'it\'s; one string');
+INSERT INTO notes VALUES (2, 'two \\ backslashes make one');
+SET LOCAL standard_conforming_strings = on;
+INSERT INTO notes VALUES (3, 'a backslash \');
+`
+
+func TestFilesConformingStringsOff(t *testing.T) {
+	t.Parallel()
+	ctx := filesCtx(t)
+	pool := cluster.NewDatabase(t).Pool(t)
+	files := map[string]string{"0001_notes.up.sql": filesConformingStrings}
+	mg := filesMigrator(t, pool, files, migrate.MigratorOptions{})
+	if res, err := mg.Up(ctx); err != nil || len(res) != 1 {
+		t.Fatalf("Up = %v, %v; want version 1 applied", res, err)
+	}
+	rows, err := pool.Query(ctx, "SELECT body FROM notes ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"it's; one string", `two \ backslashes make one`, `a backslash \`}
+	if !slices.Equal(got, want) {
+		t.Fatalf("notes = %q, want %q", got, want)
+	}
+	if again, err := mg.Up(ctx); err != nil || len(again) != 0 {
+		t.Fatalf("second Up = %v, %v; want nothing to do", again, err)
+	}
 }
