@@ -106,7 +106,7 @@ func fileParseScript(p, src string) (*fileScript, error) {
 	if len(stmts) > 0 {
 		head = stmts[0].End - len(stmts[0].Code) // where its first code token starts
 	}
-	lx := fileLexer{src: src}
+	lx := fileRelexer{lx: fileLexer{src: src}, stmts: stmts}
 	for {
 		tk, ok, _ := lx.scan() // fileSplit succeeded, so this does too
 		if !ok {

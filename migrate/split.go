@@ -35,6 +35,9 @@ type fileStmt struct {
 	Start, End int
 	Code       string
 	Line       int
+	// backslashes records that standard_conforming_strings was off where
+	// the statement stands, so its plain strings take backslash escapes.
+	backslashes bool
 }
 
 // fileLexer turns SQL text into tokens following PostgreSQL's lexical
@@ -43,6 +46,10 @@ type fileStmt struct {
 type fileLexer struct {
 	src string
 	pos int
+	// backslashes is set while standard_conforming_strings is off: a
+	// backslash in a plain '…' (or N'…') string then escapes the next
+	// byte, as in E'…'. B'…', X'…' and U&'…' never take them.
+	backslashes bool
 }
 
 // scan returns the next token; ok is false at the end of the input. It
@@ -98,12 +105,18 @@ func (lx *fileLexer) next() (fileTokKind, error) {
 	case c == '/' && lx.peek(1) == '*':
 		return fileTokComment, lx.blockComment()
 	case c == '\'':
-		return fileTokString, lx.quoted('\'', false, "string literal")
+		return fileTokString, lx.quoted('\'', lx.backslashes, "string literal")
 	case c == '"':
 		return fileTokQuoted, lx.quoted('"', false, "quoted identifier")
 	case (c == 'e' || c == 'E') && lx.peek(1) == '\'':
 		lx.pos++
 		return fileTokString, lx.quoted('\'', true, "E'' string literal")
+	case (c == 'b' || c == 'B' || c == 'x' || c == 'X') && lx.peek(1) == '\'':
+		lx.pos++
+		return fileTokString, lx.quoted('\'', false, "string literal")
+	case (c == 'u' || c == 'U') && lx.peek(1) == '&' && lx.peek(2) == '\'':
+		lx.pos += 2
+		return fileTokString, lx.quoted('\'', false, "string literal")
 	case c == '$':
 		if tag, ok := lx.dollarTag(); ok {
 			return fileTokString, lx.dollarBody(tag)
@@ -221,10 +234,21 @@ func fileLineAt(src string, off int) int {
 	return strings.Count(src[:off], "\n") + 1
 }
 
-// fileSplit splits a SQL file into statements at top-level semicolons.
-// Semicolons inside strings, quoted identifiers, comments, dollar-quoted
-// bodies and the BEGIN ATOMIC … END body of a CREATE FUNCTION/PROCEDURE
-// do not split. Pieces made only of comments and whitespace are dropped.
+// fileSplit splits a SQL file into statements at top-level semicolons,
+// where psql would: semicolons inside strings, quoted identifiers,
+// comments, dollar-quoted bodies, parentheses (the actions of a
+// multi-action CREATE RULE) and the BEGIN ATOMIC … END body of a CREATE
+// FUNCTION/PROCEDURE do not split. Like psql it counts parentheses
+// outside quotes and comments, a ")" with none open counts nothing, and
+// an unclosed "(" runs to the end of the file. Pieces made only of
+// comments and whitespace are dropped.
+//
+// Like psql, it follows standard_conforming_strings through the file: after
+// a statement that turns it off (SET [SESSION|LOCAL]
+// standard_conforming_strings {=|TO} off), a backslash in a plain '…'
+// string escapes the next character until a statement turns it on again
+// (… = on, TO DEFAULT, RESET standard_conforming_strings, RESET ALL,
+// DISCARD ALL). The file starts with it on, the server's default.
 //
 // It makes one pass over src, keeping no tokens: the statements are
 // substrings of src, so it allocates little beyond the returned slice.
@@ -241,13 +265,31 @@ func fileSplit(src string) ([]fileStmt, error) {
 			return nil, err
 		}
 		if !ok {
-			return sp.flush(src, out, &lines), nil
+			return sp.flush(src, out, &lines, &lx), nil
 		}
 		sp.add(tk)
-		if tk.kind == fileTokPunct && tk.text == ";" && sp.depth == 0 {
-			out = sp.flush(src, out, &lines)
+		if tk.kind == fileTokPunct && tk.text == ";" && sp.depth == 0 && sp.parens == 0 {
+			out = sp.flush(src, out, &lines, &lx)
 		}
 	}
+}
+
+// fileRelexer lexes a file again after fileSplit succeeded on it,
+// switching standard_conforming_strings where fileSplit did: each token
+// of a statement is lexed as that statement was. Between statements stand
+// only whitespace, comments and ";", which lex alike either way.
+type fileRelexer struct {
+	lx    fileLexer
+	stmts []fileStmt // fileSplit(lx.src)
+	k     int        // the first statement not ending at or before lx.pos
+}
+
+func (r *fileRelexer) scan() (fileTok, bool, error) {
+	for r.k < len(r.stmts) && r.stmts[r.k].End <= r.lx.pos {
+		r.k++
+	}
+	r.lx.backslashes = r.k < len(r.stmts) && r.stmts[r.k].backslashes
+	return r.lx.scan()
 }
 
 // fileLineCounter maps increasing offsets to line numbers in linear time
@@ -265,8 +307,8 @@ func (lc *fileLineCounter) at(off int) int {
 }
 
 // fileSplitter follows the tokens of the current statement: where its
-// text and its code start and end, whether it holds code, and the BEGIN …
-// END nesting of SQL-standard routine bodies.
+// text and its code start and end, whether it holds code, its parenthesis
+// depth and the BEGIN … END nesting of SQL-standard routine bodies.
 type fileSplitter struct {
 	words   [4]string // the first few words, as written
 	nwords  int
@@ -358,26 +400,100 @@ func fileIsRoutineHead(w []string) bool {
 
 // flush ends the current statement, appends it to out unless it held
 // nothing but whitespace, comments and semicolons, and resets the
-// splitter for the next one.
-func (sp *fileSplitter) flush(src string, out []fileStmt, lines *fileLineCounter) []fileStmt {
+// splitter for the next one. A statement that sets
+// standard_conforming_strings switches lx for the rest of the file.
+func (sp *fileSplitter) flush(src string, out []fileStmt, lines *fileLineCounter, lx *fileLexer) []fileStmt {
 	if sp.hasCode {
-		out = append(out, fileStmt{
-			SQL:   src[sp.start:sp.end],
-			Start: sp.start,
-			End:   sp.end,
-			Code:  src[sp.codeStart:sp.end],
-			Line:  lines.at(sp.codeStart),
-		})
+		st := fileStmt{
+			SQL:         src[sp.start:sp.end],
+			Start:       sp.start,
+			End:         sp.end,
+			Code:        src[sp.codeStart:sp.end],
+			Line:        lines.at(sp.codeStart),
+			backslashes: lx.backslashes,
+		}
+		out = append(out, st)
+		if sp.nwords > 0 && fileMaySetStrings(sp.words[0]) {
+			if on, ok := fileConformingStrings(st.code()); ok {
+				lx.backslashes = !on
+			}
+		}
 	}
 	*sp = fileSplitter{}
 	return out
+}
+
+// fileMaySetStrings reports the first words of the statements
+// fileConformingStrings reads, so other statements are not lexed again.
+func fileMaySetStrings(first string) bool {
+	return strings.EqualFold(first, "SET") || strings.EqualFold(first, "RESET") || strings.EqualFold(first, "DISCARD")
+}
+
+// fileConformingStrings reports the value a statement gives
+// standard_conforming_strings, with ok false when it gives none (another
+// setting, or a value the server would reject): SET [SESSION|LOCAL]
+// standard_conforming_strings {=|TO} {value|DEFAULT}, RESET
+// standard_conforming_strings, RESET ALL and DISCARD ALL. The default is
+// taken to be on, the server's.
+func fileConformingStrings(code []fileTok) (on, ok bool) {
+	if n := len(code); n > 0 && code[n-1].kind == fileTokPunct && code[n-1].text == ";" {
+		code = code[:n-1]
+	}
+	const name = "standard_conforming_strings"
+	switch {
+	case len(code) == 2 && fileIsWord(code[0], "RESET"):
+		return true, fileIsWord(code[1], name) || fileIsWord(code[1], "ALL")
+	case len(code) == 2 && fileIsWord(code[0], "DISCARD"):
+		return true, fileIsWord(code[1], "ALL")
+	case len(code) < 4 || !fileIsWord(code[0], "SET"):
+		return false, false
+	}
+	code = code[1:]
+	if fileIsWord(code[0], "SESSION") || fileIsWord(code[0], "LOCAL") {
+		code = code[1:]
+	}
+	if len(code) != 3 || !fileIsWord(code[0], name) {
+		return false, false
+	}
+	if !fileIsWord(code[1], "TO") && (code[1].kind != fileTokPunct || code[1].text != "=") {
+		return false, false
+	}
+	v := code[2]
+	switch {
+	case fileIsWord(v, "DEFAULT"):
+		return true, true
+	case v.kind == fileTokWord:
+		return fileParseBool(v.text)
+	case (v.kind == fileTokString && v.text[0] == '\'') || v.kind == fileTokQuoted:
+		return fileParseBool(v.text[1 : len(v.text)-1])
+	}
+	return false, false
+}
+
+// fileParseBool reads a boolean setting as the server does: on, off,
+// true, false, yes, no, 1, 0, in any case, or an unambiguous prefix of
+// one of the words ("of" is off; "o" is neither).
+func fileParseBool(v string) (val, ok bool) {
+	v = strings.ToLower(v)
+	prefixOf := func(word string) bool { return v != "" && strings.HasPrefix(word, v) }
+	switch {
+	case v == "1" || v == "on":
+		return true, true
+	case v == "0" || len(v) >= 2 && prefixOf("off"):
+		return false, true
+	case prefixOf("true") || prefixOf("yes"):
+		return true, true
+	case prefixOf("false") || prefixOf("no"):
+		return false, true
+	}
+	return false, false
 }
 
 // code returns the statement's significant tokens — no whitespace, no
 // comments — lexed again from Code (which is whole tokens, so lexing
 // cannot fail); their offsets are relative to Code.
 func (st fileStmt) code() []fileTok {
-	lx := fileLexer{src: st.Code}
+	lx := fileLexer{src: st.Code, backslashes: st.backslashes}
 	var out []fileTok
 	for {
 		tk, ok, err := lx.scan()

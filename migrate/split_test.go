@@ -51,6 +51,18 @@ func TestFileSplit(t *testing.T) {
 		{"comments only", "-- nothing\n/* here */\n", nil},
 		{"empty statements", ";;SELECT 1;;", []string{"SELECT 1;"}},
 		{"unicode", "INSERT INTO t VALUES ('ü;ß'); SELECT 'ö';", []string{"INSERT INTO t VALUES ('ü;ß');", "SELECT 'ö';"}},
+		{"multi-action rule", "CREATE RULE r AS ON UPDATE TO v DO INSTEAD (\n  INSERT INTO a VALUES (new.x);\n  UPDATE b SET y = new.y WHERE id = old.id\n);\nSELECT 1;",
+			[]string{"CREATE RULE r AS ON UPDATE TO v DO INSTEAD (\n  INSERT INTO a VALUES (new.x);\n  UPDATE b SET y = new.y WHERE id = old.id\n);", "SELECT 1;"}},
+		{"one-line rule", "CREATE OR REPLACE RULE y_rule AS ON INSERT TO y DO INSTEAD (NOTIFY foo; NOTIFY bar); SELECT 2;",
+			[]string{"CREATE OR REPLACE RULE y_rule AS ON INSERT TO y DO INSTEAD (NOTIFY foo; NOTIFY bar);", "SELECT 2;"}},
+		{"nested parens", "SELECT ((1; (2)); 3); SELECT 4;", []string{"SELECT ((1; (2)); 3);", "SELECT 4;"}},
+		{"parens in strings and comments do not count", "SELECT '(' /* ( */ -- (\n; SELECT \"(\", $$($$; SELECT 5;",
+			[]string{"SELECT '(' /* ( */ -- (\n;", "SELECT \"(\", $$($$;", "SELECT 5;"}},
+		{"stray close paren does not go negative", "SELECT 1); SELECT (2; 3); SELECT 4;",
+			[]string{"SELECT 1);", "SELECT (2; 3);", "SELECT 4;"}},
+		{"unbalanced open paren runs to the end", "SELECT (1; SELECT 2;", []string{"SELECT (1; SELECT 2;"}},
+		{"parens inside begin atomic", "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT (1); SELECT (SELECT 2); END; SELECT 3;",
+			[]string{"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT (1); SELECT (SELECT 2); END;", "SELECT 3;"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,6 +119,8 @@ func FuzzFileSplit(f *testing.F) {
 		"CREATE FUNCTION f() BEGIN ATOMIC SELECT 1; END; SELECT 2;",
 		"DO $t$ ; $t$; /* /* ; */ */ -- ;\n SELECT \"x;\"",
 		"$1; a$b; $$",
+		"SET standard_conforming_strings = off; SELECT 'a\\'; b'; RESET ALL; SELECT 'c\\';",
+		"set local standard_conforming_strings to 'of'; select N'\\'', B'\\', u&'\\'; -- norm:x\n",
 	} {
 		f.Add(s)
 	}
@@ -118,9 +132,9 @@ func FuzzFileSplit(f *testing.F) {
 			}
 			return
 		}
-		all, err := fileLex(src)
+		all, err := fileRelex(src, stmts)
 		if err != nil {
-			t.Fatalf("fileSplit succeeded but fileLex failed: %v", err)
+			t.Fatalf("fileSplit succeeded but lexing again failed: %v", err)
 		}
 		prev := 0
 		for _, st := range stmts {
@@ -133,6 +147,22 @@ func FuzzFileSplit(f *testing.F) {
 		}
 		fileAssertFiller(t, src[prev:])
 	})
+}
+
+// fileRelex tokenizes all of src as fileSplit did.
+func fileRelex(src string, stmts []fileStmt) ([]fileTok, error) {
+	r := fileRelexer{lx: fileLexer{src: src}, stmts: stmts}
+	var toks []fileTok
+	for {
+		tk, ok, err := r.scan()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return toks, nil
+		}
+		toks = append(toks, tk)
+	}
 }
 
 // fileAssertCode checks st.code() against the code tokens of the whole
@@ -193,5 +223,93 @@ func BenchmarkFileSplit(b *testing.B) {
 		if _, err := fileSplit(src); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestFileSplitStandardConformingStrings follows SET/RESET
+// standard_conforming_strings through a file the way psql does: while it
+// is off, a backslash in a plain '…' string escapes the next character.
+func TestFileSplitStandardConformingStrings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		src  string
+		want []string
+	}{
+		{"off escapes a quote", `SET standard_conforming_strings = off; SELECT 'a\'; b'; SELECT 2;`,
+			[]string{"SET standard_conforming_strings = off;", `SELECT 'a\'; b';`, "SELECT 2;"}},
+		{"TO false", `set standard_conforming_strings to false; select 'a\';b';`,
+			[]string{"set standard_conforming_strings to false;", `select 'a\';b';`}},
+		{"quoted off, SESSION", `SET SESSION standard_conforming_strings TO 'off'; SELECT 'a\';b';`,
+			[]string{"SET SESSION standard_conforming_strings TO 'off';", `SELECT 'a\';b';`}},
+		{"LOCAL, 0", `SET LOCAL standard_conforming_strings = 0; SELECT 'a\';b';`,
+			[]string{"SET LOCAL standard_conforming_strings = 0;", `SELECT 'a\';b';`}},
+		{"prefix of off", `SET standard_conforming_strings = "of"; SELECT 'a\';b';`,
+			[]string{`SET standard_conforming_strings = "of";`, `SELECT 'a\';b';`}},
+		{"on again", `SET standard_conforming_strings = off; SET standard_conforming_strings = on; SELECT 'a\'; SELECT 2;`,
+			[]string{"SET standard_conforming_strings = off;", "SET standard_conforming_strings = on;", `SELECT 'a\';`, "SELECT 2;"}},
+		{"DEFAULT", `SET standard_conforming_strings = off; SET standard_conforming_strings TO DEFAULT; SELECT 'a\'; SELECT 2;`,
+			[]string{"SET standard_conforming_strings = off;", "SET standard_conforming_strings TO DEFAULT;", `SELECT 'a\';`, "SELECT 2;"}},
+		{"RESET", `SET standard_conforming_strings = off; RESET standard_conforming_strings; SELECT 'a\'; SELECT 2;`,
+			[]string{"SET standard_conforming_strings = off;", "RESET standard_conforming_strings;", `SELECT 'a\';`, "SELECT 2;"}},
+		{"RESET ALL", `SET standard_conforming_strings = off; RESET ALL; SELECT 'a\'; SELECT 2;`,
+			[]string{"SET standard_conforming_strings = off;", "RESET ALL;", `SELECT 'a\';`, "SELECT 2;"}},
+		{"a bad value changes nothing", `SET standard_conforming_strings = maybe; SELECT 'a\'; SELECT 2;`,
+			[]string{"SET standard_conforming_strings = maybe;", `SELECT 'a\';`, "SELECT 2;"}},
+		{"another setting changes nothing", `SET escape_string_warning = off; SELECT 'a\'; SELECT 2;`,
+			[]string{"SET escape_string_warning = off;", `SELECT 'a\';`, "SELECT 2;"}},
+		{"comments in the SET", "SET /* c */ standard_conforming_strings -- x\n = off; SELECT 'a\\';b';",
+			[]string{"SET /* c */ standard_conforming_strings -- x\n = off;", `SELECT 'a\';b';`}},
+		{"bit and unicode strings keep backslashes", `SET standard_conforming_strings = off; SELECT B'1\'; SELECT X'\'; SELECT U&'\'; SELECT 2;`,
+			[]string{"SET standard_conforming_strings = off;", `SELECT B'1\';`, `SELECT X'\';`, `SELECT U&'\';`, "SELECT 2;"}},
+		{"N string escapes too", `SET standard_conforming_strings = off; SELECT N'a\';b';`,
+			[]string{"SET standard_conforming_strings = off;", `SELECT N'a\';b';`}},
+		{"inside a statement is not a SET", `SELECT 'SET standard_conforming_strings = off'; SELECT 'a\'; SELECT 2;`,
+			[]string{"SELECT 'SET standard_conforming_strings = off';", `SELECT 'a\';`, "SELECT 2;"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := fileSQLs(t, tt.src); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("fileSplit(%q)\n got %q\nwant %q", tt.src, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestFileSplitStandardConformingStringsCode checks that a statement
+// split while standard_conforming_strings is off lexes again the same way
+// (the gates and warnings read its tokens).
+func TestFileSplitStandardConformingStringsCode(t *testing.T) {
+	t.Parallel()
+	stmts, err := fileSplit(`SET standard_conforming_strings = off; DELETE FROM t WHERE a = 'x\'; DROP TABLE y; --';`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stmts) != 2 {
+		t.Fatalf("got %d statements, want 2", len(stmts))
+	}
+	var kinds []fileTokKind
+	for _, tk := range stmts[1].code() {
+		kinds = append(kinds, tk.kind)
+	}
+	want := []fileTokKind{fileTokWord, fileTokWord, fileTokWord, fileTokWord, fileTokWord, fileTokPunct, fileTokString, fileTokPunct}
+	if !reflect.DeepEqual(kinds, want) {
+		t.Fatalf("code of %q = %v, want %v", stmts[1].Code, kinds, want)
+	}
+}
+
+// TestFileParseScriptFollowsConformingStrings checks that the directive
+// scan lexes the file as the splitter did: with standard_conforming_strings
+// off, the "-- norm:" below is inside a string, not a misplaced directive.
+func TestFileParseScriptFollowsConformingStrings(t *testing.T) {
+	t.Parallel()
+	src := "SET standard_conforming_strings = off;\nSELECT 'a\\'; -- norm:no-transaction';\n"
+	sc, err := fileParseScript("0001_x.up.sql", src)
+	if err != nil {
+		t.Fatalf("fileParseScript: %v", err)
+	}
+	if sc.NoTransaction || len(sc.Statements) != 2 {
+		t.Fatalf("script = %+v, want two statements and no directive", sc)
 	}
 }

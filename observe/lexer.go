@@ -25,6 +25,10 @@ type token struct {
 type lexer struct {
 	src string
 	pos int
+	// backslashes reads the text as with standard_conforming_strings
+	// off: a backslash in a plain '..' or N'..' string escapes the next
+	// byte, as in E'..'. B'..', X'..' and U&'..' never take escapes.
+	backslashes bool
 }
 
 func (lx *lexer) next() (token, bool) {
@@ -50,7 +54,7 @@ func (lx *lexer) scan() tokenKind {
 		lx.pos = lx.blockCommentEnd(i + 2)
 		return tokComment
 	case c == '\'':
-		lx.pos = lx.quotedEnd(i+1, '\'', false)
+		lx.pos = lx.quotedEnd(i+1, '\'', lx.backslashes)
 		return tokString
 	case c == '"':
 		lx.pos = lx.quotedEnd(i+1, '"', false)
@@ -79,7 +83,10 @@ func (lx *lexer) scanWord(i int) tokenKind {
 		case 'e', 'E':
 			lx.pos = lx.quotedEnd(end+1, '\'', true)
 			return tokString
-		case 'b', 'B', 'x', 'X', 'n', 'N':
+		case 'n', 'N':
+			lx.pos = lx.quotedEnd(end+1, '\'', lx.backslashes)
+			return tokString
+		case 'b', 'B', 'x', 'X':
 			lx.pos = lx.quotedEnd(end+1, '\'', false)
 			return tokString
 		}

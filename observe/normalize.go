@@ -18,7 +18,17 @@ import (
 // Normalize never fails: an unterminated literal or comment swallows the
 // rest of the statement, which is replaced by "?", so malformed input can
 // not leak its tail.
+//
+// Whether a backslash in a plain '...' string escapes the next character
+// depends on the session's standard_conforming_strings, which Normalize
+// cannot see: 'O\'Reilly' is one literal when it is off and a literal
+// followed by code when it is on. So when the text holds a backslash,
+// Normalize reads it both ways and masks every byte that either reading
+// puts in a literal; text that is code both ways is kept.
 func Normalize(sql string) string {
+	if strings.IndexByte(sql, '\\') >= 0 {
+		return normalizeEitherWay(sql)
+	}
 	var b strings.Builder
 	b.Grow(len(sql))
 	lx := lexer{src: sql}
@@ -43,6 +53,70 @@ func Normalize(sql string) string {
 		default:
 			b.WriteString(sql[tok.start:tok.end])
 		}
+	}
+	return b.String()
+}
+
+// byteClass is what a byte of SQL text is, for normalizeEitherWay; a
+// higher class wins when the two readings differ.
+type byteClass uint8
+
+const (
+	byteCode    byteClass = iota // code in both readings: kept
+	byteBlank                    // whitespace or comment in a reading: one space
+	byteLiteral                  // inside a literal in a reading: masked
+)
+
+// normalizeEitherWay is Normalize for text holding a backslash: it lexes
+// sql with standard_conforming_strings on and off, classes each byte by
+// the stronger of its two readings, and writes one "?" per run of
+// literal bytes, one space per run of blank ones and code as written.
+func normalizeEitherWay(sql string) string {
+	class := make([]byteClass, len(sql))
+	for _, off := range [...]bool{false, true} {
+		lx := lexer{src: sql, backslashes: off}
+		for {
+			tok, ok := lx.next()
+			if !ok {
+				break
+			}
+			var c byteClass
+			switch tok.kind {
+			case tokString, tokNumber:
+				c = byteLiteral
+			case tokSpace, tokComment:
+				c = byteBlank
+			default:
+				continue
+			}
+			for i := tok.start; i < tok.end; i++ {
+				class[i] = max(class[i], c)
+			}
+		}
+	}
+	var b strings.Builder
+	b.Grow(len(sql))
+	space := false
+	for i := 0; i < len(sql); {
+		j := i + 1
+		for j < len(sql) && class[j] == class[i] {
+			j++
+		}
+		if class[i] == byteBlank {
+			space = b.Len() > 0
+			i = j
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		if class[i] == byteLiteral {
+			b.WriteByte('?')
+		} else {
+			b.WriteString(sql[i:j])
+		}
+		i = j
 	}
 	return b.String()
 }

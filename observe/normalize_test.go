@@ -37,6 +37,15 @@ func TestNormalize(t *testing.T) {
 		{"lone dollar", "SELECT $ FROM t", "SELECT $ FROM t"},
 		{"empty", "", ""},
 		{"identifier with dollar", "SELECT a$b FROM t", "SELECT a$b FROM t"},
+		// With standard_conforming_strings off, a backslash in a plain
+		// string escapes the next byte; Normalize cannot know the setting,
+		// so it masks every byte either reading puts in a literal.
+		{"backslash quote, off reading", `SELECT 'O\'Reilly, secret' FROM t`, "SELECT ?"},
+		{"backslash quote, on reading", `SELECT 'a\', 'secret', x FROM t`, "SELECT ?"},
+		{"N string backslash", `SELECT N'a\', secret, 'b' FROM t`, "SELECT ?"},
+		{"backslash with one extent", `SELECT 'C:\dir' AS p, x FROM t`, "SELECT ? AS p, x FROM t"},
+		{"E string unchanged", `SELECT E'a\'b', x FROM t`, "SELECT ?, x FROM t"},
+		{"unicode string never escapes", `SELECT U&'a\', x FROM t`, "SELECT ?, x FROM t"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,7 +178,12 @@ type literalTemplate struct {
 }
 
 var literalTemplates = []literalTemplate{
+	// Backslashes are doubled too, so the literal ends at the same quote
+	// whether standard_conforming_strings is on or off; with a lone
+	// backslash Normalize masks the longer reading, so its output depends
+	// on the secret (FuzzNormalizeConformingStrings covers that case).
 	{"string", func(s string) string {
+		s = strings.ReplaceAll(s, `\`, `\\`)
 		return "SELECT * FROM t WHERE a = '" + strings.ReplaceAll(s, "'", "''") + "' AND b = $1"
 	}},
 	{"escape string", func(s string) string {
@@ -218,4 +232,91 @@ func TestCollapseLists(t *testing.T) {
 	if a.Fingerprint != b.Fingerprint || a.SQL == b.SQL {
 		t.Errorf("IN lists of different lengths: %+v %+v, want one fingerprint and the full SQL kept", a, b)
 	}
+}
+
+// FuzzNormalizeConformingStrings builds statements whose literals are
+// written for one setting of standard_conforming_strings (picked by the
+// first byte) and hold the marker S, which appears nowhere else. The
+// server may read them either way, so whichever way they were written,
+// no S may survive.
+func FuzzNormalizeConformingStrings(f *testing.F) {
+	for _, s := range []string{"\x00\x02\x03\x11\x01", "\x01\x02\x03\x11\x01\x00", "\x01\x06\x05\x02\x04\x12\x0a", "\x00\x06\x04\x02\x05\x02\x03\x01"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, prog []byte) {
+		sql := conformingProgram(prog)
+		if out := Normalize(sql); strings.Contains(out, "S") {
+			t.Fatalf("Normalize(%q) = %q keeps literal content", sql, out)
+		}
+	})
+}
+
+// conformingProgram turns prog into a statement: code pieces (none holds
+// an S) and literals with S in their contents, written for
+// standard_conforming_strings off when prog[0] is odd, on otherwise.
+func conformingProgram(prog []byte) string {
+	if len(prog) == 0 {
+		return ""
+	}
+	off := prog[0]&1 == 1
+	code := []string{"x", ",", " ", "(", ")", " from t ", "||", "/* ' \\ */", "-- ' \\\n", "$1", `"q'\"`, "::text", ";", "\\", "e", "="}
+	var b strings.Builder
+	b.WriteString("select ")
+	for i := 1; i < len(prog); i++ {
+		op := prog[i]
+		if op%4 < 2 {
+			b.WriteString(code[int(op/4)%len(code)])
+			continue
+		}
+		var content []byte
+		if i+1 < len(prog) {
+			i++
+			content = prog[i+1 : min(i+1+int(prog[i]%8), len(prog))]
+			i += len(content)
+		}
+		b.WriteByte(' ')
+		b.WriteString(conformingLiteral(op, off, content))
+	}
+	return b.String()
+}
+
+// conformingLiteral writes one literal holding S, of a kind chosen by
+// op: plain, N'..', E'..', U&'..' or dollar-quoted; content picks its
+// bytes.
+func conformingLiteral(op byte, off bool, content []byte) string {
+	const alphabet = "S\\' ,;-/*$x"
+	var body strings.Builder
+	body.WriteByte('S')
+	kind := int(op/4) % 5
+	escapes := kind == 2 || (off && kind < 2) // backslash escapes in this reading
+	for _, c := range content {
+		ch := alphabet[int(c)%len(alphabet)]
+		switch {
+		case kind == 4 && ch == '$':
+			body.WriteByte('x')
+		case kind == 4:
+			body.WriteByte(ch)
+		case ch == '\'' && escapes && c&0x80 != 0:
+			body.WriteString(`\'`)
+		case ch == '\'':
+			body.WriteString("''")
+		case ch == '\\' && escapes && c&0x80 != 0:
+			body.WriteString(`\S`)
+		case ch == '\\' && escapes:
+			body.WriteString(`\\`)
+		default:
+			body.WriteByte(ch)
+		}
+	}
+	switch kind {
+	case 1:
+		return "N'" + body.String() + "'"
+	case 2:
+		return "E'" + body.String() + "'"
+	case 3:
+		return "U&'" + body.String() + "'"
+	case 4:
+		return "$q$" + body.String() + "$q$"
+	}
+	return "'" + body.String() + "'"
 }
