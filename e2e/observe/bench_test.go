@@ -115,9 +115,11 @@ func BenchmarkSelectByPK(b *testing.B) {
 	}
 }
 
-// hooks are the tracer hooks a SELECT through a pool calls.
+// hooks are the tracer hooks a call through a pool may reach.
 type hooks interface {
 	pgx.QueryTracer
+	pgx.BatchTracer
+	pgx.CopyFromTracer
 	pgx.PrepareTracer
 	pgxpool.AcquireTracer
 	pgxpool.ReleaseTracer
@@ -147,6 +149,26 @@ func (s *switchTracer) TraceQueryStart(ctx context.Context, c *pgx.Conn, d pgx.T
 
 func (s *switchTracer) TraceQueryEnd(ctx context.Context, c *pgx.Conn, d pgx.TraceQueryEndData) {
 	s.on().TraceQueryEnd(ctx, c, d)
+}
+
+func (s *switchTracer) TraceBatchStart(ctx context.Context, c *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	return s.on().TraceBatchStart(ctx, c, d)
+}
+
+func (s *switchTracer) TraceBatchQuery(ctx context.Context, c *pgx.Conn, d pgx.TraceBatchQueryData) {
+	s.on().TraceBatchQuery(ctx, c, d)
+}
+
+func (s *switchTracer) TraceBatchEnd(ctx context.Context, c *pgx.Conn, d pgx.TraceBatchEndData) {
+	s.on().TraceBatchEnd(ctx, c, d)
+}
+
+func (s *switchTracer) TraceCopyFromStart(ctx context.Context, c *pgx.Conn, d pgx.TraceCopyFromStartData) context.Context {
+	return s.on().TraceCopyFromStart(ctx, c, d)
+}
+
+func (s *switchTracer) TraceCopyFromEnd(ctx context.Context, c *pgx.Conn, d pgx.TraceCopyFromEndData) {
+	s.on().TraceCopyFromEnd(ctx, c, d)
 }
 
 func (s *switchTracer) TracePrepareStart(ctx context.Context, c *pgx.Conn, d pgx.TracePrepareStartData) context.Context {
@@ -211,6 +233,20 @@ func (noHooks) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQuer
 }
 
 func (noHooks) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (noHooks) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+
+func (noHooks) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+func (noHooks) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+func (noHooks) TraceCopyFromStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceCopyFromStartData) context.Context {
+	return ctx
+}
+
+func (noHooks) TraceCopyFromEnd(context.Context, *pgx.Conn, pgx.TraceCopyFromEndData) {}
 
 func (noHooks) TracePrepareStart(ctx context.Context, _ *pgx.Conn, _ pgx.TracePrepareStartData) context.Context {
 	return ctx
