@@ -182,9 +182,11 @@ func (d *Deferred) add(ctx context.Context, e *Event) bool {
 }
 
 // keepable returns e itself when it is the event of a call the Tracer
-// started in ctx: the tracer allocates one per call and never reuses it,
-// so keeping it until the flush spares the call a copy. Other events
-// (handed to Observe by other code, which may reuse them) are copied.
+// carries in ctx (an acquire, a connect): the tracer allocates one per
+// such call and never reuses it, so keeping it until the flush spares the
+// call a copy. Other events (those of calls on a connection, whose slot
+// the connection's next call reuses, and those handed to Observe by other
+// code) are copied.
 func keepable(ctx context.Context, e *Event) *Event {
 	if c, ok := ctx.Value(callKey{}).(*callCtx); ok && &c.ev == e {
 		return e

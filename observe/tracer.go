@@ -35,9 +35,11 @@ type Config struct {
 // Tracer is a pgx tracer that turns every query, batch, COPY, prepare,
 // connect, acquire and release into exactly one Event handed to its
 // observers. Set it as pgx.ConnConfig.Tracer (which pgxpool also uses for
-// Acquire and Release). A Tracer is safe for concurrent use; the start of
-// each call is kept in the context pgx carries from start to end, so it
-// takes no locks and keeps no per-call state of its own.
+// Acquire and Release). A Tracer is safe for concurrent use and takes no
+// locks: the event of a call on a connection (query, batch, COPY,
+// prepare) is kept in a slot of that connection, which serves one call at
+// a time, and reused by its next call; that of a connect or an acquire is
+// kept in the context pgx carries from start to end.
 type Tracer struct {
 	byKind      [KindRelease + 1][]Observer      // observers per Kind
 	startByKind [KindRelease + 1][]StartObserver // those of byKind that act at the start
@@ -49,7 +51,17 @@ type Tracer struct {
 	// that inline literals cannot make it grow without end (theirs are
 	// normalised on every call). Shared by the copies ForEndpoint makes.
 	statements *lookup.Map[string, *Statement]
+	// tables remembers the sanitized name of each COPY target of one or
+	// two parts, bounded like statements. Shared by ForEndpoint's copies.
+	tables *lookup.Map[tableKey, string]
+	// connKey names this tracer's slots in a connection's CustomData
+	// (see connCalls); each tracer, ForEndpoint's copies included, has
+	// its own.
+	connKey string
 }
+
+// tableKey is a COPY target of one part (schema empty) or two.
+type tableKey struct{ schema, name string }
 
 // Interface checks: the tracer plugs into every hook pgx and pgxpool offer.
 var (
@@ -88,6 +100,8 @@ func New(cfg Config) *Tracer {
 		size = 1024
 	}
 	t.statements = lookup.New[string, *Statement](size)
+	t.tables = lookup.New[tableKey, string](size)
+	t.connKey = newConnKey()
 	return t
 }
 
@@ -116,6 +130,7 @@ func observersByKind(observers []Observer) (by [KindRelease + 1][]Observer) {
 func (t *Tracer) ForEndpoint(endpoint string) pgx.QueryTracer {
 	c := *t
 	c.endpoint = endpoint
+	c.connKey = newConnKey()
 	return &c
 }
 
@@ -127,10 +142,29 @@ func (t *Tracer) statement(sql string) *Statement {
 	})
 }
 
-// callCtx carries the Event of a call in progress from the start hook to
-// the end hook. Embedding the parent context and answering Value for our
-// key makes it one allocation instead of two (event + context.WithValue);
-// Done, Err and Deadline are the parent's, so cancellation is unaffected.
+// table returns the sanitized name of a COPY target, from the cache for
+// names of one or two parts.
+func (t *Tracer) table(id pgx.Identifier) string {
+	var k tableKey
+	switch len(id) {
+	case 1:
+		k.name = id[0]
+	case 2:
+		k.schema, k.name = id[0], id[1]
+		if k.schema == "" {
+			return id.Sanitize() // not the key of a one-part name
+		}
+	default:
+		return id.Sanitize()
+	}
+	return t.tables.LoadOrAdd(k, id.Sanitize)
+}
+
+// callCtx carries the Event of a call that does not run on a connection
+// (connect, acquire) from the start hook to the end hook. Embedding the
+// parent context and answering Value for our key makes it one allocation
+// instead of two (event + context.WithValue); Done, Err and Deadline are
+// the parent's, so cancellation is unaffected.
 type callCtx struct {
 	context.Context
 	ev Event
@@ -147,52 +181,83 @@ func (c *callCtx) Value(key any) any {
 
 // begin opens a call of the given kind, or reports that no observer
 // handles the kind, in which case the hook returns ctx unchanged: nothing
-// is allocated and the end hook finds no call.
-func (t *Tracer) begin(ctx context.Context, kind Kind) (*callCtx, bool) {
+// is allocated and the end hook finds no call. The event of a call on a
+// connection lives in the connection's slot for its kind (see connCalls),
+// so the call allocates nothing for it; otherwise it lives in a callCtx,
+// returned too, which the hook hands to pgx as the call's context.
+func (t *Tracer) begin(ctx context.Context, conn *pgx.Conn, kind Kind) (*Event, *callCtx, bool) {
 	if len(t.byKind[kind]) == 0 {
-		return nil, false
+		return nil, nil, false
 	}
-	c := &callCtx{Context: ctx}
-	c.ev.Kind = kind
-	c.ev.Start = t.now()
-	c.ev.Endpoint = EndpointFrom(ctx)
-	if c.ev.Endpoint == "" {
-		c.ev.Endpoint = t.endpoint
+	var e *Event
+	var c *callCtx
+	if s := t.connSlot(conn, kind); s != nil {
+		s.ev = Event{}
+		s.open = true
+		e = &s.ev
+	} else {
+		c = &callCtx{Context: ctx}
+		e = &c.ev
 	}
-	return c, true
+	e.Kind = kind
+	e.Start = t.now()
+	e.Endpoint = EndpointFrom(ctx)
+	if e.Endpoint == "" {
+		e.Endpoint = t.endpoint
+	}
+	e.Conn = conn
+	return e, c, true
 }
 
 // run hands a call whose start data is filled in to the start observers
-// and returns the context pgx carries until the end hook.
-func (t *Tracer) run(c *callCtx) context.Context {
-	for _, o := range t.startByKind[c.ev.Kind] {
-		c.Context = o.ObserveStart(c.Context, &c.ev)
+// and returns the context pgx carries until the end hook: the callCtx c
+// when there is one, else the context the start observers returned.
+func (t *Tracer) run(ctx context.Context, e *Event, c *callCtx) context.Context {
+	if c != nil {
+		ctx = c.Context
 	}
+	for _, o := range t.startByKind[e.Kind] {
+		ctx = o.ObserveStart(ctx, e)
+	}
+	if c == nil {
+		return ctx
+	}
+	c.Context = ctx
 	return c
 }
 
-// call returns the call of the given kind started in ctx. The kind must
-// match: a prepare made inside a query sees the query's call in ctx when
-// nobody observes prepares, and must not end it.
-func call(ctx context.Context, kind Kind) (*callCtx, bool) {
+// current returns the event of the call of the given kind in progress on
+// conn, or started in ctx. The kind must match: a prepare made inside a
+// query sees the query's call in ctx when nobody observes prepares, and
+// must not end it. A call without a started event (the tracer was swapped
+// mid-call) is ignored rather than reported with a made-up duration.
+func (t *Tracer) current(ctx context.Context, conn *pgx.Conn, kind Kind) (*Event, *connCall, bool) {
+	if len(t.byKind[kind]) == 0 {
+		return nil, nil, false
+	}
+	if s := t.connSlot(conn, kind); s != nil && s.open {
+		return &s.ev, s, true
+	}
 	c, ok := ctx.Value(callKey{}).(*callCtx)
 	if !ok || c.ev.Kind != kind {
-		return nil, false
+		return nil, nil, false
 	}
-	return c, true
+	return &c.ev, nil, true
 }
 
-// finish completes the event of call c and hands it to the observers. End
-// hooks find c with call; a ctx without a started call (the tracer was
-// swapped mid-call) is ignored rather than reported with a made-up
-// duration.
-func (t *Tracer) finish(ctx context.Context, c *callCtx, err error) {
-	e := &c.ev
+// finish completes event e of a call and hands it to the observers, then
+// empties the connection's slot s (nil for a callCtx's event), so it holds
+// no argument, error or statement until the next call.
+func (t *Tracer) finish(ctx context.Context, e *Event, s *connCall, err error) {
 	e.Duration = t.since(e.Start)
 	if e.Err == nil {
 		e.Err = err
 	}
 	t.emit(ctx, e)
+	if s != nil {
+		s.ev = Event{}
+		s.open = false
+	}
 }
 
 func (t *Tracer) emit(ctx context.Context, e *Event) {
@@ -203,137 +268,133 @@ func (t *Tracer) emit(ctx context.Context, e *Event) {
 
 // TraceQueryStart implements pgx.QueryTracer.
 func (t *Tracer) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
-	c, ok := t.begin(ctx, KindQuery)
+	e, c, ok := t.begin(ctx, conn, KindQuery)
 	if !ok {
 		return ctx
 	}
-	c.ev.Statement = t.statement(data.SQL)
-	c.ev.Args = data.Args
-	c.ev.Conn = conn
-	return t.run(c)
+	e.Statement = t.statement(data.SQL)
+	e.Args = data.Args
+	return t.run(ctx, e, c)
 }
 
 // TraceQueryEnd implements pgx.QueryTracer.
-func (t *Tracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryEndData) {
-	if c, ok := call(ctx, KindQuery); ok {
-		c.ev.Rows = data.CommandTag.RowsAffected()
-		t.finish(ctx, c, data.Err)
+func (t *Tracer) TraceQueryEnd(ctx context.Context, conn *pgx.Conn, data pgx.TraceQueryEndData) {
+	if e, s, ok := t.current(ctx, conn, KindQuery); ok {
+		e.Rows = data.CommandTag.RowsAffected()
+		t.finish(ctx, e, s, data.Err)
 	}
 }
 
 // TraceBatchStart implements pgx.BatchTracer.
 func (t *Tracer) TraceBatchStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceBatchStartData) context.Context {
-	c, ok := t.begin(ctx, KindBatch)
+	e, c, ok := t.begin(ctx, conn, KindBatch)
 	if !ok {
 		return ctx
 	}
-	c.ev.Conn = conn
 	if data.Batch != nil {
-		c.ev.Queries = data.Batch.Len()
+		e.Queries = data.Batch.Len()
 	}
-	return t.run(c)
+	return t.run(ctx, e, c)
 }
 
 // TraceBatchQuery implements pgx.BatchTracer: it adds the statement's rows
 // and error to the batch event instead of producing an event of its own.
-func (t *Tracer) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchQueryData) {
-	c, ok := call(ctx, KindBatch)
+func (t *Tracer) TraceBatchQuery(ctx context.Context, conn *pgx.Conn, data pgx.TraceBatchQueryData) {
+	e, _, ok := t.current(ctx, conn, KindBatch)
 	if !ok {
 		return
 	}
-	if c.ev.Statement == nil {
-		c.ev.Statement = t.statement(data.SQL)
+	if e.Statement == nil {
+		e.Statement = t.statement(data.SQL)
 	}
-	c.ev.Rows += data.CommandTag.RowsAffected()
-	if c.ev.Err == nil {
-		c.ev.Err = data.Err
+	e.Rows += data.CommandTag.RowsAffected()
+	if e.Err == nil {
+		e.Err = data.Err
 	}
 }
 
 // TraceBatchEnd implements pgx.BatchTracer.
-func (t *Tracer) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchEndData) {
-	if c, ok := call(ctx, KindBatch); ok {
-		t.finish(ctx, c, data.Err)
+func (t *Tracer) TraceBatchEnd(ctx context.Context, conn *pgx.Conn, data pgx.TraceBatchEndData) {
+	if e, s, ok := t.current(ctx, conn, KindBatch); ok {
+		t.finish(ctx, e, s, data.Err)
 	}
 }
 
 // TraceCopyFromStart implements pgx.CopyFromTracer.
 func (t *Tracer) TraceCopyFromStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceCopyFromStartData) context.Context {
-	c, ok := t.begin(ctx, KindCopy)
+	e, c, ok := t.begin(ctx, conn, KindCopy)
 	if !ok {
 		return ctx
 	}
-	c.ev.Conn = conn
-	c.ev.Table = data.TableName.Sanitize()
-	return t.run(c)
+	e.Table = t.table(data.TableName)
+	return t.run(ctx, e, c)
 }
 
 // TraceCopyFromEnd implements pgx.CopyFromTracer.
-func (t *Tracer) TraceCopyFromEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceCopyFromEndData) {
-	if c, ok := call(ctx, KindCopy); ok {
-		c.ev.Rows = data.CommandTag.RowsAffected()
-		t.finish(ctx, c, data.Err)
+func (t *Tracer) TraceCopyFromEnd(ctx context.Context, conn *pgx.Conn, data pgx.TraceCopyFromEndData) {
+	if e, s, ok := t.current(ctx, conn, KindCopy); ok {
+		e.Rows = data.CommandTag.RowsAffected()
+		t.finish(ctx, e, s, data.Err)
 	}
 }
 
 // TracePrepareStart implements pgx.PrepareTracer.
 func (t *Tracer) TracePrepareStart(ctx context.Context, conn *pgx.Conn, data pgx.TracePrepareStartData) context.Context {
-	c, ok := t.begin(ctx, KindPrepare)
+	e, c, ok := t.begin(ctx, conn, KindPrepare)
 	if !ok {
 		return ctx
 	}
-	c.ev.Conn = conn
-	c.ev.Name = data.Name
-	c.ev.Statement = t.statement(data.SQL)
-	return t.run(c)
+	e.Name = data.Name
+	e.Statement = t.statement(data.SQL)
+	return t.run(ctx, e, c)
 }
 
 // TracePrepareEnd implements pgx.PrepareTracer.
-func (t *Tracer) TracePrepareEnd(ctx context.Context, _ *pgx.Conn, data pgx.TracePrepareEndData) {
-	if c, ok := call(ctx, KindPrepare); ok {
-		t.finish(ctx, c, data.Err)
+func (t *Tracer) TracePrepareEnd(ctx context.Context, conn *pgx.Conn, data pgx.TracePrepareEndData) {
+	if e, s, ok := t.current(ctx, conn, KindPrepare); ok {
+		t.finish(ctx, e, s, data.Err)
 	}
 }
 
 // TraceConnectStart implements pgx.ConnectTracer. The event carries the
 // database, host and port, never the password.
 func (t *Tracer) TraceConnectStart(ctx context.Context, data pgx.TraceConnectStartData) context.Context {
-	c, ok := t.begin(ctx, KindConnect)
+	e, c, ok := t.begin(ctx, nil, KindConnect)
 	if !ok {
 		return ctx
 	}
 	if cfg := data.ConnConfig; cfg != nil {
-		c.ev.Database = cfg.Database
-		c.ev.Host = cfg.Host
-		c.ev.Port = cfg.Port
+		e.Database = cfg.Database
+		e.Host = cfg.Host
+		e.Port = cfg.Port
 	}
-	return t.run(c)
+	return t.run(ctx, e, c)
 }
 
 // TraceConnectEnd implements pgx.ConnectTracer.
 func (t *Tracer) TraceConnectEnd(ctx context.Context, data pgx.TraceConnectEndData) {
-	if c, ok := call(ctx, KindConnect); ok {
-		c.ev.Conn = data.Conn
-		t.finish(ctx, c, data.Err)
+	if e, s, ok := t.current(ctx, nil, KindConnect); ok {
+		e.Conn = data.Conn
+		t.finish(ctx, e, s, data.Err)
 	}
 }
 
 // TraceAcquireStart implements pgxpool.AcquireTracer.
 func (t *Tracer) TraceAcquireStart(ctx context.Context, pool *pgxpool.Pool, _ pgxpool.TraceAcquireStartData) context.Context {
-	c, ok := t.begin(ctx, KindAcquire)
+	e, c, ok := t.begin(ctx, nil, KindAcquire)
 	if !ok {
 		return ctx
 	}
-	c.ev.Pool = pool
-	return t.run(c)
+	e.Pool = pool
+	return t.run(ctx, e, c)
 }
 
 // TraceAcquireEnd implements pgxpool.AcquireTracer. The event's Duration is
 // the time spent waiting for a connection.
 func (t *Tracer) TraceAcquireEnd(ctx context.Context, _ *pgxpool.Pool, data pgxpool.TraceAcquireEndData) {
-	if c, ok := call(ctx, KindAcquire); ok {
-		c.ev.Conn = data.Conn // nil when the acquire failed, as it was
-		t.finish(ctx, c, data.Err)
+	if e, s, ok := t.current(ctx, nil, KindAcquire); ok {
+		e.Conn = data.Conn // nil when the acquire failed, as it was
+		t.finish(ctx, e, s, data.Err)
 	}
 }
 

@@ -317,7 +317,7 @@ func TestStartObserver(t *testing.T) {
 	if s.ctxs[0].Value(markKey{}) != KindQuery {
 		t.Error("Observe's context is not derived from ObserveStart's")
 	}
-	if got, _ := call(s.ctxs[0], KindQuery); got == nil || &got.ev != s.ptrs[0] {
+	if got, ok := s.ctxs[0].Value(callKey{}).(*callCtx); !ok || &got.ev != s.ptrs[0] {
 		t.Error("ObserveStart and Observe saw different events")
 	}
 }
