@@ -25,7 +25,7 @@ type connCall struct {
 var connKeys atomic.Uint64
 
 func newConnKey() string {
-	return "github.com/normkit/norm/observe.Tracer#" + strconv.FormatUint(connKeys.Add(1), 10)
+	return "norm/observe#" + strconv.FormatUint(connKeys.Add(1), 10)
 }
 
 // connSlot returns the slot of kind on conn, made on the connection's first

@@ -15,13 +15,14 @@ const DefaultExpvarName = "norm_db"
 // Expvar is a Metrics implementation with no dependencies: it keeps
 // counters in memory and shows them as one JSON object on the expvar page
 // (/debug/vars). Counters by operation and outcome are plain atomics;
-// per-statement, per-endpoint and per-class counters sit in sync.Maps.
+// per-statement and per-endpoint timers sit in a timerSet, the other
+// counters in sync.Maps.
 type Expvar struct {
 	queries    [len(expvarOps)][len(expvarOutcomes)]timer
 	rows       [len(expvarOps)]atomic.Int64
-	statements sync.Map // fingerprint -> *timer
+	statements timerSet // by fingerprint
 	errors     sync.Map // op + " " + class -> *atomic.Int64
-	acquire    sync.Map // endpoint -> *timer
+	acquire    timerSet // by endpoint
 	pools      sync.Map // endpoint -> PoolStats
 	breaker    sync.Map // endpoint + " " + from + "->" + to -> *atomic.Int64
 	retries    sync.Map // op -> *atomic.Int64
@@ -114,7 +115,7 @@ func (x *Expvar) ObserveQuery(q QueryMetric) {
 	x.queries[op][outcome].add(q.Duration)
 	x.rows[op].Add(q.Rows)
 	if q.Fingerprint != "" {
-		timerFor(&x.statements, q.Fingerprint).add(q.Duration)
+		x.statements.get(q.Fingerprint).add(q.Duration)
 	}
 }
 
@@ -123,7 +124,7 @@ func (x *Expvar) Error(op, class string) { counter(&x.errors, op+" "+class).Add(
 
 // AcquireWait implements Metrics.
 func (x *Expvar) AcquireWait(endpoint string, d time.Duration) {
-	timerFor(&x.acquire, endpoint).add(d)
+	x.acquire.get(endpoint).add(d)
 }
 
 // PoolStats implements Metrics.
@@ -169,9 +170,9 @@ func (x *Expvar) Snapshot() map[string]any {
 	return map[string]any{
 		"queries":    queries,
 		"rows":       rows,
-		"statements": timers(&x.statements),
+		"statements": timers(&x.statements.all),
 		"errors":     counters(&x.errors),
-		"acquire":    timers(&x.acquire),
+		"acquire":    timers(&x.acquire.all),
 		"pools":      pools(&x.pools),
 		"breaker":    counters(&x.breaker),
 		"retries":    counters(&x.retries),

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"expvar"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,5 +132,31 @@ func TestExpvarNameTaken(t *testing.T) {
 	expvar.NewInt(name)
 	if _, err := NewExpvar(name); err == nil {
 		t.Error("want an error for a name published by another variable")
+	}
+}
+
+// TestExpvarCountsBeyondTheFastTimers: statements past the first
+// fastTimers are counted as the others, concurrently (run with -race).
+func TestExpvarCountsBeyondTheFastTimers(t *testing.T) {
+	t.Parallel()
+	x := &Expvar{}
+	const keys = fastTimers + 100
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for i := range keys {
+				x.ObserveQuery(QueryMetric{Op: OpSelect, Outcome: OutcomeOK, Fingerprint: fmt.Sprintf("%016x", i), Duration: time.Millisecond})
+			}
+		})
+	}
+	wg.Wait()
+	stmts := x.Snapshot()["statements"].(map[string]any)
+	if len(stmts) != keys {
+		t.Fatalf("%d statements, want %d", len(stmts), keys)
+	}
+	for _, i := range []int{0, fastTimers - 1, fastTimers, keys - 1} {
+		if got := stmts[fmt.Sprintf("%016x", i)].(map[string]any)["count"]; got != int64(4) {
+			t.Errorf("statement %d counted %v times, want 4", i, got)
+		}
 	}
 }
