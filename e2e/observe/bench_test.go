@@ -281,7 +281,7 @@ func (f *floorHooks) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, _ pgx.Trace
 }
 
 // newPool opens a pool of one connection traced by tracer.
-func newPool(b *testing.B, d interface{ DSN() string }, tracer pgx.QueryTracer) *pgxpool.Pool {
+func newPool(b testing.TB, d interface{ DSN() string }, tracer pgx.QueryTracer) *pgxpool.Pool {
 	b.Helper()
 	cfg, err := pgxpool.ParseConfig(d.DSN())
 	if err != nil {

@@ -39,53 +39,7 @@ import (
 // the medians; ab/<op>/control alternates two untraced calls, the noise
 // floor of the others.
 func BenchmarkCallPath(b *testing.B) {
-	ctx := context.Background()
-	d := setupDB(b)
-	sw := &switchTracer{}
-	p := newPool(b, d, sw)
-	for _, ddl := range []string{
-		`CREATE TABLE items (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, n bigint NOT NULL)`,
-		`CREATE TABLE copied (name text NOT NULL, n bigint NOT NULL)`,
-		`INSERT INTO items (name, n) SELECT 'item ' || g, g FROM generate_series(1, 1000) g`,
-	} {
-		if _, err := p.Exec(ctx, ddl); err != nil {
-			b.Fatal(err)
-		}
-	}
-	copyRows := make([][]any, 10)
-	for i := range copyRows {
-		copyRows[i] = []any{"copied", int64(i)}
-	}
-	type op struct {
-		name string
-		run  func(i int) error
-	}
-	ops := []op{
-		{"select", func(i int) error {
-			var id int64
-			var name string
-			return p.QueryRow(ctx, `SELECT id, name FROM items WHERE id = $1`, int64(i%1000+1)).Scan(&id, &name)
-		}},
-		{"insert", func(i int) error {
-			var id int64
-			return p.QueryRow(ctx, `INSERT INTO items (name, n) VALUES ($1, $2) RETURNING id`, "new", int64(i)).Scan(&id)
-		}},
-		{"update", func(i int) error {
-			_, err := p.Exec(ctx, `UPDATE items SET n = n + 1 WHERE id = $1`, int64(i%1000+1))
-			return err
-		}},
-		{"batch", func(i int) error {
-			batch := &pgx.Batch{}
-			for j := range 3 {
-				batch.Queue(`SELECT id, name FROM items WHERE id = $1`, int64((i+j)%1000+1))
-			}
-			return p.SendBatch(ctx, batch).Close()
-		}},
-		{"copy", func(int) error {
-			_, err := p.CopyFrom(ctx, pgx.Identifier{"copied"}, []string{"name", "n"}, pgx.CopyFromRows(copyRows))
-			return err
-		}},
-	}
+	sw, ops := setupCallPath(b)
 	configs := []struct {
 		name  string
 		hooks *hookSet
@@ -94,7 +48,7 @@ func BenchmarkCallPath(b *testing.B) {
 		{"debug", &hookSet{callPathTracer(b, zerolog.DebugLevel, false)}},
 		{"otel", &hookSet{callPathTracer(b, zerolog.InfoLevel, true)}},
 	}
-	call := func(o op, h *hookSet, i int) time.Duration {
+	call := func(o callOp, h *hookSet, i int) time.Duration {
 		sw.use(h)
 		t0 := time.Now()
 		if err := o.run(i); err != nil {
@@ -152,11 +106,68 @@ func BenchmarkCallPath(b *testing.B) {
 	}
 }
 
+// callOp is one kind of call BenchmarkCallPath measures; run makes its
+// i-th call.
+type callOp struct {
+	name string
+	run  func(i int) error
+}
+
+// setupCallPath makes a database and a pool of one connection whose
+// tracer is the switch returned, and the calls BenchmarkCallPath makes.
+func setupCallPath(b testing.TB) (*switchTracer, []callOp) {
+	b.Helper()
+	ctx := context.Background()
+	d := setupDB(b)
+	sw := &switchTracer{}
+	p := newPool(b, d, sw)
+	for _, ddl := range []string{
+		`CREATE TABLE items (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, n bigint NOT NULL)`,
+		`CREATE TABLE copied (name text NOT NULL, n bigint NOT NULL)`,
+		`INSERT INTO items (name, n) SELECT 'item ' || g, g FROM generate_series(1, 1000) g`,
+	} {
+		if _, err := p.Exec(ctx, ddl); err != nil {
+			b.Fatal(err)
+		}
+	}
+	copyRows := make([][]any, 10)
+	for i := range copyRows {
+		copyRows[i] = []any{"copied", int64(i)}
+	}
+	ops := []callOp{
+		{"select", func(i int) error {
+			var id int64
+			var name string
+			return p.QueryRow(ctx, `SELECT id, name FROM items WHERE id = $1`, int64(i%1000+1)).Scan(&id, &name)
+		}},
+		{"insert", func(i int) error {
+			var id int64
+			return p.QueryRow(ctx, `INSERT INTO items (name, n) VALUES ($1, $2) RETURNING id`, "new", int64(i)).Scan(&id)
+		}},
+		{"update", func(i int) error {
+			_, err := p.Exec(ctx, `UPDATE items SET n = n + 1 WHERE id = $1`, int64(i%1000+1))
+			return err
+		}},
+		{"batch", func(i int) error {
+			batch := &pgx.Batch{}
+			for j := range 3 {
+				batch.Queue(`SELECT id, name FROM items WHERE id = $1`, int64((i+j)%1000+1))
+			}
+			return p.SendBatch(ctx, batch).Close()
+		}},
+		{"copy", func(int) error {
+			_, err := p.CopyFrom(ctx, pgx.Identifier{"copied"}, []string{"name", "n"}, pgx.CopyFromRows(copyRows))
+			return err
+		}},
+	}
+	return sw, ops
+}
+
 // callPathTracer returns a tracer with a zerolog logger at level writing
 // to io.Discard, expvar metrics and, with spans, OpenTelemetry spans
 // sampled always and handed to a no-op exporter; every observer on the
 // call path.
-func callPathTracer(b *testing.B, level zerolog.Level, spans bool) *normobserve.Tracer {
+func callPathTracer(b testing.TB, level zerolog.Level, spans bool) *normobserve.Tracer {
 	b.Helper()
 	logger := zerolog.New(io.Discard).Level(level)
 	observers := []normobserve.Observer{
