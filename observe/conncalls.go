@@ -9,11 +9,13 @@ import (
 
 // connCalls holds the events of the calls in progress on one connection,
 // one slot per kind a connection runs: a prepare may run inside a query
-// or a batch, never a call of the same kind inside another. A pgx.Conn
+// or a batch, never a call of the same kind inside another. An acquire's
+// slot is that of the connection acquired, filled at the end of the
+// acquire (see acquireCtx). Connects have none. A pgx.Conn
 // serves one call at a time, on one goroutine, so the slots need no lock,
 // and a slot is reused by the next call of its kind on the connection:
 // the call pays no allocation for its event.
-type connCalls [KindPrepare + 1]connCall
+type connCalls [KindAcquire + 1]connCall
 
 type connCall struct {
 	ev   Event
@@ -33,7 +35,7 @@ func newConnKey() string {
 // by hand from a hijacked one), in which case the call carries its event
 // in its context instead.
 func (t *Tracer) connSlot(conn *pgx.Conn, kind Kind) *connCall {
-	if conn == nil || kind > KindPrepare {
+	if conn == nil || kind == KindConnect || kind > KindAcquire {
 		return nil
 	}
 	pg := conn.PgConn()

@@ -86,7 +86,19 @@ type deferredEvent struct {
 	ev  *Event
 }
 
-var _ KindFilter = (*Deferred)(nil)
+var (
+	_ KindFilter  = (*Deferred)(nil)
+	_ eventKeeper = (*Deferred)(nil)
+)
+
+// eventKeeper is an Observer that keeps the events it is handed beyond
+// Observe (Deferred, which keeps the tracer's own events uncopied where
+// it can). The tracer then gives every acquire an event of its own.
+type eventKeeper interface {
+	keepsEvents()
+}
+
+func (d *Deferred) keepsEvents() {}
 
 // NewDeferred returns a Deferred observer for cfg.Observers and starts the
 // goroutine that hands them the events; Close stops it.

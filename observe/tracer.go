@@ -58,6 +58,10 @@ type Tracer struct {
 	// (see connCalls); each tracer, ForEndpoint's copies included, has
 	// its own.
 	connKey string
+	// lightAcquire: no observer of acquires acts at their start or keeps
+	// their events (Deferred), so an acquire carries only its start time
+	// in its context (acquireCtx) and its event lives in the connection.
+	lightAcquire bool
 }
 
 // tableKey is a COPY target of one part (schema empty) or two.
@@ -87,6 +91,15 @@ func New(cfg Config) *Tracer {
 			if so, ok := o.(StartObserver); ok {
 				t.startByKind[k] = append(t.startByKind[k], so)
 			}
+		}
+	}
+	t.lightAcquire = true
+	for _, o := range t.byKind[KindAcquire] {
+		if _, ok := o.(StartObserver); ok {
+			t.lightAcquire = false
+		}
+		if _, ok := o.(eventKeeper); ok {
+			t.lightAcquire = false
 		}
 	}
 	if t.now == nil {
@@ -381,6 +394,12 @@ func (t *Tracer) TraceConnectEnd(ctx context.Context, data pgx.TraceConnectEndDa
 
 // TraceAcquireStart implements pgxpool.AcquireTracer.
 func (t *Tracer) TraceAcquireStart(ctx context.Context, pool *pgxpool.Pool, _ pgxpool.TraceAcquireStartData) context.Context {
+	if t.lightAcquire {
+		if len(t.byKind[KindAcquire]) == 0 {
+			return ctx
+		}
+		return &acquireCtx{Context: ctx, start: t.now()}
+	}
 	e, c, ok := t.begin(ctx, nil, KindAcquire)
 	if !ok {
 		return ctx
@@ -391,11 +410,47 @@ func (t *Tracer) TraceAcquireStart(ctx context.Context, pool *pgxpool.Pool, _ pg
 
 // TraceAcquireEnd implements pgxpool.AcquireTracer. The event's Duration is
 // the time spent waiting for a connection.
-func (t *Tracer) TraceAcquireEnd(ctx context.Context, _ *pgxpool.Pool, data pgxpool.TraceAcquireEndData) {
+func (t *Tracer) TraceAcquireEnd(ctx context.Context, pool *pgxpool.Pool, data pgxpool.TraceAcquireEndData) {
+	if a, ok := ctx.(*acquireCtx); ok {
+		t.endAcquire(ctx, a.start, pool, data)
+		return
+	}
 	if e, s, ok := t.current(ctx, nil, KindAcquire); ok {
 		e.Conn = data.Conn // nil when the acquire failed, as it was
 		t.finish(ctx, e, s, data.Err)
 	}
+}
+
+// acquireCtx carries the start of an acquire to its end hook when the
+// tracer's lightAcquire holds. The event is made only then, in the slot
+// of the connection acquired (on a heap when the acquire failed), so the
+// call allocates a context and a time instead of a whole event.
+type acquireCtx struct {
+	context.Context
+	start time.Time
+}
+
+// endAcquire completes the acquire that started at start and hands it to
+// the observers with ctx, its acquireCtx.
+func (t *Tracer) endAcquire(ctx context.Context, start time.Time, pool *pgxpool.Pool, data pgxpool.TraceAcquireEndData) {
+	s := t.connSlot(data.Conn, KindAcquire)
+	var e *Event
+	if s != nil {
+		s.ev = Event{}
+		s.open = true
+		e = &s.ev
+	} else {
+		e = &Event{}
+	}
+	e.Kind = KindAcquire
+	e.Start = start
+	e.Endpoint = EndpointFrom(ctx)
+	if e.Endpoint == "" {
+		e.Endpoint = t.endpoint
+	}
+	e.Pool = pool
+	e.Conn = data.Conn // nil when the acquire failed, as it was
+	t.finish(ctx, e, s, data.Err)
 }
 
 // TraceRelease implements pgxpool.ReleaseTracer. pgx gives no context on
