@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -74,6 +76,10 @@ func newEnv(ctx context.Context, root string) (*env, error) {
 	if upstream != "" && upstream != "off" {
 		proxies = append(proxies, upstream)
 	}
+	gocache, err := buildCacheFor(cache, e.proxy)
+	if err != nil {
+		return nil, err
+	}
 	nosum := modset.Prefix[:len(modset.Prefix)-1]
 	if v, _ := goEnv(ctx, "GONOSUMDB"); v != "" {
 		nosum = v + "," + nosum
@@ -82,11 +88,50 @@ func newEnv(ctx context.Context, root string) (*env, error) {
 		"GOPROXY=" + strings.Join(proxies, ","),
 		"GONOSUMDB=" + nosum,
 		"GOMODCACHE=" + e.modcache,
+		"GOCACHE=" + gocache,
 		"GOWORK=off",
 		"GOFLAGS=-mod=mod",
 		"GOTOOLCHAIN=local",
 	}
 	return e, nil
+}
+
+// buildCacheFor returns the build cache for the go commands run against
+// the proxy in proxyDir: one per content of the published modules, other
+// ones removed. The go command trusts a module version never to change and
+// keeps what it learned of its packages (file lists) in the build cache
+// under that version; the working tree is published as the same version
+// after every edit, so a build cache shared across edits compiles a stale
+// file list ("undefined: …" for a file added since). Dependencies are
+// compiled again only when norm's modules change.
+func buildCacheFor(cache, proxyDir string) (string, error) {
+	h := sha256.New()
+	err := filepath.WalkDir(proxyDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(p) == ".info" { // .info holds the publishing time
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(proxyDir, p)
+		_, _ = fmt.Fprintf(h, "%s %d\n", filepath.ToSlash(rel), len(b))
+		_, _ = h.Write(b)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("modcheck: hash the published modules: %w", err)
+	}
+	dir := filepath.Join(cache, "gocache-"+hex.EncodeToString(h.Sum(nil))[:16])
+	old, _ := filepath.Glob(filepath.Join(cache, "gocache-*"))
+	for _, o := range old {
+		if o != dir {
+			if err := os.RemoveAll(o); err != nil {
+				return "", err
+			}
+		}
+	}
+	return dir, os.MkdirAll(dir, 0o755)
 }
 
 // removeAll removes a tree of the module cache, whose files and
