@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/normkit/norm/e2e"
 	normobserve "github.com/normkit/norm/observe"
 	"github.com/normkit/norm/tools/pgtest"
 	"github.com/rs/zerolog"
@@ -53,26 +53,10 @@ const (
 	secretBalance = int64(918273645)
 )
 
-// Values that server errors quote in their message, Detail, Hint, Where
-// or InternalQuery (see redact_test.go).
-const (
-	secretBanned   = "ann.banned@example.com"
-	secretPassword = "Hunter2Secret"
-	secretInput    = "SecretValue98"
-)
+var secretNeedles = append([]string{"alice.secret", "secret-4711", "tok-secret", "91c2e7", "078-05-1120", "secret-tag", "55aa", "918273645"},
+	e2e.QuotedSecretNeedles...)
 
-var secretNeedles = []string{"alice.secret", "secret-4711", "tok-secret", "91c2e7", "078-05-1120", "secret-tag", "55aa", "918273645",
-	"ann.banned", "Hunter2", "SecretValue", "Value98"}
-
-func findSecrets(s string) []string {
-	var found []string
-	for _, n := range secretNeedles {
-		if strings.Contains(s, n) {
-			found = append(found, n)
-		}
-	}
-	return found
-}
+func findSecrets(s string) []string { return e2e.FindSecrets(s, secretNeedles) }
 
 const schema = `CREATE TABLE users (
 	id      bigint PRIMARY KEY,

@@ -8,32 +8,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/normkit/norm/e2e"
 	"github.com/normkit/norm/observe/otel"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 )
-
-// redactSchema makes the server quote values in its errors: a trigger
-// that RAISEs with them (P0001, and a unique_violation it raises itself),
-// and a check constraint whose violation shows the row in Detail.
-const redactSchema = `CREATE TABLE people (
-	id       bigint PRIMARY KEY,
-	email    text NOT NULL CONSTRAINT people_email_key UNIQUE,
-	password text,
-	CONSTRAINT people_email_check CHECK (email NOT LIKE '%banned%')
-);
-CREATE FUNCTION block_people() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-	IF NEW.id = 1 THEN
-		RAISE EXCEPTION 'email % is blocked (password %)', NEW.email, NEW.password
-			USING HINT = 'unblock ' || NEW.email, DETAIL = 'password ' || NEW.password;
-	ELSIF NEW.id = 2 THEN
-		RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = NEW.email || ' is taken',
-			CONSTRAINT = 'people_email_key', DETAIL = 'Key (email)=(' || NEW.email || ') already exists.';
-	END IF;
-	RETURN NEW;
-END $$;
-CREATE TRIGGER block_people BEFORE INSERT ON people FOR EACH ROW EXECUTE FUNCTION block_people();`
 
 // valueErrorCases are statements whose server error quotes a secret, with
 // the SQLSTATE each must fail with.
@@ -44,17 +23,17 @@ var valueErrorCases = []struct {
 	args []any
 }{
 	{"trigger RAISE EXCEPTION with values", "P0001",
-		`INSERT INTO people (id, email, password) VALUES ($1, $2, $3)`, []any{int64(1), secretBanned, secretPassword}},
+		`INSERT INTO people (id, email, password) VALUES ($1, $2, $3)`, []any{int64(1), e2e.SecretBanned, e2e.SecretPassword}},
 	{"trigger raising unique_violation with the value", "23505",
-		`INSERT INTO people (id, email, password) VALUES ($1, $2, $3)`, []any{int64(2), secretBanned, secretPassword}},
+		`INSERT INTO people (id, email, password) VALUES ($1, $2, $3)`, []any{int64(2), e2e.SecretBanned, e2e.SecretPassword}},
 	{"check violation with the row in Detail", "23514",
-		`INSERT INTO people (id, email, password) VALUES ($1, $2, $3)`, []any{int64(3), secretBanned, secretPassword}},
+		`INSERT INTO people (id, email, password) VALUES ($1, $2, $3)`, []any{int64(3), e2e.SecretBanned, e2e.SecretPassword}},
 	{"syntax error near a quoted secret", "42601",
-		`SELECT 'a' '` + secretPassword + `'`, nil},
+		`SELECT 'a' '` + e2e.SecretPassword + `'`, nil},
 	{"invalid input syntax", "22P02",
-		`SELECT $1::bigint`, []any{secretInput}},
+		`SELECT $1::bigint`, []any{e2e.SecretInput}},
 	{"invalid input in a function's internal query", "22P02",
-		`DO $$ BEGIN EXECUTE 'SELECT ''` + secretInput + `''::int'; END $$`, nil},
+		`DO $$ BEGIN EXECUTE 'SELECT ''` + e2e.SecretInput + `''::int'; END $$`, nil},
 }
 
 // quotesSecret reports whether any part of pe holds a secret, so each case
@@ -76,7 +55,7 @@ func TestServerErrorsQuotingValues(t *testing.T) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
 	h := newHarness("primary", otel.New(otel.Config{TracerProvider: tp, Database: "e2e"}))
 	ctx := testCtx(t)
-	if _, err := h.conn(t, d).Exec(ctx, redactSchema); err != nil {
+	if _, err := h.conn(t, d).Exec(ctx, e2e.PeopleDDL); err != nil {
 		t.Fatalf("schema: %v", err)
 	}
 	// Directly and through PgBouncer (whose errors pass on the server's).

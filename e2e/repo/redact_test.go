@@ -8,52 +8,13 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/normkit/norm/e2e"
 	normpool "github.com/normkit/norm/pool"
 	"github.com/normkit/norm/repo"
 	"github.com/normkit/norm/sqlb"
 )
 
-// Values the server quotes in its errors below; none may be in the text of
-// an error repo returns.
-const (
-	secretBanned   = "ann.banned@example.com"
-	secretPassword = "Hunter2Secret"
-	secretInput    = "SecretValue98"
-)
-
-var secretNeedles = []string{"ann.banned", "banned@", "Hunter2", "SecretValue", "Value98"}
-
-func findSecrets(s string) []string {
-	var found []string
-	for _, n := range secretNeedles {
-		if strings.Contains(s, n) {
-			found = append(found, n)
-		}
-	}
-	return found
-}
-
-// peopleDDL makes the server quote values in its errors: a trigger that
-// RAISEs with them (P0001, and a unique_violation it raises itself), and a
-// check constraint whose violation shows the row in Detail.
-const peopleDDL = `CREATE TABLE people (
-	id       bigint PRIMARY KEY,
-	email    text NOT NULL CONSTRAINT people_email_key UNIQUE,
-	password text,
-	CONSTRAINT people_email_check CHECK (email NOT LIKE '%banned%')
-);
-CREATE FUNCTION block_people() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-	IF NEW.id = 1 THEN
-		RAISE EXCEPTION 'email % is blocked (password %)', NEW.email, NEW.password
-			USING HINT = 'unblock ' || NEW.email, DETAIL = 'password ' || NEW.password;
-	ELSIF NEW.id = 2 THEN
-		RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = NEW.email || ' is taken',
-			CONSTRAINT = 'people_email_key', DETAIL = 'Key (email)=(' || NEW.email || ') already exists.';
-	END IF;
-	RETURN NEW;
-END $$;
-CREATE TRIGGER block_people BEFORE INSERT ON people FOR EACH ROW EXECUTE FUNCTION block_people();`
+func findSecrets(s string) []string { return e2e.FindSecrets(s, e2e.QuotedSecretNeedles) }
 
 type Person struct {
 	ID       int64  `db:"id" norm:"pk"`
@@ -69,7 +30,7 @@ func (Person) TableName() string { return "people" }
 // them, and errors.As still finds the server's *pgconn.PgError with its
 // message as sent.
 func TestErrorsCarryNoValues(t *testing.T) {
-	d, _ := setup(t, peopleDDL)
+	d, _ := setup(t, e2e.PeopleDDL)
 	ctx := ctxT(t)
 	pgxp, err := pgxpool.New(ctx, d.DSN())
 	must(t, err)
@@ -90,28 +51,28 @@ func TestErrorsCarryNoValues(t *testing.T) {
 			call func(context.Context) error
 		}{
 			{"trigger RAISE EXCEPTION with values", "P0001", func(ctx context.Context) error {
-				return people.Create(ctx, &Person{ID: 1, Email: secretBanned, Password: secretPassword})
+				return people.Create(ctx, &Person{ID: 1, Email: e2e.SecretBanned, Password: e2e.SecretPassword})
 			}},
 			{"trigger raising unique_violation with the value", "23505", func(ctx context.Context) error {
-				return people.Create(ctx, &Person{ID: 2, Email: secretBanned, Password: secretPassword})
+				return people.Create(ctx, &Person{ID: 2, Email: e2e.SecretBanned, Password: e2e.SecretPassword})
 			}},
 			{"check violation with the row in Detail", "23514", func(ctx context.Context) error {
-				return people.Create(ctx, &Person{ID: 3, Email: secretBanned, Password: secretPassword})
+				return people.Create(ctx, &Person{ID: 3, Email: e2e.SecretBanned, Password: e2e.SecretPassword})
 			}},
 			{"FindByID with a non-integer key", "22P02", func(ctx context.Context) error {
-				_, err := people.FindByID(ctx, secretInput)
+				_, err := people.FindByID(ctx, e2e.SecretInput)
 				return err
 			}},
 			{"Find with a non-integer value", "22P02", func(ctx context.Context) error {
-				_, err := people.Find(ctx, sqlb.Eq("id", secretInput))
+				_, err := people.Find(ctx, sqlb.Eq("id", e2e.SecretInput))
 				return err
 			}},
 			{"syntax error near a quoted secret", "42601", func(ctx context.Context) error {
-				_, err := people.Raw(ctx, `SELECT 'a' '`+secretPassword+`'`)
+				_, err := people.Raw(ctx, `SELECT 'a' '`+e2e.SecretPassword+`'`)
 				return err
 			}},
 			{"invalid input in a literal", "22P02", func(ctx context.Context) error {
-				_, err := people.Raw(ctx, `SELECT '`+secretInput+`'::bigint AS id`)
+				_, err := people.Raw(ctx, `SELECT '`+e2e.SecretInput+`'::bigint AS id`)
 				return err
 			}},
 		}
