@@ -31,6 +31,18 @@ func count(t *testing.T, conn *pgx.Conn, table string) int {
 	return n
 }
 
+// lossFixture is a database with an empty table t, a direct connection
+// to it, and a proxy in front of its primary.
+func lossFixture(t *testing.T) (*pgtest.Database, *pgx.Conn, *pgtest.Proxy) {
+	t.Helper()
+	db := cluster.NewDatabase(t)
+	direct := db.Conn(t)
+	if _, err := direct.Exec(ctxT(t), "CREATE TABLE t (v int)"); err != nil {
+		t.Fatal(err)
+	}
+	return db, direct, cluster.NewProxy(t, pgtest.TargetPrimary)
+}
+
 func TestProxyPassesThrough(t *testing.T) {
 	t.Parallel()
 	db := cluster.NewDatabase(t)
@@ -173,12 +185,7 @@ func TestProxyLoseReply(t *testing.T) {
 	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecModeExec, pgx.QueryExecModeSimpleProtocol} {
 		t.Run(mode.String(), func(t *testing.T) {
 			t.Parallel()
-			db := cluster.NewDatabase(t)
-			direct := db.Conn(t)
-			if _, err := direct.Exec(ctxT(t), "CREATE TABLE t (v int)"); err != nil {
-				t.Fatal(err)
-			}
-			p := cluster.NewProxy(t, pgtest.TargetPrimary)
+			db, direct, p := lossFixture(t)
 			conn := connect(t, db.DSNVia(p), mode)
 			p.LoseReply()
 			_, err := conn.Exec(ctxT(t), "INSERT INTO t VALUES ($1)", 1)
@@ -219,12 +226,7 @@ func TestProxyLoseReply(t *testing.T) {
 
 func TestProxyLoseNextReply(t *testing.T) {
 	t.Parallel()
-	db := cluster.NewDatabase(t)
-	direct := db.Conn(t)
-	if _, err := direct.Exec(ctxT(t), "CREATE TABLE t (v int)"); err != nil {
-		t.Fatal(err)
-	}
-	p := cluster.NewProxy(t, pgtest.TargetPrimary)
+	db, direct, p := lossFixture(t)
 	first := connect(t, db.DSNVia(p), pgx.QueryExecModeCacheStatement)
 	p.LoseNextReply()
 	if _, err := first.Exec(ctxT(t), "INSERT INTO t VALUES ($1)", 1); err == nil {
@@ -245,12 +247,7 @@ func TestProxyLoseNextReply(t *testing.T) {
 // is committed, the client cannot know.
 func TestProxyLoseCommitReply(t *testing.T) {
 	t.Parallel()
-	db := cluster.NewDatabase(t)
-	direct := db.Conn(t)
-	if _, err := direct.Exec(ctxT(t), "CREATE TABLE t (v int)"); err != nil {
-		t.Fatal(err)
-	}
-	p := cluster.NewProxy(t, pgtest.TargetPrimary)
+	db, direct, p := lossFixture(t)
 	conn := connect(t, db.DSNVia(p), pgx.QueryExecModeCacheStatement)
 	tx, err := conn.Begin(ctxT(t))
 	if err != nil {
@@ -275,12 +272,7 @@ func TestProxyLoseCommitReply(t *testing.T) {
 // fake-server test in tools/pgtest.)
 func TestProxyLoseReplyAfterSSLRequest(t *testing.T) {
 	t.Parallel()
-	db := cluster.NewDatabase(t)
-	direct := db.Conn(t)
-	if _, err := direct.Exec(ctxT(t), "CREATE TABLE t (v int)"); err != nil {
-		t.Fatal(err)
-	}
-	p := cluster.NewProxy(t, pgtest.TargetPrimary)
+	db, direct, p := lossFixture(t)
 	dsn := strings.Replace(db.DSNVia(p), "sslmode=disable", "sslmode=prefer", 1)
 	if !strings.Contains(dsn, "sslmode=prefer") {
 		t.Fatalf("DSN %q has no sslmode to change", dsn)
