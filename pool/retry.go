@@ -202,16 +202,10 @@ func mayRetryStatement(err error, attempt int, onReplica, idempotent bool) bool 
 }
 
 // mayHaveRun reports an error after which the statement may or may not
-// have run: the connection was lost or timed out after it was sent.
+// have run: the connection was lost or timed out after it was sent (not
+// before: safeToRetry covers connections that could not be made).
 func mayHaveRun(err error) bool {
-	if safeToRetry(err) {
-		return false
-	}
-	var connectErr *pgconn.ConnectError
-	if errors.As(err, &connectErr) {
-		return false
-	}
-	return isConnLoss(err) || pgconn.Timeout(err)
+	return !safeToRetry(err) && (isConnLoss(err) || pgconn.Timeout(err))
 }
 
 // failed shapes the error a call returns after its last attempt, on e: it
