@@ -126,7 +126,7 @@ func (db *DB) endpoints() []*endpoint {
 // usable refuses the calls a DB cannot serve, with an error matching
 // ErrMisuse instead of a panic: a DB not made by Open, a nil ctx.
 func (db *DB) usable(ctx context.Context) error {
-	if db == nil || db.primary == nil {
+	if !db.opened() {
 		return errNotOpened
 	}
 	if ctx == nil {
