@@ -69,7 +69,7 @@ func exampleDryRun(ctx context.Context, dsn string) error {
 	if err != nil {
 		return err
 	}
-	mg, err := migrate.NewMigrator(conn, files, migrate.MigratorOptions{DryRun: true})
+	mg, err := migrate.NewMigratorConn(conn, files, migrate.MigratorOptions{DryRun: true})
 	if err != nil {
 		return err
 	}
@@ -86,8 +86,8 @@ func ExampleMigrator_Migrations() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	var conn *pgx.Conn // NewMigrator does not connect; commands do
-	mg, err := migrate.NewMigrator(conn, files, migrate.MigratorOptions{})
+	var pool *pgxpool.Pool // NewMigrator does not connect; commands do
+	mg, err := migrate.NewMigrator(pool, files, migrate.MigratorOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}
