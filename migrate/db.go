@@ -3,6 +3,7 @@ package migrate
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -49,12 +50,33 @@ type target interface {
 // needed.
 type poolTarget struct{ DB }
 
+// poolReset undoes the session state a migration may have left on a
+// pool's connection before it goes back to the pool (a no-transaction
+// file may SET anything): the pool's other users must not inherit it.
+// RESET ALL returns every setting to the connection's startup values.
+const poolReset = "RESET ALL; RESET ROLE; UNLISTEN *; SELECT pg_advisory_unlock_all(); DISCARD TEMP"
+
+// resetTimeout bounds poolReset: a server that does not answer costs the
+// connection, not a hung migrator.
+const resetTimeout = 5 * time.Second
+
 func (p poolTarget) dedicated(ctx context.Context) (*pgx.Conn, func(), error) {
 	c, err := p.Acquire(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("migrate: acquire a connection: %w", err)
 	}
-	return c.Conn(), c.Release, nil
+	conn := c.Conn()
+	release := func() {
+		// Simple protocol, so pgx's statement cache is untouched; a
+		// connection that cannot be cleaned is closed, and the pool drops it.
+		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), resetTimeout)
+		defer cancel()
+		if err := conn.PgConn().Exec(bg, poolReset).Close(); err != nil {
+			_ = conn.Close(bg)
+		}
+		c.Release()
+	}
+	return conn, release, nil
 }
 
 // connTarget runs everything on one connection.

@@ -150,3 +150,36 @@ func TestFilesUpOverPoolDB(t *testing.T) {
 		}
 	}
 }
+
+// TestPoolConnectionComesBackClean: what a no-transaction file sets on its
+// session does not reach the pool's next user (a *pool.DB of one
+// connection, so the next statement gets the migrator's connection).
+func TestPoolConnectionComesBackClean(t *testing.T) {
+	t.Parallel()
+	d := cluster.NewDatabase(t)
+	db, err := normpool.Open(ctxT(t), normpool.Config{ConnString: d.DSN(), MaxConns: 1,
+		RuntimeParams: map[string]string{"application_name": "app"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	ctx := filesCtx(t)
+	files := map[string]string{
+		"0001_t.up.sql": "-- norm:no-transaction\nSET application_name = 'leaked';\nSET work_mem = '7MB';\n" +
+			"SELECT pg_advisory_lock(7);\nCREATE TABLE t (a int);",
+	}
+	if _, err := filesMigrator(t, db, files, migrate.MigratorOptions{}).Up(ctx); err != nil {
+		t.Fatalf("Up: %v", err)
+	}
+	var app, workMem string
+	var locks int
+	err = db.QueryRow(ctx, `SELECT current_setting('application_name'), current_setting('work_mem'),
+		(SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid())`).Scan(&app, &workMem, &locks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if app != "app" || workMem == "7MB" || locks != 0 {
+		t.Errorf("after the migration the pool's connection has application_name=%q work_mem=%q advisory locks=%d; want app, the default, 0",
+			app, workMem, locks)
+	}
+}
