@@ -204,8 +204,10 @@ type Config struct {
 	// seen by norm); BeforeClose runs norm's then the user's; a
 	// connection is pinged before use when either ShouldPing asks for it
 	// (both are always called). The other hooks (PrepareConn,
-	// AfterRelease, BeforeConnect, …) are the user's alone. An error
-	// fails Open, naming the endpoint. Default: none.
+	// AfterRelease, BeforeConnect, …) are the user's alone. The health
+	// probes' own connections dial with the adjusted ConnConfig but run
+	// no pool hook. An error fails Open, naming the endpoint. Default:
+	// none.
 	ConfigurePool func(endpoint string, pc *pgxpool.Config) error
 }
 
