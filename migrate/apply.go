@@ -9,7 +9,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // ApplyResult describes one Apply.
@@ -50,7 +49,7 @@ type ApplyResult struct {
 // *StepError naming the step and its SQL.
 func (a *AutoMigrator) Apply(ctx context.Context) (*ApplyResult, error) {
 	start := time.Now()
-	conn, release, err := a.dedicatedConn(ctx)
+	conn, release, err := a.db.dedicated(ctx) // the session lock and the steps outside a transaction share it
 	if err != nil {
 		return nil, err
 	}
@@ -69,24 +68,6 @@ func (a *AutoMigrator) Apply(ctx context.Context) (*ApplyResult, error) {
 	}
 	res.Duration = time.Since(start)
 	return res, nil
-}
-
-// dedicatedConn returns one connection for the whole Apply: the session
-// lock and the steps outside a transaction must share it.
-func (a *AutoMigrator) dedicatedConn(ctx context.Context) (*pgx.Conn, func(), error) {
-	switch db := a.db.(type) {
-	case *pgx.Conn:
-		return db, func() {}, nil
-	case interface {
-		Acquire(context.Context) (*pgxpool.Conn, error)
-	}:
-		c, err := db.Acquire(ctx)
-		if err != nil {
-			return nil, nil, fmt.Errorf("migrate: acquire a connection: %w", err)
-		}
-		return c.Conn(), c.Release, nil
-	}
-	return nil, nil, fmt.Errorf("migrate: Apply needs a *pgx.Conn or a pool with Acquire (such as *pgxpool.Pool), got %T", a.db)
 }
 
 func lockSession(ctx context.Context, conn *pgx.Conn) error {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Allow opts in to destructive steps, kind by kind. The zero value allows
@@ -83,19 +85,39 @@ func (o AutoOptions) withDefaults() AutoOptions {
 
 // AutoMigrator migrates a database to the schema its models describe.
 type AutoMigrator struct {
-	db      DB
+	db      target
 	desired *Schema
 	opts    AutoOptions
 }
 
-// NewAuto returns an AutoMigrator for models (see FromModels). db must
-// reach PostgreSQL directly, not through PgBouncer in transaction mode.
+// NewAuto returns an AutoMigrator for models (see FromModels) over a pool:
+// a *pgxpool.Pool or norm's *pool.DB (see DB). Apply holds one of its
+// connections for the whole run. db must reach PostgreSQL directly, not
+// through PgBouncer in transaction mode.
 func NewAuto(db DB, models []any, opts AutoOptions) (*AutoMigrator, error) {
+	if db == nil {
+		return nil, fmt.Errorf("migrate: NewAuto: db is nil")
+	}
+	return newAuto(poolTarget{db}, models, opts)
+}
+
+// NewAutoConn is NewAuto over a single connection, which then carries
+// everything: reads, the migration lock and every step. conn must reach
+// PostgreSQL directly and must not be used by anything else while a call
+// of the AutoMigrator runs (a *pgx.Conn is not safe for concurrent use).
+func NewAutoConn(conn *pgx.Conn, models []any, opts AutoOptions) (*AutoMigrator, error) {
+	if conn == nil {
+		return nil, fmt.Errorf("migrate: NewAutoConn: conn is nil")
+	}
+	return newAuto(connTarget{conn}, models, opts)
+}
+
+func newAuto(t target, models []any, opts AutoOptions) (*AutoMigrator, error) {
 	desired, err := FromModels(models...)
 	if err != nil {
 		return nil, err
 	}
-	return &AutoMigrator{db: db, desired: desired, opts: opts.withDefaults()}, nil
+	return &AutoMigrator{db: t, desired: desired, opts: opts.withDefaults()}, nil
 }
 
 // Desired returns the schema built from the models.
@@ -104,7 +126,7 @@ func (a *AutoMigrator) Desired() *Schema { return a.desired }
 // Plan reads the live schema and returns what Apply would do now. It takes
 // no lock and changes nothing.
 func (a *AutoMigrator) Plan(ctx context.Context) (*Plan, error) {
-	return a.plan(ctx, a.db)
+	return onConn(ctx, a.db, func(q Querier) (*Plan, error) { return a.plan(ctx, q) })
 }
 
 func (a *AutoMigrator) plan(ctx context.Context, q Querier) (*Plan, error) {

@@ -7,8 +7,10 @@
 // runs under an advisory lock with a lock_timeout, re-plans inside the lock
 // and records its history atomically with the change; a step that must
 // run after the commit (CREATE INDEX CONCURRENTLY) is recorded once it has
-// succeeded. It talks to the database through a small Querier interface
-// and does not import pool.
+// succeeded. It does not import pool: it takes a DB, any pool that hands
+// out a dedicated connection (Acquire) — *pgxpool.Pool or norm's
+// *pool.DB —, and runs every call on such connections (or on one
+// *pgx.Conn, with NewAutoConn and NewMigratorConn).
 //
 // # Go version
 //

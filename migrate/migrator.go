@@ -91,7 +91,7 @@ type MigrationResult struct {
 // A Migrator is safe for sequential use; do not call AddGo concurrently
 // with a command.
 type Migrator struct {
-	db         DB
+	db         target
 	opts       MigratorOptions
 	hist       fileHistory
 	migrations []*Migration
@@ -99,14 +99,30 @@ type Migrator struct {
 
 // NewMigrator loads the SQL migrations in the root of fsys (nil for Go
 // migrations only; use fs.Sub for a subdirectory, embed.FS works) and
-// returns a Migrator for db. Malformed names, duplicate versions and files
-// that cannot be split fail here, naming the file. A *pgx.Conn or
-// *pgxpool.Pool serves as db; no-transaction files need one of those (or a
-// pool with Acquire) and a direct connection, not PgBouncer.
+// returns a Migrator for db, a *pgxpool.Pool or norm's *pool.DB (see DB):
+// each version runs in a transaction begun on db, and a no-transaction
+// file on one connection acquired from it. Malformed names, duplicate
+// versions and files that cannot be split fail here, naming the file. db
+// must reach PostgreSQL directly, not through PgBouncer in transaction
+// mode.
 func NewMigrator(db DB, fsys fs.FS, opts MigratorOptions) (*Migrator, error) {
 	if db == nil {
 		return nil, fmt.Errorf("migrate: NewMigrator: db is nil")
 	}
+	return newMigrator(poolTarget{db}, fsys, opts)
+}
+
+// NewMigratorConn is NewMigrator over a single connection, which then
+// carries every migration and read. conn must reach PostgreSQL directly
+// and must not be used by anything else while a command runs.
+func NewMigratorConn(conn *pgx.Conn, fsys fs.FS, opts MigratorOptions) (*Migrator, error) {
+	if conn == nil {
+		return nil, fmt.Errorf("migrate: NewMigratorConn: conn is nil")
+	}
+	return newMigrator(connTarget{conn}, fsys, opts)
+}
+
+func newMigrator(db target, fsys fs.FS, opts MigratorOptions) (*Migrator, error) {
 	opts = opts.withDefaults()
 	hist, err := fileNewHistory(opts.HistoryTable)
 	if err != nil {
@@ -140,7 +156,7 @@ func (mg *Migrator) find(v int64) *Migration {
 // version order, with applied_at and duration. It does not create the
 // history table.
 func (mg *Migrator) Status(ctx context.Context) ([]MigrationStatus, error) {
-	hist, err := mg.hist.rows(ctx, mg.db)
+	hist, err := mg.history(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +290,7 @@ func (mg *Migrator) progress(format string, args ...any) {
 // read (in a dry run, which changes nothing, as it stands).
 func (mg *Migrator) ensureHistory(ctx context.Context) ([]fileHistoryRow, error) {
 	if mg.opts.DryRun {
-		return mg.hist.rows(ctx, mg.db)
+		return mg.history(ctx)
 	}
 	var hist []fileHistoryRow
 	_, err := mg.lockedTx(ctx, func(tx pgx.Tx) (bool, error) {
@@ -330,4 +346,10 @@ func (mg *Migrator) upOutsideTx(ctx context.Context, m *Migration) (bool, error)
 		return false, fmt.Errorf("%w\n%w: version %d (%s) is recorded dirty: %s", err, ErrDirty, m.Version, m.Source(), fileRecovery)
 	}
 	return true, mg.hist.markClean(ctx, conn, m.Version, time.Since(start))
+}
+
+// history reads the history table on a dedicated connection, so a pool
+// that routes reads to replicas still shows what the migrators wrote.
+func (mg *Migrator) history(ctx context.Context) ([]fileHistoryRow, error) {
+	return onConn(ctx, mg.db, func(q Querier) ([]fileHistoryRow, error) { return mg.hist.rows(ctx, q) })
 }

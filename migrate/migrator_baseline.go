@@ -53,7 +53,7 @@ func (mg *Migrator) Baseline(ctx context.Context, v int64) ([]MigrationResult, e
 // effects were undone by hand, so the next Up runs it again. A clean
 // version is refused (use Down to roll it back).
 func (mg *Migrator) Forget(ctx context.Context, v int64) ([]MigrationResult, error) {
-	hist, err := mg.hist.rows(ctx, mg.db)
+	hist, err := mg.history(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ func (mg *Migrator) Down(ctx context.Context, n int) ([]MigrationResult, error) 
 	if n < 1 {
 		return nil, fmt.Errorf("migrate: Down(%d): need at least one step", n)
 	}
-	hist, err := mg.hist.rows(ctx, mg.db)
+	hist, err := mg.history(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func (mg *Migrator) DownTo(ctx context.Context, v int64) ([]MigrationResult, err
 	if v < 0 {
 		return nil, fmt.Errorf("migrate: DownTo(%d): version must not be negative", v)
 	}
-	hist, err := mg.hist.rows(ctx, mg.db)
+	hist, err := mg.history(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (mg *Migrator) downOutsideTx(ctx context.Context, m *Migration) (bool, erro
 // applied (with the current down file): that is what editing a migration
 // being written and redoing it means. The other checks of Down apply.
 func (mg *Migrator) Redo(ctx context.Context) ([]MigrationResult, error) {
-	hist, err := mg.hist.rows(ctx, mg.db)
+	hist, err := mg.history(ctx)
 	if err != nil {
 		return nil, err
 	}

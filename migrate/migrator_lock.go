@@ -6,14 +6,19 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// lockedTx runs fn in a transaction holding pg_advisory_xact_lock(LockKey)
+// lockedTx runs fn in a transaction, on a connection of its own, holding
+// pg_advisory_xact_lock(LockKey)
 // with lock_timeout and statement_timeout set locally. It commits when fn
 // returns true and no error, and rolls back otherwise.
 func (mg *Migrator) lockedTx(ctx context.Context, fn func(tx pgx.Tx) (bool, error)) (done bool, err error) {
-	tx, err := mg.beginLocked(ctx)
+	conn, release, err := mg.db.dedicated(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	tx, err := beginLocked(ctx, conn)
 	if err != nil {
 		return false, err
 	}
@@ -36,15 +41,15 @@ func (mg *Migrator) lockedTx(ctx context.Context, fn func(tx pgx.Tx) (bool, erro
 	return true, nil
 }
 
-// beginLocked begins a transaction holding pg_advisory_xact_lock(LockKey).
+// beginLocked begins a transaction on conn holding pg_advisory_xact_lock(LockKey).
 // It polls with pg_try_advisory_xact_lock and waits between attempts with
 // no transaction open: a migrator blocked inside a transaction would make
 // another migrator's CREATE INDEX CONCURRENTLY (which waits for every
 // older transaction) deadlock with it.
-func (mg *Migrator) beginLocked(ctx context.Context) (pgx.Tx, error) {
+func beginLocked(ctx context.Context, conn *pgx.Conn) (pgx.Tx, error) {
 	wait := 10 * time.Millisecond
 	for {
-		tx, err := mg.db.Begin(ctx)
+		tx, err := conn.Begin(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("migrate: begin: %w", err)
 		}
@@ -103,7 +108,7 @@ func fileLockSession(ctx context.Context, conn *pgx.Conn) error {
 // set for the session. release resets the timeouts, unlocks and gives the
 // connection back (closing it if the reset fails).
 func (mg *Migrator) sessionConn(ctx context.Context) (conn *pgx.Conn, release func(), err error) {
-	conn, giveBack, err := fileDedicatedConn(ctx, mg.db)
+	conn, giveBack, err := mg.db.dedicated(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -125,23 +130,4 @@ func (mg *Migrator) sessionConn(ctx context.Context) (conn *pgx.Conn, release fu
 		return nil, nil, fmt.Errorf("migrate: set timeouts: %w", err)
 	}
 	return conn, release, nil
-}
-
-// fileDedicatedConn returns a single connection: db itself when it is a
-// *pgx.Conn, or one acquired from a pool (*pgxpool.Pool or anything with
-// the same Acquire method).
-func fileDedicatedConn(ctx context.Context, db DB) (*pgx.Conn, func(), error) {
-	switch d := db.(type) {
-	case *pgx.Conn:
-		return d, func() {}, nil
-	case interface {
-		Acquire(ctx context.Context) (*pgxpool.Conn, error)
-	}:
-		c, err := d.Acquire(ctx)
-		if err != nil {
-			return nil, nil, fmt.Errorf("migrate: acquire a connection: %w", err)
-		}
-		return c.Conn(), c.Release, nil
-	}
-	return nil, nil, fmt.Errorf("migrate: a no-transaction migration needs a *pgx.Conn or a pool with Acquire such as *pgxpool.Pool, got %T", db)
 }

@@ -69,7 +69,7 @@ func exampleDryRun(ctx context.Context, dsn string) error {
 	if err != nil {
 		return err
 	}
-	mg, err := migrate.NewMigrator(conn, files, migrate.MigratorOptions{DryRun: true})
+	mg, err := migrate.NewMigratorConn(conn, files, migrate.MigratorOptions{DryRun: true})
 	if err != nil {
 		return err
 	}
@@ -86,8 +86,8 @@ func ExampleMigrator_Migrations() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	var conn *pgx.Conn // NewMigrator does not connect; commands do
-	mg, err := migrate.NewMigrator(conn, files, migrate.MigratorOptions{})
+	var pool *pgxpool.Pool // NewMigrator does not connect; commands do
+	mg, err := migrate.NewMigrator(pool, files, migrate.MigratorOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -97,4 +97,30 @@ func ExampleMigrator_Migrations() {
 	// Output:
 	// 1 users 0001_users.up.sql true false
 	// 2 users_email_idx 0002_users_email_idx.up.sql true true
+}
+
+// Migrate over one *pgx.Conn: it carries the plan, the lock and every
+// step. (With a pool — *pgxpool.Pool or norm's *pool.DB — use NewAuto.)
+func ExampleNewAutoConn() {
+	if err := exampleAutoConn(context.Background(), os.Getenv("DATABASE_URL")); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func exampleAutoConn(ctx context.Context, dsn string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	type Account struct {
+		ID    int64  `db:"id" norm:"pk,identity"`
+		Email string `db:"email" norm:"unique"`
+	}
+	a, err := migrate.NewAutoConn(conn, []any{Account{}}, migrate.AutoOptions{})
+	if err != nil {
+		return err
+	}
+	_, err = a.Apply(ctx)
+	return err
 }

@@ -186,6 +186,29 @@ type Config struct {
 	// (set_config(name, value, true), SET LOCAL ROLE) that rlsutil applies.
 	// An error rolls the transaction back and is returned by the begin.
 	OnBegin func(ctx context.Context, tx pgx.Tx) error
+
+	// ConfigurePool, when set, adjusts each endpoint's pgxpool.Config
+	// before its pool is built: Open calls it once for the primary
+	// (endpoint "primary") and once per replica ("replica[0]", … in
+	// Config order), after every field of this Config has been applied,
+	// so what it sets wins. It is the place for pgx's connection hooks —
+	// above all AfterConnect, to register custom types (enums, composite
+	// types, an extension's types) on every connection with
+	// conn.LoadTypes and conn.TypeMap().RegisterTypes — and for any
+	// pgxpool or pgx setting this Config does not name.
+	//
+	// norm's own hooks are chained with what ConfigurePool leaves in
+	// AfterConnect, BeforeClose and ShouldPing, never replaced by it:
+	// AfterConnect runs the user's hook first and then norm's (a
+	// connection the user's hook rejects is closed by pgxpool and never
+	// seen by norm); BeforeClose runs norm's then the user's; a
+	// connection is pinged before use when either ShouldPing asks for it
+	// (both are always called). The other hooks (PrepareConn,
+	// AfterRelease, BeforeConnect, …) are the user's alone. The health
+	// probes' own connections dial with the adjusted ConnConfig but run
+	// no pool hook. An error fails Open, naming the endpoint. Default:
+	// none.
+	ConfigurePool func(endpoint string, pc *pgxpool.Config) error
 }
 
 // ConfigFromEnv returns a Config whose ConnString is $DATABASE_URL. Anything

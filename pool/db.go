@@ -81,13 +81,15 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 }
 
 func (db *DB) openEndpoint(ctx context.Context, ec endpointConfig, replica bool) (*endpoint, error) {
-	e := newEndpoint(ec, replica, db.cfg.Breaker)
-	ec.pool.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-		e.connected(c)
-		return db.conns.add(ctx, c)
+	// Before newEndpoint: the health probe's connections copy ConnConfig,
+	// so they dial the way the user's adjustments say (TLS, DialFunc, …).
+	if db.cfg.ConfigurePool != nil {
+		if err := db.cfg.ConfigurePool(ec.name, ec.pool); err != nil {
+			return nil, fmt.Errorf("pool: Config.ConfigurePool for %s (%s): %w", ec.name, ec.addr, err)
+		}
 	}
-	ec.pool.BeforeClose = db.conns.remove
-	ec.pool.ShouldPing = e.shouldPing
+	e := newEndpoint(ec, replica, db.cfg.Breaker)
+	db.chainHooks(e, ec.pool)
 	p, err := pgxpool.NewWithConfig(ctx, ec.pool)
 	if err != nil {
 		return nil, fmt.Errorf("pool: open %s: %w", e.label, err)

@@ -19,7 +19,10 @@
 //
 // Every method takes raw SQL: values belong in args, never in the text.
 // Primary, Replica and Replicas return the underlying pgxpools as escape
-// hatches; they bypass everything this package adds.
+// hatches; they bypass everything this package adds. Config.ConfigurePool
+// adjusts each pgxpool's config before it is built (pgx's connection
+// hooks, e.g. registering custom types on every connection); norm chains
+// its own hooks with the ones set there.
 //
 // # Transactions travel in ctx
 //

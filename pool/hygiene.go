@@ -56,10 +56,10 @@ func sessionError(cl class) error {
 			Instead: "use InTx with set_config(name, value, true), " + params}
 	case cl&classSessionLock != 0:
 		return &SessionStateError{Statement: "a session-level advisory lock",
-			Instead: "use InTx with pg_advisory_xact_lock (released at commit), or hold a connection from Primary().Acquire"}
+			Instead: "use InTx with pg_advisory_xact_lock (released at commit), or hold a connection from DB.Acquire"}
 	case cl&classSessionListen != 0:
 		return &SessionStateError{Statement: "LISTEN",
-			Instead: "hold a dedicated connection from Primary().Acquire and call WaitForNotification on it"}
+			Instead: "hold a dedicated connection from DB.Acquire and call WaitForNotification on it"}
 	case cl&classSessionTemp != 0:
 		return &SessionStateError{Statement: "a temporary table",
 			Instead: "use InTx with CREATE TEMP TABLE … ON COMMIT DROP"}

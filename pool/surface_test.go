@@ -5,6 +5,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/normkit/norm/pool"
 )
 
@@ -25,10 +26,18 @@ type (
 	afterCommitter interface {
 		AfterCommit(ctx context.Context, fn func()) bool
 	}
+	// migrate.DB: a dedicated connection for the migration lock and the
+	// statements that run outside a transaction.
+	migrateDB interface {
+		querier
+		Begin(ctx context.Context) (pgx.Tx, error)
+		Acquire(ctx context.Context) (*pgxpool.Conn, error)
+	}
 )
 
 var (
 	_ querier        = (*pool.DB)(nil)
 	_ executor       = (*pool.DB)(nil)
 	_ afterCommitter = (*pool.DB)(nil)
+	_ migrateDB      = (*pool.DB)(nil)
 )

@@ -23,7 +23,7 @@ func checkBadInput(t *testing.T, dsn, replicaDSN string, rep *notes.Report) {
 			t.Error(err)
 		}
 	}()
-	again, err := notes.Migrate(ctx, svc.DB().Primary())
+	again, err := notes.Migrate(ctx, svc.DB())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,9 +19,20 @@ func ctxT(t *testing.T) context.Context {
 	return ctx
 }
 
-func newAuto(t *testing.T, db migrate.DB, models []any, opts migrate.AutoOptions) *migrate.AutoMigrator {
+// newAuto builds an AutoMigrator over db: a pool (migrate.DB, NewAuto) or
+// a single *pgx.Conn (NewAutoConn).
+func newAuto(t *testing.T, db any, models []any, opts migrate.AutoOptions) *migrate.AutoMigrator {
 	t.Helper()
-	a, err := migrate.NewAuto(db, models, opts)
+	var a *migrate.AutoMigrator
+	var err error
+	switch db := db.(type) {
+	case *pgx.Conn:
+		a, err = migrate.NewAutoConn(db, models, opts)
+	case migrate.DB:
+		a, err = migrate.NewAuto(db, models, opts)
+	default:
+		t.Fatalf("newAuto: %T is neither a *pgx.Conn nor a migrate.DB", db)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

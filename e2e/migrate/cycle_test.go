@@ -116,7 +116,7 @@ func BenchmarkPlan200Tables(b *testing.B) {
 	if _, err := conn.Exec(ctx, ddl.String()); err != nil {
 		b.Fatal(err)
 	}
-	a, err := migrate.NewAuto(conn, []any{dupe{}}, migrate.AutoOptions{})
+	a, err := migrate.NewAutoConn(conn, []any{dupe{}}, migrate.AutoOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/normkit/norm/migrate"
 )
@@ -31,9 +32,20 @@ func filesFS(files map[string]string) fstest.MapFS {
 	return fsys
 }
 
-func filesMigrator(t *testing.T, db migrate.DB, files map[string]string, opts migrate.MigratorOptions) *migrate.Migrator {
+// filesMigrator builds a Migrator over db: a pool (migrate.DB,
+// NewMigrator) or a single *pgx.Conn (NewMigratorConn).
+func filesMigrator(t *testing.T, db any, files map[string]string, opts migrate.MigratorOptions) *migrate.Migrator {
 	t.Helper()
-	mg, err := migrate.NewMigrator(db, filesFS(files), opts)
+	var mg *migrate.Migrator
+	var err error
+	switch db := db.(type) {
+	case *pgx.Conn:
+		mg, err = migrate.NewMigratorConn(db, filesFS(files), opts)
+	case migrate.DB:
+		mg, err = migrate.NewMigrator(db, filesFS(files), opts)
+	default:
+		t.Fatalf("filesMigrator: %T is neither a *pgx.Conn nor a migrate.DB", db)
+	}
 	if err != nil {
 		t.Fatalf("NewMigrator: %v", err)
 	}
@@ -41,7 +53,7 @@ func filesMigrator(t *testing.T, db migrate.DB, files map[string]string, opts mi
 }
 
 // filesUp applies files to db, failing the test on any error.
-func filesUp(ctx context.Context, t *testing.T, db migrate.DB, files map[string]string, opts migrate.MigratorOptions) {
+func filesUp(ctx context.Context, t *testing.T, db any, files map[string]string, opts migrate.MigratorOptions) {
 	t.Helper()
 	if _, err := filesMigrator(t, db, files, opts).Up(ctx); err != nil {
 		t.Fatal(err)

@@ -55,6 +55,9 @@ func TestMisuseIsAnErrorNotAPanic(t *testing.T) {
 		{"zero DB Health", "not opened", func() error { _, err := zero.Health(context.Background()); return err }},
 		{"zero DB Ping", "not opened", func() error { return zero.Ping(context.Background()) }},
 		{"zero DB Shutdown", "not opened", func() error { return zero.Shutdown(context.Background()) }},
+		{"Acquire with nil ctx", "nil context", func() error { _, err := db.Acquire(nilCtx); return err }},
+		{"zero DB Acquire", "not opened", func() error { _, err := zero.Acquire(context.Background()); return err }},
+		{"nil DB Acquire", "not opened", func() error { _, err := nilDB.Acquire(context.Background()); return err }},
 		{"nil DB Exec", "not opened", func() error { _, err := nilDB.Exec(context.Background(), "SELECT 1"); return err }},
 		{"nil DB InTx", "not opened", func() error {
 			return nilDB.InTx(context.Background(), func(context.Context) error { return nil })

@@ -113,7 +113,7 @@ func openApp(ctx context.Context, primary, replica string, logs *bytes.Buffer) (
 	if err != nil {
 		return nil, nil, err
 	}
-	auto, err := migrate.NewAuto(db.Primary(), []any{User{}}, migrate.AutoOptions{})
+	auto, err := migrate.NewAuto(db, []any{User{}}, migrate.AutoOptions{})
 	if err != nil {
 		db.Close()
 		return nil, nil, err

@@ -29,7 +29,8 @@ type Options struct {
 	// commands fail with a message saying models are needed.
 	Auto func(db migrate.DB) (AutoMigrator, error)
 	// Connect opens the database for a DSN; the returned function closes
-	// it. Default: pgxpool.New. The DSN must reach PostgreSQL directly,
+	// it. Default: pgxpool.New (a *pool.DB serves too: see migrate.DB).
+	// The DSN must reach PostgreSQL directly,
 	// not through PgBouncer in transaction mode (advisory locks).
 	Connect func(ctx context.Context, dsn string) (migrate.DB, func(), error)
 	// Getenv reads DATABASE_URL; default os.Getenv.

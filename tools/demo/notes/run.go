@@ -65,7 +65,7 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 			err = serr
 		}
 	}()
-	if rep.Migration, err = Migrate(ctx, svc.DB().Primary()); err != nil {
+	if rep.Migration, err = Migrate(ctx, svc.DB()); err != nil {
 		return rep, err
 	}
 	return rep, play(ctx, svc, rep)
@@ -80,7 +80,7 @@ func play(ctx context.Context, svc *Service, rep *Report) error {
 	if err != nil {
 		return fmt.Errorf("notes: script: %w", err)
 	}
-	plain, online, err := ChangePlans(ctx, svc.DB().Primary())
+	plain, online, err := ChangePlans(ctx, svc.DB())
 	if err != nil {
 		return err
 	}

@@ -30,8 +30,8 @@ type MigrationReport struct {
 }
 
 // Migrate brings the schema up to date: the auto-migration from Models,
-// then the SQL-file migrations (row-level security). db must be a
-// direct connection to the primary.
+// then the SQL-file migrations (row-level security). db must reach the
+// primary directly (not through PgBouncer): the service's *pool.DB is fine.
 func Migrate(ctx context.Context, db migrate.DB) (MigrationReport, error) {
 	var rep MigrationReport
 	auto, err := migrate.NewAuto(db, Models(), migrate.AutoOptions{})

@@ -36,7 +36,7 @@ type Service struct {
 
 // Open connects to the primary and the replica with every transaction
 // running under the caller's tenant (pool.Config.OnBegin =
-// rlsutil.ApplyContext). It does not migrate; call Migrate on DB().Primary().
+// rlsutil.ApplyContext). It does not migrate; call Migrate on DB().
 func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.PrimaryDSN == "" {
 		return nil, fmt.Errorf("notes: Config.PrimaryDSN is empty")
