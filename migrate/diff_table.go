@@ -63,7 +63,7 @@ func (d *differ) column(have, want *Table, hc, c *Column) {
 		if c.Default == "" {
 			d.add(Step{Kind: DropDefault, Table: want.QualifiedName(), Transactional: true, Lock: "ACCESS EXCLUSIVE", SQL: alter + " DROP DEFAULT"})
 		} else {
-			d.add(Step{Kind: SetDefault, Table: want.QualifiedName(), Transactional: true, Lock: "ACCESS EXCLUSIVE", SQL: alter + " SET DEFAULT " + c.Default})
+			d.add(Step{Kind: SetDefault, Table: want.QualifiedName(), Transactional: true, Lock: "ACCESS EXCLUSIVE", SQL: alter + " SET DEFAULT " + defaultSQL(c.Default)})
 		}
 	}
 	if hc.Identity != c.Identity {
