@@ -33,6 +33,10 @@ type Table struct {
 	// HasRows reports whether the live table has data pages (catalog side
 	// only): hazards that only matter for populated tables use it.
 	HasRows bool
+
+	// deparsed is set on a desired table whose expressions also carry
+	// the server's form (see deparse): Diff then compares them exactly.
+	deparsed bool
 }
 
 // Column is one column.
@@ -53,6 +57,11 @@ type Column struct {
 
 	// RenamedFrom is the column's previous name (desired side only).
 	RenamedFrom string
+
+	// origin names the model field ("model Account field Email"), for
+	// errors; serverDefault is Default as pg_get_expr prints it, set by
+	// deparse (desired side only).
+	origin, serverDefault string
 }
 
 // ConstraintKind says what a Constraint is.
@@ -84,6 +93,10 @@ type Constraint struct {
 	Check string
 	// Valid is false for a NOT VALID constraint not yet validated.
 	Valid bool
+
+	// origin names where the constraint comes from, for errors;
+	// serverCheck is Check as pg_get_expr prints it, set by deparse.
+	origin, serverCheck string
 }
 
 // Index is an index that no constraint owns.
@@ -97,6 +110,10 @@ type Index struct {
 	// Valid is false for an index left INVALID by a failed concurrent
 	// build.
 	Valid bool
+
+	// origin names the model and fields of the index, for errors;
+	// serverWhere is Where as pg_get_expr prints it, set by deparse.
+	origin, serverWhere string
 }
 
 // QualifiedName returns "schema.table" unquoted.

@@ -1,0 +1,247 @@
+package migrate_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/normkit/norm/migrate"
+)
+
+// The expression corpus: defaults, generated columns and partial-index
+// predicates written the way people write them, none in the form
+// pg_get_expr prints. Each must create its table on an empty database and
+// then plan nothing, in both plan modes, also once the table has rows.
+
+// exprDefault holds one default per column.
+type exprDefault struct {
+	ID          int64     `db:"id"`
+	UUIDText    string    `db:"uuid_text" norm:"default:gen_random_uuid()::text"`
+	Tomorrow    time.Time `db:"tomorrow" norm:"default:now() + interval '1 day'"`
+	Token       string    `db:"token" norm:"default:md5(random()::text)"`
+	CastOne     string    `db:"cast_one" norm:"default:CAST(1 AS text)"`
+	TypedStamp  time.Time `db:"typed_stamp" norm:"default:timestamptz '2020-01-02 03:04:05+00'"`
+	Escaped     string    `db:"escaped" norm:"default:E'a\\nb'"`
+	NullDefault *string   `db:"null_default" norm:"default:NULL"`
+	BoolT       bool      `db:"bool_t" norm:"default:'t'"`
+	Sci         float64   `db:"sci" norm:"default:1e3"`
+	Epoch       time.Time `db:"epoch" norm:"default:'epoch'"`
+	UTCNow      time.Time `db:"utc_now" norm:"type:timestamp,default:now() AT TIME ZONE 'UTC'"`
+	Zero        int64     `db:"zero" norm:"default:0"`
+	MinusOne    int32     `db:"minus_one" norm:"default:-1"`
+	Empty       string    `db:"empty" norm:"default:''"`
+	Draft       string    `db:"draft" norm:"default:'draft'"`
+	EmptyArray  []string  `db:"empty_array" norm:"default:'{}'"`
+	ArrayCtor   []int64   `db:"array_ctor" norm:"default:(ARRAY[1, 2, 3])"`
+	EmptyCtor   []string  `db:"empty_ctor" norm:"default:ARRAY[]::text[]"`
+	JSONObject  []byte    `db:"json_object" norm:"type:jsonb,default:'{\"a\": 1}'"`
+	JSONCast    []byte    `db:"json_cast" norm:"type:jsonb,default:'{}'::jsonb"`
+	CurrentTS   time.Time `db:"current_ts" norm:"default:current_timestamp"`
+	Today       time.Time `db:"today" norm:"type:date,default:CURRENT_DATE"`
+	Local       time.Time `db:"local" norm:"type:timestamp,default:localtimestamp"`
+	Clock       time.Time `db:"clock" norm:"default:clock_timestamp()"`
+	Half        string    `db:"half" norm:"type:numeric(10,2),default:0.5"`
+	Money       string    `db:"money" norm:"type:numeric,default:'1.50'::numeric"`
+	True        bool      `db:"true_word" norm:"default:TRUE"`
+	NotFalse    bool      `db:"not_false" norm:"default:NOT false"`
+	Lower       string    `db:"lower_call" norm:"default:lower('ABC')"`
+	Concat      string    `db:"concat" norm:"default:'a' || 'b'"`
+	Arith       int32     `db:"arith" norm:"default:(1 + 2) * 3"`
+	Case        string    `db:"case_expr" norm:"default:CASE WHEN random() > 0.5 THEN 'x' ELSE 'y' END"`
+	Coalesce    string    `db:"coalesced" norm:"default:coalesce(NULL, 'z')"`
+	NilUUID     [16]byte  `db:"nil_uuid" norm:"default:'00000000-0000-0000-0000-000000000000'"`
+	RandUUID    [16]byte  `db:"rand_uuid" norm:"default:gen_random_uuid()"`
+	Who         string    `db:"who" norm:"default:current_user"`
+	Day         string    `db:"day" norm:"type:interval,default:'1 day'::interval"`
+	Hours       string    `db:"hours" norm:"type:interval,default:interval '2 hours'"`
+	Blob        []byte    `db:"blob" norm:"default:'\\x00ff'"`
+	Trunc       time.Time `db:"trunc" norm:"default:date_trunc('day', now())"`
+	Unix        int64     `db:"unix" norm:"default:extract(epoch FROM now())::bigint"`
+	Infinity    time.Time `db:"infinity" norm:"default:'infinity'"`
+	Pi          float64   `db:"pi" norm:"default:pi()"`
+	DateCast    time.Time `db:"date_cast" norm:"type:date,default:now()::date"`
+	Year        string    `db:"year" norm:"default:to_char(now(), 'YYYY')"`
+	Small       int16     `db:"small" norm:"default:1::smallint"`
+	Nested      string    `db:"nested" norm:"default:(('x'))"`
+	Quote       string    `db:"quote" norm:"default:'It''s'"`
+	Substring   string    `db:"substring" norm:"default:substring('abc' FROM 2)"`
+	Trim        string    `db:"trimmed" norm:"default:trim(BOTH ' ' FROM ' x ')"`
+	Between     bool      `db:"between" norm:"default:1 BETWEEN 0 AND 2"`
+	In          bool      `db:"in_list" norm:"default:'x' IN ('x', 'y')"`
+	Like        bool      `db:"like_expr" norm:"default:'abc' LIKE 'a%'"`
+	NullIf      int32     `db:"null_if" norm:"default:NULLIF(1, 2)"`
+	Greatest    int32     `db:"greatest" norm:"default:GREATEST(1, 2)"`
+	DatePlus    time.Time `db:"date_plus" norm:"type:date,default:'2020-01-01'::date + 1"`
+	Dollar      string    `db:"dollar" norm:"default:$$dollar$$"`
+	Quoted      string    `db:"quoted_fn" norm:"default:\"lower\"('Q')"`
+	Collated    string    `db:"collated" norm:"default:'a' COLLATE \"C\""`
+}
+
+func (exprDefault) TableName() string { return "expr_defaults" }
+
+// exprGenerated holds stored generated columns over the other columns.
+type exprGenerated struct {
+	ID        int64     `db:"id"`
+	Price     string    `db:"price" norm:"type:numeric(10,2),default:0"`
+	Qty       int32     `db:"qty" norm:"default:1"`
+	Email     string    `db:"email" norm:"default:'A@example.com'"`
+	First     string    `db:"first" norm:"default:'Ada'"`
+	Last      string    `db:"last" norm:"default:'Lovelace'"`
+	Note      *string   `db:"note"`
+	CreatedAt time.Time `db:"created_at" norm:"default:now()"`
+	Birthday  time.Time `db:"birthday" norm:"type:date,default:'2000-02-29'"`
+	Total     string    `db:"total" norm:"type:numeric,generated:price * qty"`
+	Rounded   string    `db:"rounded" norm:"type:numeric(12,2),generated:(price * qty)::numeric(12,2)"`
+	LowerMail string    `db:"lower_mail" norm:"generated:lower(email)"`
+	FullName  string    `db:"full_name" norm:"generated:first || ' ' || last"`
+	InStock   string    `db:"in_stock" norm:"generated:CASE WHEN qty > 0 THEN 'yes' ELSE 'no' END"`
+	NoteOrNil string    `db:"note_or_empty" norm:"generated:coalesce(note, '')"`
+	UTCDay    time.Time `db:"utc_day" norm:"type:timestamp,generated:date_trunc('day', created_at AT TIME ZONE 'UTC')"`
+	MailHash  string    `db:"mail_hash" norm:"generated:md5(email)"`
+	LongMail  bool      `db:"long_mail" norm:"generated:length(email) > 3"`
+	BornYear  string    `db:"born_year" norm:"type:numeric,generated:extract(year FROM birthday)"`
+}
+
+func (exprGenerated) TableName() string { return "expr_generated" }
+
+// exprPartial holds one partial index per column.
+type exprPartial struct {
+	ID        int64      `db:"id"`
+	Qty       int32      `db:"qty" norm:"default:0,index:expr_partial_qty,index_where:qty > 0"`
+	Email     *string    `db:"email" norm:"index:expr_partial_email,index_where:email IS NOT NULL"`
+	Status    string     `db:"status" norm:"default:'active',index:expr_partial_status,index_where:status = 'active'"`
+	Kind      string     `db:"kind" norm:"default:'a',index:expr_partial_kind,index_where:kind IN ('a', 'b')"`
+	Archived  bool       `db:"archived" norm:"default:false,index:expr_partial_archived,index_where:NOT archived"`
+	CreatedAt time.Time  `db:"created_at" norm:"default:now(),index:expr_partial_created,index_where:created_at > '2020-01-01 00:00:00+00'"`
+	Domain    string     `db:"domain" norm:"default:'',index:expr_partial_domain,index_where:lower(domain) LIKE '%.example.com'"`
+	Rank      int32      `db:"rank" norm:"default:5,index:expr_partial_rank,index_where:rank BETWEEN 1 AND 10"`
+	Label     string     `db:"label" norm:"default:'',index:expr_partial_label,index_where:\"label\" <> ''"`
+	Code      string     `db:"code" norm:"default:'',unique:expr_partial_code"`
+	DeletedAt *time.Time `db:"deleted_at" norm:"soft_delete"`
+}
+
+func (exprPartial) TableName() string { return "expr_partial" }
+
+func exprModels() []any { return []any{exprDefault{}, exprGenerated{}, exprPartial{}} }
+
+// TestExpressionCorpusConverges: on an empty database, Apply creates every
+// table of the corpus; the next plan is empty, in offline and online
+// mode, before and after the tables have rows; a second Apply adds no
+// history row.
+func TestExpressionCorpusConverges(t *testing.T) {
+	t.Parallel()
+	for _, online := range []bool{false, true} {
+		name := map[bool]string{false: "offline", true: "online"}[online]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			db := cluster.NewDatabase(t)
+			conn := db.Conn(t)
+			ctx := ctxT(t)
+			a := newAuto(t, conn, exprModels(), migrate.AutoOptions{PlanOptions: migrate.PlanOptions{Online: online}})
+			if _, err := a.Apply(ctx); err != nil {
+				t.Fatalf("apply on an empty database: %v", err)
+			}
+			assertEmptyPlans(t, conn, exprModels())
+			for _, tbl := range []string{"expr_defaults", "expr_generated", "expr_partial"} {
+				if _, err := conn.Exec(ctx, "INSERT INTO "+tbl+" DEFAULT VALUES"); err != nil {
+					t.Fatalf("insert into %s: %v", tbl, err)
+				}
+			}
+			assertEmptyPlans(t, conn, exprModels())
+			res, err := a.Apply(ctx)
+			if err != nil || !res.Plan.Empty() {
+				t.Fatalf("second apply: %v, plan:\n%s", err, res.Plan.Text())
+			}
+			var n int
+			if err := conn.QueryRow(ctx, "SELECT count(*) FROM norm_auto_migrations").Scan(&n); err != nil || n != 1 {
+				t.Errorf("history rows: %d (err %v), want 1", n, err)
+			}
+			var s string
+			if err := conn.QueryRow(ctx, "SELECT escaped || '|' || bool_t || '|' || sci || '|' || full_name FROM expr_defaults, expr_generated").Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			if want := "a\nb|true|1000|Ada Lovelace"; s != want {
+				t.Errorf("row values %q, want %q", s, want)
+			}
+		})
+	}
+}
+
+// assertEmptyPlans plans models in both modes and fails on any step.
+func assertEmptyPlans(t *testing.T, conn any, models []any) {
+	t.Helper()
+	for _, online := range []bool{false, true} {
+		a := newAuto(t, conn, models, migrate.AutoOptions{PlanOptions: migrate.PlanOptions{Online: online}})
+		if p := mustPlan(t, a); !p.Empty() {
+			t.Errorf("online=%v: plan after apply is not empty:\n%s", online, p.Text())
+		}
+	}
+}
+
+type badDefault struct {
+	ID    int64     `db:"id"`
+	Name  string    `db:"name"`
+	Stamp time.Time `db:"stamp" norm:"default:nowww()"`
+}
+
+func (badDefault) TableName() string { return "bad_defaults" }
+
+type badGenerated struct {
+	ID    int64  `db:"id"`
+	Email string `db:"email"`
+	Upper string `db:"upper" norm:"generated:upper(emial)"`
+}
+
+func (badGenerated) TableName() string { return "bad_generated" }
+
+type badPredicate struct {
+	ID  int64 `db:"id"`
+	Qty int32 `db:"qty" norm:"index,index_where:qty >> 'x'"`
+}
+
+func (badPredicate) TableName() string { return "bad_predicates" }
+
+// TestBadExpressionIsAPlanError: an expression the server cannot parse
+// fails Plan with an error naming the model's field, its column and the
+// expression, and Apply changes nothing.
+func TestBadExpressionIsAPlanError(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		model any
+		want  []string
+	}{
+		{badDefault{}, []string{"badDefault", "Stamp", "default", "nowww()"}},
+		{badGenerated{}, []string{"badGenerated", "Upper", "generated", "upper(emial)"}},
+		{badPredicate{}, []string{"badPredicate", "index_where", "qty >> 'x'"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.want[0], func(t *testing.T) {
+			t.Parallel()
+			db := cluster.NewDatabase(t)
+			conn := db.Conn(t)
+			ctx := ctxT(t)
+			a := newAuto(t, conn, []any{tc.model}, migrate.AutoOptions{})
+			_, err := a.Plan(ctx)
+			if err == nil {
+				t.Fatal("plan accepted a bad expression")
+			}
+			var exprErr *migrate.ExprError
+			if !errors.As(err, &exprErr) {
+				t.Errorf("plan error %T is not a *migrate.ExprError", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("plan error %q does not name %q", err, w)
+				}
+			}
+			if _, err := a.Apply(ctx); err == nil {
+				t.Fatal("apply accepted a bad expression")
+			}
+			var n int
+			if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_class WHERE relname LIKE 'bad_%'").Scan(&n); err != nil || n != 0 {
+				t.Errorf("apply left %d relations behind (err %v)", n, err)
+			}
+		})
+	}
+}
