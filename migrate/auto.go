@@ -156,7 +156,7 @@ func (a *AutoMigrator) plan(ctx context.Context, q planQuerier) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	desired, err := deparse(ctx, tx, a.desired)
+	desired, err := deparse(ctx, tx, current, a.desired)
 	if err != nil {
 		return nil, err
 	}

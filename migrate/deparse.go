@@ -43,52 +43,114 @@ func (e *ExprError) Error() string {
 
 func (e *ExprError) Unwrap() error { return e.Err }
 
-// deparse returns a copy of desired in which every expression also carries
-// the form PostgreSQL stores and prints for it (pg_get_expr), so Diff
-// compares it exactly with the catalog's instead of through the hand
-// normaliser. It creates each table that has an expression as a temporary
-// table with the model's columns, defaults, generated columns, checks and
-// partial indexes, inside a savepoint (or transaction) of q that is always
-// rolled back, and reads the expressions back with the same calls
-// ReadCatalog uses, in the same session: same search_path, same TimeZone.
+// deparse returns a copy of desired in which the expressions the hand
+// normaliser cannot settle also carry the form PostgreSQL stores and
+// prints for them (pg_get_expr), so Diff compares those tables exactly
+// with the catalog instead of through the normaliser.
+//
+// An expression is unsettled when the normaliser finds it different from
+// the live one, or when there is no live one (a new table, column or
+// index: the server then also checks it before anything is applied). The
+// server's forms come from temporary tables created inside a savepoint
+// (or transaction) of q that is always rolled back, read back with the
+// same calls ReadCatalog uses, in the same session: same search_path, same
+// TimeZone. Defaults need no other column, so those of every table that
+// has only unsettled defaults share one temporary table; a table with an
+// unsettled generated column, check or partial-index predicate gets its
+// own, with all its columns, and is compared exactly throughout.
 //
 // A server that cannot create temporary tables (a read-only transaction,
-// no TEMP privilege) leaves desired as it is: Diff then falls back to the
-// hand normaliser. An expression the server rejects is an *ExprError.
-func deparse(ctx context.Context, q planQuerier, desired *Schema) (*Schema, error) {
-	var tables []*Table
-	for _, t := range desired.Tables {
-		if hasExprs(t) {
-			tables = append(tables, t)
+// no TEMP privilege) leaves desired as it is: Diff then uses the hand
+// normaliser. So does a table whose column types the server rejects: its
+// create or alter step fails at Apply with its SQL. An expression the
+// server rejects is an *ExprError.
+func deparse(ctx context.Context, q planQuerier, current, desired *Schema) (*Schema, error) {
+	out := &Schema{Tables: make([]*Table, len(desired.Tables))}
+	var full, defaultsOnly []*Table
+	for i, t := range desired.Tables {
+		cp := copyTable(t)
+		out.Tables[i] = cp
+		switch defaults, keys := unsettled(current, cp); {
+		case keys:
+			full = append(full, cp)
+		case defaults:
+			defaultsOnly = append(defaultsOnly, cp)
 		}
 	}
-	out := &Schema{Tables: make([]*Table, len(desired.Tables))}
-	for i, t := range desired.Tables {
-		out.Tables[i] = copyTable(t)
-		out.Tables[i].deparsed = !hasExprs(t) // nothing to deparse: exact as it is
-	}
-	// A table whose column types the server rejects keeps the hand
-	// normaliser: its CREATE or ALTER step fails at Apply, with its SQL.
-	for len(tables) > 0 {
-		forms, rejected, err := scratchForms(ctx, q, tables)
+	for len(full)+len(defaultsOnly) > 0 {
+		rejected, err := scratch(ctx, q, full, defaultsOnly)
 		switch {
 		case errors.Is(err, errNoScratch):
 			return desired, nil
 		case err != nil:
 			return nil, err
 		case rejected != nil:
-			tables = without(tables, rejected)
+			full, defaultsOnly = without(full, rejected), without(defaultsOnly, rejected)
 			continue
 		}
-		for _, t := range out.Tables {
-			if f, ok := forms[t.QualifiedName()]; ok {
-				applyForms(t, f)
-				t.deparsed = true
-			}
+		for _, t := range full {
+			t.deparsedDefaults, t.deparsedKeys = true, true
+		}
+		for _, t := range defaultsOnly {
+			t.deparsedDefaults = true
 		}
 		break
 	}
 	return out, nil
+}
+
+// unsettled reports whether the hand normaliser leaves any default of
+// the model's table t undecided against the live schema, and any
+// generated column, check or partial-index predicate.
+func unsettled(current *Schema, t *Table) (defaults, keys bool) {
+	have := current.Table(t.Schema, t.Name)
+	if have == nil && t.RenamedFrom != "" {
+		have = current.Table(t.Schema, t.RenamedFrom)
+	}
+	if have == nil {
+		have = &Table{}
+	}
+	for _, c := range t.Columns {
+		hc := have.Column(c.Name)
+		if hc == nil && c.RenamedFrom != "" {
+			hc = have.Column(c.RenamedFrom)
+		}
+		if c.Generated != "" && (hc == nil || hc.Generated == "") {
+			keys = true
+		}
+		if c.Default != "" && c.Identity == "" && (hc == nil || normalizeExpr(hc.Default) != normalizeExpr(c.Default)) {
+			defaults = true
+		}
+	}
+	for _, ix := range t.Indexes {
+		if ix.Where != "" && !hasIndex(have, t, ix) {
+			keys = true
+		}
+	}
+	for _, c := range t.Constraints {
+		if c.Kind == CheckConstraint && !hasConstraint(have, t, c) {
+			keys = true
+		}
+	}
+	return defaults, keys
+}
+
+func hasIndex(have, want *Table, ix *Index) bool {
+	for _, h := range have.Indexes {
+		if liveIndexKey(want, h) == wantIndexKey(want, ix) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasConstraint(have, want *Table, c *Constraint) bool {
+	for _, h := range have.Constraints {
+		if h.key() == wantConstraintKey(want, c) {
+			return true
+		}
+	}
+	return false
 }
 
 func without(tables []*Table, drop *Table) []*Table {
@@ -103,25 +165,6 @@ func without(tables []*Table, drop *Table) []*Table {
 
 // errNoScratch: the session may not create temporary tables.
 var errNoScratch = errors.New("migrate: cannot create temporary tables to deparse expressions")
-
-func hasExprs(t *Table) bool {
-	for _, c := range t.Columns {
-		if c.Default != "" || c.Generated != "" {
-			return true
-		}
-	}
-	for _, c := range t.Constraints {
-		if c.Kind == CheckConstraint {
-			return true
-		}
-	}
-	for _, ix := range t.Indexes {
-		if ix.Where != "" {
-			return true
-		}
-	}
-	return false
-}
 
 func copyTable(t *Table) *Table {
 	cp := *t
@@ -143,35 +186,52 @@ func copyTable(t *Table) *Table {
 	return &cp
 }
 
-// exprForms holds the server's forms of one table's expressions, by
-// column, constraint position and index position. Generated columns are
-// deparsed only to check them: Diff does not compare their expressions.
-type exprForms struct {
-	defaults   map[string]string
-	checks     map[int]string
-	predicates map[int]string
+// defaultSlot is one column of a shared defaults table: the default of
+// column col of a model's table.
+type defaultSlot struct {
+	table *Table
+	col   *Column
 }
 
-func applyForms(t *Table, f exprForms) {
-	for _, c := range t.Columns {
-		if c.Default != "" && c.Generated == "" {
-			c.serverDefault = f.defaults[c.Name] // "" for DEFAULT NULL, which PostgreSQL does not store
+// maxSlots bounds the columns of one shared defaults table (PostgreSQL
+// allows 1600).
+const maxSlots = 1000
+
+func defaultSlots(tables []*Table) []defaultSlot {
+	var slots []defaultSlot
+	for _, t := range tables {
+		for _, c := range t.Columns {
+			if c.Default != "" && c.Generated == "" {
+				slots = append(slots, defaultSlot{t, c})
+			}
 		}
 	}
-	for i, c := range t.Constraints {
-		c.serverCheck = f.checks[i]
-	}
-	for i, ix := range t.Indexes {
-		ix.serverWhere = f.predicates[i]
-	}
+	return slots
 }
+
+// slotTables creates the shared defaults tables: norm_deparse_defaults_K
+// with columns dJ, slot K*maxSlots+J.
+func slotTables(slots []defaultSlot) []string {
+	var stmts []string
+	for k := 0; k*maxSlots < len(slots); k++ {
+		var defs []string
+		for j, s := range slots[k*maxSlots : min(len(slots), (k+1)*maxSlots)] {
+			defs = append(defs, scratchColumn(&Column{Name: "d" + strconv.Itoa(j), Type: s.col.Type, Collation: s.col.Collation})+" DEFAULT "+defaultSQL(s.col.Default))
+		}
+		stmts = append(stmts, "CREATE TEMP TABLE "+ident(slotTableName(k))+" ("+strings.Join(defs, ", ")+")")
+	}
+	return stmts
+}
+
+func slotTableName(k int) string { return "norm_deparse_defaults_" + strconv.Itoa(k) }
 
 // scratchName is the temporary table standing in for tables[i].
 func scratchName(i int) string { return "norm_deparse_" + strconv.Itoa(i) }
 
-// scratchDDL returns the statements that create tables[i]'s scratch copy:
-// the table with its columns (bare: no default, no generation), then one
-// statement per expression, each labeled with what it deparses.
+// scratchDDL returns the statements that create tables[i]'s scratch copy
+// one expression at a time, to find the one the server rejects: the table
+// with its columns (bare: no default, no generation), then one statement
+// per expression, each labeled with what it deparses.
 func scratchDDL(i int, t *Table) (bare string, exprs []scratchStmt) {
 	name := ident(scratchName(i))
 	var cols []string
@@ -229,37 +289,68 @@ type scratchStmt struct {
 	source, tag, expr, sql string
 }
 
-// scratchForms creates the scratch tables in one round trip inside a
-// savepoint, reads every expression back in one query, and rolls back.
-// When the batch fails, diagnose finds the expression to blame (an
-// *ExprError), or the table whose column types the server rejects
-// (returned as rejected, to be left out).
-func scratchForms(ctx context.Context, q planQuerier, tables []*Table) (forms map[string]exprForms, rejected *Table, err error) {
-	var batch []string
-	for i, t := range tables {
-		bare, exprs := scratchDDL(i, t)
-		batch = append(batch, bare)
-		for _, e := range exprs {
-			batch = append(batch, e.sql)
+// scratchCreate is tables[i]'s scratch copy in as few statements as
+// possible, for the batch: the table with its defaults, generated columns
+// and checks inline, then its partial indexes. Each statement costs the
+// server catalog work, which dominates the deparse time.
+func scratchCreate(i int, t *Table) []string {
+	var defs []string
+	for _, c := range t.Columns {
+		s := scratchColumn(c)
+		switch {
+		case c.Generated != "":
+			s += " GENERATED ALWAYS AS (" + c.Generated + ") STORED"
+		case c.Default != "":
+			s += " DEFAULT " + defaultSQL(c.Default)
+		}
+		defs = append(defs, s)
+	}
+	for j, c := range t.Constraints {
+		if c.Kind == CheckConstraint {
+			defs = append(defs, "CONSTRAINT "+ident(scratchName(i)+"_c"+strconv.Itoa(j))+" CHECK ("+c.Check+")")
 		}
 	}
+	stmts := []string{"CREATE TEMP TABLE " + ident(scratchName(i)) + " (" + strings.Join(defs, ", ") + ")"}
+	_, exprs := scratchDDL(i, t)
+	for _, e := range exprs {
+		if e.tag == "index_where" {
+			stmts = append(stmts, e.sql)
+		}
+	}
+	return stmts
+}
+
+// scratch creates the scratch tables (a table of its own for each of
+// full, shared ones for the defaults of defaultsOnly) in one round trip
+// inside a savepoint, reads every expression back in one query into the
+// tables' server forms, and rolls back. When the batch fails, diagnose
+// finds the expression to blame (an *ExprError), or the table whose
+// column types the server rejects (returned as rejected, to be left out).
+func scratch(ctx context.Context, q planQuerier, full, defaultsOnly []*Table) (rejected *Table, err error) {
+	var batch []string
+	for i, t := range full {
+		batch = append(batch, scratchCreate(i, t)...)
+	}
+	slots := defaultSlots(defaultsOnly)
+	batch = append(batch, slotTables(slots)...)
 	tx, err := q.Begin(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("migrate: begin deparsing expressions: %w", err)
+		return nil, fmt.Errorf("migrate: begin deparsing expressions: %w", err)
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	if _, err := tx.Exec(ctx, strings.Join(batch, ";\n")); err != nil {
 		if rbErr := tx.Rollback(ctx); rbErr != nil {
-			return nil, nil, fmt.Errorf("migrate: deparse expressions: %w (rollback: %w)", err, rbErr)
+			return nil, fmt.Errorf("migrate: deparse expressions: %w (rollback: %w)", err, rbErr)
 		}
-		rejected, err := diagnose(ctx, q, tables, err)
-		return nil, rejected, err
+		return diagnose(ctx, q, append(append([]*Table(nil), full...), defaultsOnly...), err)
 	}
-	forms, err = readForms(ctx, tx, tables)
-	return forms, nil, err
+	return nil, readForms(ctx, tx, full, slots)
 }
 
-func readForms(ctx context.Context, tx pgx.Tx, tables []*Table) (map[string]exprForms, error) {
+// readForms reads the scratch tables' expressions into the server forms
+// of full's tables and of the slots' columns. A default the server did
+// not store (DEFAULT NULL) stays "".
+func readForms(ctx context.Context, tx pgx.Tx, full []*Table, slots []defaultSlot) error {
 	//nolint:rowserrcheck // pgx.ForEachRow checks rows.Err
 	rows, err := tx.Query(ctx, `
 		SELECT c.relname::text, 'd', a.attname::text, pg_get_expr(d.adbin, d.adrelid)
@@ -279,42 +370,55 @@ func readForms(ctx context.Context, tx pgx.Tx, tables []*Table) (map[string]expr
 		JOIN pg_class ic ON ic.oid = i.indexrelid
 		WHERE c.relnamespace = pg_my_temp_schema() AND c.relname LIKE 'norm\_deparse\_%' AND i.indpred IS NOT NULL`)
 	if err != nil {
-		return nil, fmt.Errorf("migrate: read deparsed expressions: %w", err)
+		return fmt.Errorf("migrate: read deparsed expressions: %w", err)
 	}
-	byScratch := map[string]*exprForms{}
-	for i := range tables {
-		byScratch[scratchName(i)] = &exprForms{defaults: map[string]string{}, checks: map[int]string{}, predicates: map[int]string{}}
+	byName := map[string]*Table{}
+	for i, t := range full {
+		byName[scratchName(i)] = t
 	}
 	var rel, kind, name, expr string
 	_, err = pgx.ForEachRow(rows, []any{&rel, &kind, &name, &expr}, func() error {
-		f := byScratch[rel]
-		if f == nil {
+		if k, ok := strings.CutPrefix(rel, "norm_deparse_defaults_"); ok {
+			return readSlot(slots, k, name, expr)
+		}
+		t := byName[rel]
+		if t == nil {
 			return nil
 		}
-		switch kind {
-		case "d":
-			f.defaults[name] = expr
-		case "c", "i":
-			j, err := strconv.Atoi(name[strings.LastIndexByte(name, '_')+2:])
-			if err != nil {
-				return fmt.Errorf("scratch object %s: %w", name, err)
+		if kind == "d" {
+			if c := t.Column(name); c != nil {
+				c.serverDefault = expr
 			}
-			if kind == "c" {
-				f.checks[j] = expr
-			} else {
-				f.predicates[j] = expr
-			}
+			return nil
+		}
+		j, err := strconv.Atoi(name[strings.LastIndexByte(name, '_')+2:])
+		switch {
+		case err != nil:
+			return fmt.Errorf("scratch object %s: %w", name, err)
+		case kind == "c" && j < len(t.Constraints):
+			t.Constraints[j].serverCheck = expr
+		case kind == "i" && j < len(t.Indexes):
+			t.Indexes[j].serverWhere = expr
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("migrate: read deparsed expressions: %w", err)
+		return fmt.Errorf("migrate: read deparsed expressions: %w", err)
 	}
-	out := make(map[string]exprForms, len(tables))
-	for i, t := range tables {
-		out[t.QualifiedName()] = *byScratch[scratchName(i)]
+	return nil
+}
+
+// readSlot stores the default of column dJ of shared table K.
+func readSlot(slots []defaultSlot, k, col, expr string) error {
+	tk, err1 := strconv.Atoi(k)
+	j, err2 := strconv.Atoi(strings.TrimPrefix(col, "d"))
+	if err := errors.Join(err1, err2); err != nil {
+		return fmt.Errorf("scratch column %s.%s: %w", k, col, err)
 	}
-	return out, nil
+	if n := tk*maxSlots + j; n < len(slots) {
+		slots[n].col.serverDefault = expr
+	}
+	return nil
 }
 
 // diagnose replays the scratch statements one by one, each table in its

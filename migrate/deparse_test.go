@@ -17,7 +17,7 @@ func TestDeparsedExpressionsCompareExactly(t *testing.T) {
 			Indexes: []*Index{{Name: "t_n_idx", Method: "btree", Columns: []string{"n"}, Where: where, Valid: true}}}}}
 	}
 	model := func(deparsed bool, def, serverDef, where, serverWhere string) *Schema {
-		return &Schema{Tables: []*Table{{Schema: "public", Name: "t", deparsed: deparsed,
+		return &Schema{Tables: []*Table{{Schema: "public", Name: "t", deparsedDefaults: deparsed, deparsedKeys: deparsed,
 			Columns: []*Column{{Name: "n", Type: "integer", NotNull: true, Default: def, serverDefault: serverDef}},
 			Indexes: []*Index{{Name: "t_n_idx", Method: "btree", Columns: []string{"n"}, Where: where, serverWhere: serverWhere, Valid: true}}}}}
 	}
@@ -52,4 +52,42 @@ func kindStrings(ks []StepKind) []string {
 		out[i] = string(k)
 	}
 	return out
+}
+
+// TestUnsettled: only what the hand normaliser cannot decide against the
+// live table (or what has no live counterpart yet) goes to the server.
+func TestUnsettled(t *testing.T) {
+	t.Parallel()
+	liveT := &Table{Schema: "public", Name: "t",
+		Columns: []*Column{{Name: "a", Type: "text", Default: "'x'::text"}, {Name: "g", Type: "text", Generated: "lower(a)"}},
+		Indexes: []*Index{{Name: "t_a_idx", Method: "btree", Columns: []string{"a"}, Where: "(a <> ''::text)", Valid: true}}}
+	live := &Schema{Tables: []*Table{liveT}}
+	model := func(def, where, gen string, extra ...*Column) *Table {
+		m := &Table{Schema: "public", Name: "t",
+			Columns: append([]*Column{{Name: "a", Type: "text", Default: def}, {Name: "g", Type: "text", Generated: gen}}, extra...),
+			Indexes: []*Index{{Name: "t_a_idx", Method: "btree", Columns: []string{"a"}, Where: where, Valid: true}}}
+		return m
+	}
+	cases := []struct {
+		name           string
+		live           *Schema
+		want           *Table
+		defaults, keys bool
+	}{
+		{"all settled by hand", live, model("'x'", "a <> ''", "lower(a)"), false, false},
+		{"default the hand cannot settle", live, model("lower('X')", "a <> ''", "lower(a)"), true, false},
+		{"predicate the hand cannot settle", live, model("'x'", "a NOT IN ('')", "lower(a)"), false, true},
+		{"new column with a default", live, model("'x'", "a <> ''", "lower(a)", &Column{Name: "b", Type: "integer", Default: "0"}), true, false},
+		{"new generated column", live, model("'x'", "a <> ''", "lower(a)", &Column{Name: "h", Type: "text", Generated: "upper(a)"}), false, true},
+		{"new table", &Schema{}, model("'x'", "a <> ''", "lower(a)"), true, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			defaults, keys := unsettled(tc.live, tc.want)
+			if defaults != tc.defaults || keys != tc.keys {
+				t.Errorf("unsettled = defaults %v, keys %v; want %v, %v", defaults, keys, tc.defaults, tc.keys)
+			}
+		})
+	}
 }

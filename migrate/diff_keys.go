@@ -39,7 +39,7 @@ func (d *differ) keys(have, want *Table) {
 // live constraints' key(): a check's expression in the server's form when
 // planning deparsed want's expressions.
 func wantConstraintKey(want *Table, c *Constraint) string {
-	if want.deparsed && c.Kind == CheckConstraint {
+	if want.deparsedKeys && c.Kind == CheckConstraint {
 		cp := *c
 		cp.Check = c.serverCheck
 		return cp.key()
@@ -145,7 +145,7 @@ func (d *differ) indexes(have, want *Table) {
 // normaliser.
 func liveIndexKey(want *Table, ix *Index) string {
 	cp := *ix
-	if !want.deparsed {
+	if !want.deparsedKeys {
 		cp.Where = normalizeExpr(ix.Where)
 	}
 	return cp.key()
@@ -153,7 +153,7 @@ func liveIndexKey(want *Table, ix *Index) string {
 
 func wantIndexKey(want *Table, ix *Index) string {
 	cp := *ix
-	if want.deparsed {
+	if want.deparsedKeys {
 		cp.Where = ix.serverWhere
 	} else {
 		cp.Where = normalizeExpr(ix.Where)

@@ -87,7 +87,7 @@ func (d *differ) column(have, want *Table, hc, c *Column) {
 // planning deparsed want's expressions, else equal after the hand
 // normaliser.
 func sameDefault(want *Table, hc, c *Column) bool {
-	if want.deparsed {
+	if want.deparsedDefaults {
 		return hc.Default == c.serverDefault
 	}
 	return normalizeExpr(hc.Default) == normalizeExpr(c.Default)

@@ -34,9 +34,10 @@ type Table struct {
 	// only): hazards that only matter for populated tables use it.
 	HasRows bool
 
-	// deparsed is set on a desired table whose expressions also carry
-	// the server's form (see deparse): Diff then compares them exactly.
-	deparsed bool
+	// deparsedDefaults and deparsedKeys are set on a desired table whose
+	// defaults, or checks and partial-index predicates, also carry the
+	// server's form (see deparse): Diff then compares them exactly.
+	deparsedDefaults, deparsedKeys bool
 }
 
 // Column is one column.

@@ -2,6 +2,8 @@ package migrate_test
 
 import (
 	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -241,6 +243,141 @@ func TestBadExpressionIsAPlanError(t *testing.T) {
 			var n int
 			if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_class WHERE relname LIKE 'bad_%'").Scan(&n); err != nil || n != 0 {
 				t.Errorf("apply left %d relations behind (err %v)", n, err)
+			}
+		})
+	}
+}
+
+// TestPlanInReadOnlySession: a session that may not create temporary
+// tables (default_transaction_read_only, as on a standby) still plans,
+// with the hand normaliser, and finds the zoo unchanged.
+func TestPlanInReadOnlySession(t *testing.T) {
+	t.Parallel()
+	db := cluster.NewDatabase(t)
+	conn := db.Conn(t)
+	ctx := ctxT(t)
+	if _, err := newAuto(t, conn, zoo(), migrate.AutoOptions{}).Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "SET default_transaction_read_only = on"); err != nil {
+		t.Fatal(err)
+	}
+	if p := mustPlan(t, newAuto(t, conn, zoo(), migrate.AutoOptions{})); !p.Empty() {
+		t.Errorf("plan in a read-only session is not empty:\n%s", p.Text())
+	}
+}
+
+// The tables of BenchmarkPlanDeparse; N only makes the types (and table
+// names) distinct. benchFull has a predicate the hand normaliser cannot
+// settle (the server prints BETWEEN as two comparisons): every plan
+// creates a scratch table and index per table. benchDefaults has only
+// such defaults: every plan deparses them in one shared scratch table.
+type benchFull[N any] struct {
+	ID    int64     `db:"id"`
+	Name  string    `db:"name" norm:"default:'x'"`
+	At    time.Time `db:"at" norm:"default:now() + interval '1 day'"`
+	Token string    `db:"token" norm:"default:md5(random()::text)"`
+	Qty   int32     `db:"qty" norm:"default:0,index,index_where:qty BETWEEN 1 AND 10"`
+	Lower string    `db:"lower_name" norm:"generated:lower(name)"`
+}
+
+func (benchFull[N]) TableName() string { return benchName[N]("full") }
+
+type benchDefaults[N any] struct {
+	ID    int64     `db:"id"`
+	Name  string    `db:"name" norm:"default:'x'"`
+	At    time.Time `db:"at" norm:"default:now() + interval '1 day'"`
+	Token string    `db:"token" norm:"default:md5(random()::text)"`
+	Qty   int32     `db:"qty" norm:"default:0,index,index_where:qty > 0"`
+	Lower string    `db:"lower_name" norm:"generated:lower(name)"`
+}
+
+func (benchDefaults[N]) TableName() string { return benchName[N]("defaults") }
+
+// benchPlain has the same columns and no expressions.
+type benchPlain[N any] struct {
+	ID    int64     `db:"id"`
+	Name  string    `db:"name"`
+	At    time.Time `db:"at"`
+	Token string    `db:"token"`
+	Qty   int32     `db:"qty" norm:"index"`
+	Lower string    `db:"lower_name"`
+}
+
+func (benchPlain[N]) TableName() string { return benchName[N]("plain") }
+
+func benchName[N any](prefix string) string {
+	var n N
+	return fmt.Sprintf("%s_%d", prefix, reflect.TypeOf(n).Len())
+}
+
+// benchModels returns 50 tables of one kind.
+func benchModels(kind string) []any {
+	switch kind {
+	case "full":
+		return []any{
+			benchFull[[0]byte]{}, benchFull[[1]byte]{}, benchFull[[2]byte]{}, benchFull[[3]byte]{}, benchFull[[4]byte]{},
+			benchFull[[5]byte]{}, benchFull[[6]byte]{}, benchFull[[7]byte]{}, benchFull[[8]byte]{}, benchFull[[9]byte]{},
+			benchFull[[10]byte]{}, benchFull[[11]byte]{}, benchFull[[12]byte]{}, benchFull[[13]byte]{}, benchFull[[14]byte]{},
+			benchFull[[15]byte]{}, benchFull[[16]byte]{}, benchFull[[17]byte]{}, benchFull[[18]byte]{}, benchFull[[19]byte]{},
+			benchFull[[20]byte]{}, benchFull[[21]byte]{}, benchFull[[22]byte]{}, benchFull[[23]byte]{}, benchFull[[24]byte]{},
+			benchFull[[25]byte]{}, benchFull[[26]byte]{}, benchFull[[27]byte]{}, benchFull[[28]byte]{}, benchFull[[29]byte]{},
+			benchFull[[30]byte]{}, benchFull[[31]byte]{}, benchFull[[32]byte]{}, benchFull[[33]byte]{}, benchFull[[34]byte]{},
+			benchFull[[35]byte]{}, benchFull[[36]byte]{}, benchFull[[37]byte]{}, benchFull[[38]byte]{}, benchFull[[39]byte]{},
+			benchFull[[40]byte]{}, benchFull[[41]byte]{}, benchFull[[42]byte]{}, benchFull[[43]byte]{}, benchFull[[44]byte]{},
+			benchFull[[45]byte]{}, benchFull[[46]byte]{}, benchFull[[47]byte]{}, benchFull[[48]byte]{}, benchFull[[49]byte]{},
+		}
+	case "defaults":
+		return []any{
+			benchDefaults[[0]byte]{}, benchDefaults[[1]byte]{}, benchDefaults[[2]byte]{}, benchDefaults[[3]byte]{}, benchDefaults[[4]byte]{},
+			benchDefaults[[5]byte]{}, benchDefaults[[6]byte]{}, benchDefaults[[7]byte]{}, benchDefaults[[8]byte]{}, benchDefaults[[9]byte]{},
+			benchDefaults[[10]byte]{}, benchDefaults[[11]byte]{}, benchDefaults[[12]byte]{}, benchDefaults[[13]byte]{}, benchDefaults[[14]byte]{},
+			benchDefaults[[15]byte]{}, benchDefaults[[16]byte]{}, benchDefaults[[17]byte]{}, benchDefaults[[18]byte]{}, benchDefaults[[19]byte]{},
+			benchDefaults[[20]byte]{}, benchDefaults[[21]byte]{}, benchDefaults[[22]byte]{}, benchDefaults[[23]byte]{}, benchDefaults[[24]byte]{},
+			benchDefaults[[25]byte]{}, benchDefaults[[26]byte]{}, benchDefaults[[27]byte]{}, benchDefaults[[28]byte]{}, benchDefaults[[29]byte]{},
+			benchDefaults[[30]byte]{}, benchDefaults[[31]byte]{}, benchDefaults[[32]byte]{}, benchDefaults[[33]byte]{}, benchDefaults[[34]byte]{},
+			benchDefaults[[35]byte]{}, benchDefaults[[36]byte]{}, benchDefaults[[37]byte]{}, benchDefaults[[38]byte]{}, benchDefaults[[39]byte]{},
+			benchDefaults[[40]byte]{}, benchDefaults[[41]byte]{}, benchDefaults[[42]byte]{}, benchDefaults[[43]byte]{}, benchDefaults[[44]byte]{},
+			benchDefaults[[45]byte]{}, benchDefaults[[46]byte]{}, benchDefaults[[47]byte]{}, benchDefaults[[48]byte]{}, benchDefaults[[49]byte]{},
+		}
+	}
+	return []any{
+		benchPlain[[0]byte]{}, benchPlain[[1]byte]{}, benchPlain[[2]byte]{}, benchPlain[[3]byte]{}, benchPlain[[4]byte]{},
+		benchPlain[[5]byte]{}, benchPlain[[6]byte]{}, benchPlain[[7]byte]{}, benchPlain[[8]byte]{}, benchPlain[[9]byte]{},
+		benchPlain[[10]byte]{}, benchPlain[[11]byte]{}, benchPlain[[12]byte]{}, benchPlain[[13]byte]{}, benchPlain[[14]byte]{},
+		benchPlain[[15]byte]{}, benchPlain[[16]byte]{}, benchPlain[[17]byte]{}, benchPlain[[18]byte]{}, benchPlain[[19]byte]{},
+		benchPlain[[20]byte]{}, benchPlain[[21]byte]{}, benchPlain[[22]byte]{}, benchPlain[[23]byte]{}, benchPlain[[24]byte]{},
+		benchPlain[[25]byte]{}, benchPlain[[26]byte]{}, benchPlain[[27]byte]{}, benchPlain[[28]byte]{}, benchPlain[[29]byte]{},
+		benchPlain[[30]byte]{}, benchPlain[[31]byte]{}, benchPlain[[32]byte]{}, benchPlain[[33]byte]{}, benchPlain[[34]byte]{},
+		benchPlain[[35]byte]{}, benchPlain[[36]byte]{}, benchPlain[[37]byte]{}, benchPlain[[38]byte]{}, benchPlain[[39]byte]{},
+		benchPlain[[40]byte]{}, benchPlain[[41]byte]{}, benchPlain[[42]byte]{}, benchPlain[[43]byte]{}, benchPlain[[44]byte]{},
+		benchPlain[[45]byte]{}, benchPlain[[46]byte]{}, benchPlain[[47]byte]{}, benchPlain[[48]byte]{}, benchPlain[[49]byte]{},
+	}
+}
+
+// BenchmarkPlanDeparse plans 50 applied tables of six columns: without
+// expressions (plain), with defaults the hand normaliser cannot settle
+// (deparsed in one shared scratch table), and with such a predicate too
+// (a scratch table and index per table). The differences with plain are
+// the cost of the deparse round trip.
+func BenchmarkPlanDeparse(b *testing.B) {
+	for _, kind := range []string{"plain", "defaults", "full"} {
+		b.Run(kind, func(b *testing.B) {
+			db := cluster.NewDatabase(b)
+			conn := db.Conn(b)
+			ctx := b.Context()
+			a, err := migrate.NewAutoConn(conn, benchModels(kind), migrate.AutoOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := a.Apply(ctx); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				p, err := a.Plan(ctx)
+				if err != nil || !p.Empty() {
+					b.Fatalf("plan: %v, %d steps", err, len(p.Steps))
+				}
 			}
 		})
 	}
