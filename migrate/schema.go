@@ -47,7 +47,9 @@ type Column struct {
 	// "timestamp with time zone", "text[]").
 	Type    string
 	NotNull bool
-	// Default is the normalised default expression, "" for none.
+	// Default is the default expression, "" for none: as pg_get_expr
+	// prints it on the catalog side, as the model's tag wrote it on the
+	// desired side (see the guide for how the two are compared).
 	Default string
 	// Identity is "always", "by default" or "".
 	Identity string
@@ -90,7 +92,8 @@ type Constraint struct {
 	OnUpdate   string
 	Deferrable bool
 
-	// Check is the normalised check expression.
+	// Check is the check expression (pg_get_expr's form on the catalog
+	// side).
 	Check string
 	// Valid is false for a NOT VALID constraint not yet validated.
 	Valid bool
@@ -106,7 +109,8 @@ type Index struct {
 	Unique  bool
 	Method  string // "btree" unless set
 	Columns []string
-	// Where is the normalised partial-index predicate, or "".
+	// Where is the partial-index predicate, or "" (pg_get_expr's form on
+	// the catalog side).
 	Where string
 	// Valid is false for an index left INVALID by a failed concurrent
 	// build.
