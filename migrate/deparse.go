@@ -449,17 +449,38 @@ func diagnoseTable(ctx context.Context, q planQuerier, t *Table, bare string, ex
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	if _, err := tx.Exec(ctx, bare); err != nil {
-		if noScratch(err) {
+		switch {
+		case noScratch(err):
 			return false, errNoScratch
+		case !rejects(err):
+			return false, fmt.Errorf("migrate: deparse expressions of %s: %w", t.QualifiedName(), err)
 		}
 		return false, nil
 	}
 	for _, e := range exprs {
 		if _, err := tx.Exec(ctx, e.sql); err != nil {
+			if !rejects(err) {
+				return true, fmt.Errorf("migrate: deparse expressions of %s: %w", t.QualifiedName(), err)
+			}
 			return true, &ExprError{Table: t.QualifiedName(), Source: e.source, Tag: e.tag, Expr: e.expr, Err: err}
 		}
 	}
 	return true, nil
+}
+
+// rejects reports whether err is the server refusing a statement for
+// what it says, not a failure of the connection, the transaction or the
+// server (a lost connection, a cancel or timeout, a deadlock, no memory).
+func rejects(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || len(pgErr.Code) < 2 {
+		return false
+	}
+	switch pgErr.Code[:2] {
+	case "08", "25", "40", "53", "57", "58", "XX":
+		return false
+	}
+	return true
 }
 
 // noScratch reports an error that says the session may not create

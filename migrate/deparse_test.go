@@ -1,8 +1,12 @@
 package migrate
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // TestDeparsedExpressionsCompareExactly: once deparse has given a model's
@@ -89,5 +93,29 @@ func TestUnsettled(t *testing.T) {
 				t.Errorf("unsettled = defaults %v, keys %v; want %v, %v", defaults, keys, tc.defaults, tc.keys)
 			}
 		})
+	}
+}
+
+// TestRejects: only the server refusing the statement itself is blamed
+// on the model's expression or types.
+func TestRejects(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		err  error
+		want bool
+	}{
+		{&pgconn.PgError{Code: "42883"}, true},  // undefined function
+		{&pgconn.PgError{Code: "22P02"}, true},  // invalid text representation
+		{&pgconn.PgError{Code: "42704"}, true},  // undefined type
+		{&pgconn.PgError{Code: "57014"}, false}, // statement timeout
+		{&pgconn.PgError{Code: "08006"}, false}, // connection failure
+		{&pgconn.PgError{Code: "40P01"}, false}, // deadlock
+		{fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: "42601"}), true},
+		{context.Canceled, false},
+	}
+	for _, tc := range cases {
+		if got := rejects(tc.err); got != tc.want {
+			t.Errorf("rejects(%v) = %v, want %v", tc.err, got, tc.want)
+		}
 	}
 }
