@@ -181,6 +181,60 @@ func assertEmptyPlans(t *testing.T, conn any, models []any) {
 	}
 }
 
+type shiftV1 struct {
+	ID    int64     `db:"id"`
+	Ends  time.Time `db:"ends" norm:"default:now() + interval '1 day'"`
+	Token string    `db:"token" norm:"default:md5(random()::text)"`
+	Hours int32     `db:"hours" norm:"default:8,index:shifts_hours,index_where:hours BETWEEN 1 AND 10"`
+}
+
+func (shiftV1) TableName() string { return "shifts" }
+
+type shiftV2 struct {
+	ID    int64     `db:"id"`
+	Ends  time.Time `db:"ends" norm:"default:now() + interval '2 days'"`
+	Token string    `db:"token" norm:"default:md5(random()::text)"`
+	Hours int32     `db:"hours" norm:"default:8,index:shifts_hours,index_where:hours BETWEEN 1 AND 12"`
+}
+
+func (shiftV2) TableName() string { return "shifts" }
+
+// TestChangedExpressionIsPlanned: comparing the server's forms still sees
+// a real change — a different interval, a different bound — and plans
+// exactly it, once.
+func TestChangedExpressionIsPlanned(t *testing.T) {
+	t.Parallel()
+	db := cluster.NewDatabase(t)
+	conn := db.Conn(t)
+	ctx := ctxT(t)
+	if _, err := newAuto(t, conn, []any{shiftV1{}}, migrate.AutoOptions{}).Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := newAuto(t, conn, []any{shiftV2{}}, migrate.AutoOptions{Allow: migrate.Allow{DropIndex: true}})
+	p := mustPlan(t, a)
+	var got []string
+	for _, s := range p.Steps {
+		got = append(got, string(s.Kind))
+	}
+	if want := "set_default,drop_index,create_index"; strings.Join(got, ",") != want {
+		t.Fatalf("steps %v, want %s:\n%s", got, want, p.Text())
+	}
+	if !strings.Contains(p.Steps[0].SQL, `"ends" SET DEFAULT (now() + interval '2 days')`) {
+		t.Errorf("set_default SQL: %s", p.Steps[0].SQL)
+	}
+	if _, err := a.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	assertEmptyPlans(t, conn, []any{shiftV2{}})
+	var def string
+	if err := conn.QueryRow(ctx, "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'shifts'::regclass AND adnum = 2").Scan(&def); err != nil {
+		t.Fatal(err)
+	}
+	if def != "(now() + '2 days'::interval)" {
+		t.Errorf("default of ends: %s", def)
+	}
+}
+
 type badDefault struct {
 	ID    int64     `db:"id"`
 	Name  string    `db:"name"`
