@@ -351,24 +351,31 @@ func scratch(ctx context.Context, q planQuerier, full, defaultsOnly []*Table) (r
 // of full's tables and of the slots' columns. A default the server did
 // not store (DEFAULT NULL) stays "".
 func readForms(ctx context.Context, tx pgx.Tx, full []*Table, slots []defaultSlot) error {
+	names := make([]string, 0, len(full)+len(slots)/maxSlots+1)
+	for i := range full {
+		names = append(names, "pg_temp."+scratchName(i))
+	}
+	for k := 0; k*maxSlots < len(slots); k++ {
+		names = append(names, "pg_temp."+slotTableName(k))
+	}
+	// By OID, so the catalog indexes on adrelid, conrelid and indrelid
+	// serve the lookups.
 	//nolint:rowserrcheck // pgx.ForEachRow checks rows.Err
 	rows, err := tx.Query(ctx, `
-		SELECT c.relname::text, 'd', a.attname::text, pg_get_expr(d.adbin, d.adrelid)
-		FROM pg_attrdef d
-		JOIN pg_class c ON c.oid = d.adrelid
+		WITH s AS (SELECT c.oid, c.relname::text AS relname FROM pg_class c WHERE c.oid = ANY($1::text[]::regclass[]))
+		SELECT s.relname, 'd', a.attname::text, pg_get_expr(d.adbin, d.adrelid)
+		FROM s JOIN pg_attrdef d ON d.adrelid = s.oid
 		JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
-		WHERE c.relnamespace = pg_my_temp_schema() AND c.relname LIKE 'norm\_deparse\_%' AND a.attgenerated = ''
+		WHERE a.attgenerated = ''
 		UNION ALL
-		SELECT c.relname::text, 'c', k.conname::text, pg_get_expr(k.conbin, k.conrelid)
-		FROM pg_constraint k
-		JOIN pg_class c ON c.oid = k.conrelid
-		WHERE c.relnamespace = pg_my_temp_schema() AND c.relname LIKE 'norm\_deparse\_%' AND k.contype = 'c'
+		SELECT s.relname, 'c', k.conname::text, pg_get_expr(k.conbin, k.conrelid)
+		FROM s JOIN pg_constraint k ON k.conrelid = s.oid
+		WHERE k.contype = 'c'
 		UNION ALL
-		SELECT c.relname::text, 'i', ic.relname::text, pg_get_expr(i.indpred, i.indrelid, true)
-		FROM pg_index i
-		JOIN pg_class c ON c.oid = i.indrelid
+		SELECT s.relname, 'i', ic.relname::text, pg_get_expr(i.indpred, i.indrelid, true)
+		FROM s JOIN pg_index i ON i.indrelid = s.oid
 		JOIN pg_class ic ON ic.oid = i.indexrelid
-		WHERE c.relnamespace = pg_my_temp_schema() AND c.relname LIKE 'norm\_deparse\_%' AND i.indpred IS NOT NULL`)
+		WHERE i.indpred IS NOT NULL`, names)
 	if err != nil {
 		return fmt.Errorf("migrate: read deparsed expressions: %w", err)
 	}
