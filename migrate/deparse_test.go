@@ -3,6 +3,7 @@ package migrate
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -117,5 +118,33 @@ func TestRejects(t *testing.T) {
 		if got := rejects(tc.err); got != tc.want {
 			t.Errorf("rejects(%v) = %v, want %v", tc.err, got, tc.want)
 		}
+	}
+}
+
+// TestSlotTables: defaults share temporary tables of at most maxSlots
+// columns, and a read-back column dJ of table K lands on slot K*maxSlots+J.
+func TestSlotTables(t *testing.T) {
+	t.Parallel()
+	tbl := &Table{Schema: "public", Name: "t"}
+	for i := 0; i < 2*maxSlots+5; i++ {
+		tbl.Columns = append(tbl.Columns, &Column{Name: fmt.Sprintf("c%d", i), Type: "integer", Default: strconv.Itoa(i)})
+	}
+	tbl.Columns = append(tbl.Columns, &Column{Name: "g", Type: "integer", Generated: "c0 + 1"}, &Column{Name: "plain", Type: "text"})
+	slots := defaultSlots([]*Table{tbl})
+	if len(slots) != 2*maxSlots+5 {
+		t.Fatalf("%d slots, want %d (generated and plain columns have none)", len(slots), 2*maxSlots+5)
+	}
+	stmts := slotTables(slots)
+	if len(stmts) != 3 || !strings.HasPrefix(stmts[2], `CREATE TEMP TABLE "norm_deparse_defaults_2" ("d0" integer DEFAULT (2000), `) {
+		t.Fatalf("%d statements; last starts %.80s", len(stmts), stmts[len(stmts)-1])
+	}
+	if err := readSlot(slots, "2", "d4", "2004"); err != nil {
+		t.Fatal(err)
+	}
+	if got := tbl.Columns[2*maxSlots+4].serverDefault; got != "2004" {
+		t.Errorf("slot 2/d4 went to %q, want column c2004", got)
+	}
+	if err := readSlot(slots, "x", "d4", "1"); err == nil {
+		t.Error("readSlot accepted a bad table number")
 	}
 }
