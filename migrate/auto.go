@@ -124,21 +124,43 @@ func newAuto(t target, models []any, opts AutoOptions) (*AutoMigrator, error) {
 func (a *AutoMigrator) Desired() *Schema { return a.desired }
 
 // Plan reads the live schema and returns what Apply would do now. It takes
-// no lock and changes nothing.
+// no lock and changes nothing: the models' defaults, generated columns and
+// partial-index predicates are deparsed by the server in temporary tables
+// of a transaction that is rolled back, so they compare exactly with the
+// catalog (see the guide). An expression the server rejects is an
+// *ExprError naming the model and field.
 func (a *AutoMigrator) Plan(ctx context.Context) (*Plan, error) {
-	return onConn(ctx, a.db, func(q Querier) (*Plan, error) { return a.plan(ctx, q) })
-}
-
-func (a *AutoMigrator) plan(ctx context.Context, q Querier) (*Plan, error) {
-	opts := a.opts.PlanOptions
-	if err := q.QueryRow(ctx, "SELECT current_setting('server_version_num')::int").Scan(&opts.ServerVersion); err != nil {
-		return nil, fmt.Errorf("migrate: read server version: %w", err)
-	}
-	current, err := ReadCatalog(ctx, q, a.schemas()...)
+	conn, release, err := a.db.dedicated(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return Diff(current, a.desired, opts), nil
+	defer release()
+	return a.plan(ctx, conn)
+}
+
+// plan reads the live schema and diffs it with the models. Everything
+// runs on one connection, in a transaction (a savepoint when q is one)
+// that is rolled back: the models' expressions are deparsed there by the
+// server (see deparse), in the same session as the catalog is read.
+func (a *AutoMigrator) plan(ctx context.Context, q planQuerier) (*Plan, error) {
+	tx, err := q.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: begin planning: %w", err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	opts := a.opts.PlanOptions
+	if err := tx.QueryRow(ctx, "SELECT current_setting('server_version_num')::int").Scan(&opts.ServerVersion); err != nil {
+		return nil, fmt.Errorf("migrate: read server version: %w", err)
+	}
+	current, err := ReadCatalog(ctx, tx, a.schemas()...)
+	if err != nil {
+		return nil, err
+	}
+	desired, err := deparse(ctx, tx, current, a.desired)
+	if err != nil {
+		return nil, err
+	}
+	return Diff(current, desired, opts), nil
 }
 
 // schemas lists the schemas of the models and of DropTables.

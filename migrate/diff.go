@@ -170,13 +170,19 @@ func columnDef(c *Column) string {
 	case c.Generated != "":
 		s += " GENERATED ALWAYS AS (" + c.Generated + ") STORED"
 	case c.Default != "":
-		s += " DEFAULT " + c.Default
+		s += " DEFAULT " + defaultSQL(c.Default)
 	}
 	if c.NotNull {
 		s += " NOT NULL"
 	}
 	return s
 }
+
+// defaultSQL parenthesises a default expression: CREATE TABLE and ADD
+// COLUMN accept only a restricted expression after DEFAULT (b_expr in
+// PostgreSQL's grammar: no AT TIME ZONE, IS NULL, BETWEEN, IN, LIKE, NOT,
+// AND, OR), any expression in parentheses.
+func defaultSQL(expr string) string { return "(" + expr + ")" }
 
 func constraintBody(c *Constraint) string {
 	switch c.Kind {

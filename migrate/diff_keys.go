@@ -17,8 +17,9 @@ func (d *differ) keys(have, want *Table) {
 	}
 	wantC := map[string]bool{}
 	for _, c := range want.Constraints {
-		wantC[c.key()] = true
-		switch h := haveC[c.key()]; {
+		k := wantConstraintKey(want, c)
+		wantC[k] = true
+		switch h := haveC[k]; {
 		case h == nil:
 			d.addConstraint(have, want, c)
 		case !h.Valid:
@@ -32,6 +33,18 @@ func (d *differ) keys(have, want *Table) {
 		}
 	}
 	d.indexes(have, want)
+}
+
+// wantConstraintKey is the key of want's constraint c, compared with the
+// live constraints' key(): a check's expression in the server's form when
+// planning deparsed want's expressions.
+func wantConstraintKey(want *Table, c *Constraint) string {
+	if want.deparsedKeys && c.Kind == CheckConstraint {
+		cp := *c
+		cp.Check = c.serverCheck
+		return cp.key()
+	}
+	return c.key()
 }
 
 func (d *differ) primaryKey(have, want *Table) {
@@ -74,7 +87,7 @@ func (d *differ) addConstraint(have, want *Table, c *Constraint) {
 			return
 		}
 		ix := &Index{Name: c.Name, Unique: true, Method: "btree", Columns: c.Columns, Valid: true}
-		if built := findIndex(have, ix); built != nil && built.Valid {
+		if built := findIndex(have, want, ix); built != nil && built.Valid {
 			d.claim(tn, built.Name) // built by an earlier run that stopped before attaching it
 		} else {
 			d.add(d.concurrentIndex(want, ix))
@@ -107,11 +120,11 @@ func constraintLock(c *Constraint) string {
 func (d *differ) indexes(have, want *Table) {
 	haveIx := map[string]*Index{}
 	for _, ix := range have.Indexes {
-		haveIx[ix.normalizedKey()] = ix
+		haveIx[liveIndexKey(want, ix)] = ix
 	}
 	wanted := map[string]bool{}
 	for _, ix := range want.Indexes {
-		k := ix.normalizedKey()
+		k := wantIndexKey(want, ix)
 		wanted[k] = true
 		if h := haveIx[k]; h != nil && h.Valid {
 			continue
@@ -119,16 +132,32 @@ func (d *differ) indexes(have, want *Table) {
 		d.createIndex(have, want, ix)
 	}
 	for _, ix := range have.Indexes {
-		keep := ix.Valid && (wanted[ix.normalizedKey()] || d.isClaimed(want.QualifiedName(), ix.Name))
+		keep := ix.Valid && (wanted[liveIndexKey(want, ix)] || d.isClaimed(want.QualifiedName(), ix.Name))
 		if !keep {
 			d.dropIndex(want, ix)
 		}
 	}
 }
 
-func (ix *Index) normalizedKey() string {
+// liveIndexKey and wantIndexKey key a live index and an index of the
+// model's table want by definition: the predicate as the server prints it
+// when planning deparsed want's predicates, else both through the hand
+// normaliser.
+func liveIndexKey(want *Table, ix *Index) string {
 	cp := *ix
-	cp.Where = normalizeExpr(ix.Where)
+	if !want.deparsedKeys {
+		cp.Where = normalizeExpr(ix.Where)
+	}
+	return cp.key()
+}
+
+func wantIndexKey(want *Table, ix *Index) string {
+	cp := *ix
+	if want.deparsedKeys {
+		cp.Where = ix.serverWhere
+	} else {
+		cp.Where = normalizeExpr(ix.Where)
+	}
 	return cp.key()
 }
 
@@ -169,10 +198,11 @@ func (d *differ) dropIndex(want *Table, ix *Index) {
 	d.add(Step{Kind: DropIndex, Table: want.QualifiedName(), Transactional: transactional, Lock: lock, SQL: sql, Hazards: []Hazard{h}})
 }
 
-// findIndex returns have's index with ix's name and definition.
-func findIndex(have *Table, ix *Index) *Index {
+// findIndex returns have's index with the name and definition of want's
+// index ix.
+func findIndex(have, want *Table, ix *Index) *Index {
 	for _, h := range have.Indexes {
-		if h.Name == ix.Name && h.normalizedKey() == ix.normalizedKey() {
+		if h.Name == ix.Name && liveIndexKey(want, h) == wantIndexKey(want, ix) {
 			return h
 		}
 	}

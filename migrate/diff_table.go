@@ -59,11 +59,11 @@ func (d *differ) column(have, want *Table, hc, c *Column) {
 	if hc.Type != c.Type || hc.Collation != c.Collation {
 		d.alterType(want, hc, c, alter)
 	}
-	if normalizeExpr(hc.Default) != normalizeExpr(c.Default) && c.Identity == "" {
+	if !sameDefault(want, hc, c) && c.Identity == "" {
 		if c.Default == "" {
 			d.add(Step{Kind: DropDefault, Table: want.QualifiedName(), Transactional: true, Lock: "ACCESS EXCLUSIVE", SQL: alter + " DROP DEFAULT"})
 		} else {
-			d.add(Step{Kind: SetDefault, Table: want.QualifiedName(), Transactional: true, Lock: "ACCESS EXCLUSIVE", SQL: alter + " SET DEFAULT " + c.Default})
+			d.add(Step{Kind: SetDefault, Table: want.QualifiedName(), Transactional: true, Lock: "ACCESS EXCLUSIVE", SQL: alter + " SET DEFAULT " + defaultSQL(c.Default)})
 		}
 	}
 	if hc.Identity != c.Identity {
@@ -80,6 +80,17 @@ func (d *differ) column(have, want *Table, hc, c *Column) {
 	case !hc.NotNull && c.NotNull:
 		d.setNotNull(have, want, c, alter)
 	}
+}
+
+// sameDefault reports whether the live default hc has is the one the
+// model's column c of want asks for: exactly the server's form when
+// planning deparsed want's expressions, else equal after the hand
+// normaliser.
+func sameDefault(want *Table, hc, c *Column) bool {
+	if want.deparsedDefaults {
+		return hc.Default == c.serverDefault
+	}
+	return normalizeExpr(hc.Default) == normalizeExpr(c.Default)
 }
 
 func inPK(t *Table, col string) bool {

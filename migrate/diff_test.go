@@ -182,3 +182,38 @@ func TestTypeChange(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultsAreParenthesised: a default that is not a b_expr (AT TIME
+// ZONE, IS NULL, BETWEEN, …) parses after DEFAULT in CREATE TABLE and ADD
+// COLUMN only in parentheses; SET DEFAULT gets the same form.
+func TestDefaultsAreParenthesised(t *testing.T) {
+	t.Parallel()
+	const expr = "now() AT TIME ZONE 'UTC'"
+	col := func() *Column {
+		return &Column{Name: "at", Type: "timestamp without time zone", NotNull: true, Default: expr}
+	}
+	desired := &Schema{Tables: []*Table{{Schema: "public", Name: "t", Columns: []*Column{col()}}}}
+	cases := []struct {
+		name string
+		live *Schema
+		want string
+	}{
+		{"create table", &Schema{}, `"at" timestamp without time zone DEFAULT (now() AT TIME ZONE 'UTC') NOT NULL`},
+		{"add column", &Schema{Tables: []*Table{{Schema: "public", Name: "t"}}}, `ADD COLUMN "at" timestamp without time zone DEFAULT (now() AT TIME ZONE 'UTC') NOT NULL`},
+		{"set default", &Schema{Tables: []*Table{{Schema: "public", Name: "t", Columns: []*Column{{Name: "at", Type: "timestamp without time zone", NotNull: true, Default: "now()"}}}}},
+			`ALTER COLUMN "at" SET DEFAULT (now() AT TIME ZONE 'UTC')`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := Diff(tc.live, desired, PlanOptions{})
+			var all []string
+			for _, s := range p.Steps {
+				all = append(all, s.SQL)
+			}
+			if !strings.Contains(strings.Join(all, "\n"), tc.want) {
+				t.Errorf("plan SQL:\n%s\nwant it to contain %s", strings.Join(all, "\n"), tc.want)
+			}
+		})
+	}
+}

@@ -3,7 +3,13 @@
 //
 // It derives the desired schema from sqlb's model metadata, reads the live
 // schema from pg_catalog, and produces a deterministic plan whose every step
-// carries a hazard rating; destructive steps need an explicit opt-in. Apply
+// carries a hazard rating; destructive steps need an explicit opt-in. The
+// models' defaults, generated columns and partial-index predicates are
+// compared with the catalog in the server's own printed form: what a
+// textual normaliser cannot settle is deparsed by PostgreSQL in temporary
+// tables of a transaction that is rolled back, so an unchanged model plans
+// nothing, and an expression the server rejects is a plan error
+// (ExprError). Apply
 // runs under an advisory lock with a lock_timeout, re-plans inside the lock
 // and records its history atomically with the change; a step that must
 // run after the commit (CREATE INDEX CONCURRENTLY) is recorded once it has

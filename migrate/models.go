@@ -73,6 +73,7 @@ func buildTable(m any) (*Table, error) {
 			errs = append(errs, fmt.Errorf("migrate: model %s field %s: %w", model.Name, f.Name, err))
 			continue
 		}
+		c.origin = fmt.Sprintf("model %s field %s", model.Name, f.Name)
 		t.Columns = append(t.Columns, c)
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -131,6 +132,7 @@ func addKeys(t *Table, m *sqlb.Model) {
 			t.Indexes = append(t.Indexes, &Index{
 				Name: objectName(u.Name), Unique: true, Method: "btree", Columns: fieldColumns(u.Fields),
 				Where: ident(m.SoftDelete.Column) + " IS NULL", Valid: true,
+				origin: fmt.Sprintf("model %s soft-delete unique index %s (fields %s)", m.Name, u.Name, fieldNames(u.Fields)),
 			})
 			continue
 		}
@@ -156,7 +158,8 @@ func addKeys(t *Table, m *sqlb.Model) {
 		if method == "" {
 			method = "btree"
 		}
-		t.Indexes = append(t.Indexes, &Index{Name: objectName(ix.Name), Method: method, Columns: fieldColumns(ix.Fields), Where: ix.Where, Valid: true})
+		t.Indexes = append(t.Indexes, &Index{Name: objectName(ix.Name), Method: method, Columns: fieldColumns(ix.Fields), Where: ix.Where, Valid: true,
+			origin: fmt.Sprintf("model %s index %s (fields %s)", m.Name, ix.Name, fieldNames(ix.Fields))})
 	}
 }
 
@@ -173,4 +176,12 @@ func fieldColumns(fs []*sqlb.Field) []string {
 		cols[i] = f.Column
 	}
 	return cols
+}
+
+func fieldNames(fs []*sqlb.Field) string {
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = f.Name
+	}
+	return strings.Join(names, ", ")
 }

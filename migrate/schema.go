@@ -33,6 +33,11 @@ type Table struct {
 	// HasRows reports whether the live table has data pages (catalog side
 	// only): hazards that only matter for populated tables use it.
 	HasRows bool
+
+	// deparsedDefaults and deparsedKeys are set on a desired table whose
+	// defaults, or checks and partial-index predicates, also carry the
+	// server's form (see deparse): Diff then compares them exactly.
+	deparsedDefaults, deparsedKeys bool
 }
 
 // Column is one column.
@@ -42,7 +47,9 @@ type Column struct {
 	// "timestamp with time zone", "text[]").
 	Type    string
 	NotNull bool
-	// Default is the normalised default expression, "" for none.
+	// Default is the default expression, "" for none: as pg_get_expr
+	// prints it on the catalog side, as the model's tag wrote it on the
+	// desired side (see the guide for how the two are compared).
 	Default string
 	// Identity is "always", "by default" or "".
 	Identity string
@@ -53,6 +60,11 @@ type Column struct {
 
 	// RenamedFrom is the column's previous name (desired side only).
 	RenamedFrom string
+
+	// origin names the model field ("model Account field Email"), for
+	// errors; serverDefault is Default as pg_get_expr prints it, set by
+	// deparse (desired side only).
+	origin, serverDefault string
 }
 
 // ConstraintKind says what a Constraint is.
@@ -80,10 +92,15 @@ type Constraint struct {
 	OnUpdate   string
 	Deferrable bool
 
-	// Check is the normalised check expression.
+	// Check is the check expression (pg_get_expr's form on the catalog
+	// side).
 	Check string
 	// Valid is false for a NOT VALID constraint not yet validated.
 	Valid bool
+
+	// origin names where the constraint comes from, for errors;
+	// serverCheck is Check as pg_get_expr prints it, set by deparse.
+	origin, serverCheck string
 }
 
 // Index is an index that no constraint owns.
@@ -92,11 +109,16 @@ type Index struct {
 	Unique  bool
 	Method  string // "btree" unless set
 	Columns []string
-	// Where is the normalised partial-index predicate, or "".
+	// Where is the partial-index predicate, or "" (pg_get_expr's form on
+	// the catalog side).
 	Where string
 	// Valid is false for an index left INVALID by a failed concurrent
 	// build.
 	Valid bool
+
+	// origin names the model and fields of the index, for errors;
+	// serverWhere is Where as pg_get_expr prints it, set by deparse.
+	origin, serverWhere string
 }
 
 // QualifiedName returns "schema.table" unquoted.
