@@ -1,0 +1,148 @@
+package repo
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/normkit/norm/sqlb"
+)
+
+// Column names given to Query.Where, Query.OrderBy, Find, Count, Exists,
+// UpdateWhere and DeleteWhere are checked against the model before any
+// SQL is sent, so that a typo is an ErrInvalid naming the column instead
+// of a server error. What is checked:
+//
+//   - A bare name (`email`, `"Email"`: identifier characters only; a name
+//     such as `lower(email)` is taken for an expression and left alone) in
+//     a sqlb condition (Eq, In,
+//     Between, IsNull, On, … inside And/Or/Not) or a sort key must be a
+//     column of the model: the table's own columns are the only ones a
+//     bare name can mean without ambiguity in a query that may gain joins.
+//   - A name qualified with the model's table (`users.email`, or
+//     `schema.users.email` for a model with a schema) must be one of its
+//     columns too.
+//   - Names qualified with anything else (`a.name`, an alias or a joined
+//     table) are left to the server, as are trusted SQL fragments
+//     (WhereRaw, WhereNamed, sqlb.Raw, OrderByRaw), subqueries and
+//     expressions.
+//   - A squirrel-style map condition (a map with string keys, such as
+//     squirrel.Eq) has its keys checked when they are plain lower-case
+//     identifiers; other keys may be expressions and are left alone.
+
+// checkCond returns an error naming the first column c names that the
+// model does not have (see above), or nil; callers wrap it in ErrInvalid.
+func (mt *meta) checkCond(where string, c sqlb.Sqlizer) error {
+	if c == nil {
+		return nil
+	}
+	for _, parts := range sqlb.CondColumns(c) {
+		if err := mt.checkColumn(where, parts); err != nil {
+			return err
+		}
+	}
+	return mt.checkForeignCond(where, reflect.ValueOf(c))
+}
+
+// checkForeignCond looks into squirrel-style conditions: the keys of a map
+// condition (squirrel.Eq, Gt, …) and the items of a slice of conditions
+// (squirrel.And, Or).
+func (mt *meta) checkForeignCond(where string, v reflect.Value) error {
+	switch v.Kind() {
+	case reflect.Map:
+		if v.Type().Key().Kind() != reflect.String {
+			return nil
+		}
+		for _, k := range v.MapKeys() {
+			name := k.String()
+			if isPlainIdent(name) {
+				if err := mt.checkColumn(where, []string{name}); err != nil {
+					return err
+				}
+			}
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			if c, ok := v.Index(i).Interface().(sqlb.Sqlizer); ok {
+				if err := mt.checkCond(where, c); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkSort checks the column of each sort key (see above).
+func (mt *meta) checkSort(where string, keys []sqlb.SortKey) error {
+	for _, k := range keys {
+		parts, err := sqlb.SplitQualified(k.Column)
+		if err != nil {
+			continue // sqlb reports a malformed name when the query is built
+		}
+		if err := mt.checkColumn(where, parts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkColumn checks one column name given as its unquoted parts.
+func (mt *meta) checkColumn(where string, parts []string) error {
+	n := len(parts)
+	col := parts[n-1]
+	if !isIdentLike(col) || !mt.ownQualifier(parts[:n-1]) || mt.m.Field(col) != nil {
+		return nil
+	}
+	name := strings.Join(parts, ".")
+	return fmt.Errorf("%s: %s has no column %q (a column of another table needs its table or alias: t.col)", where, mt.m.Table, name)
+}
+
+// ownQualifier reports whether a column qualified by q (nothing, a table,
+// schema.table) certainly names a column of the model's table.
+func (mt *meta) ownQualifier(q []string) bool {
+	switch len(q) {
+	case 0:
+		return true
+	case 1:
+		return q[0] == mt.m.Table
+	case 2:
+		return mt.m.Schema != "" && q[0] == mt.m.Schema && q[1] == mt.m.Table
+	}
+	return false
+}
+
+// isIdentLike reports whether s is made of identifier characters only
+// (letters, digits, _ and $, not starting with a digit or $): a name with
+// anything else, such as lower(email), is taken for an expression.
+func isIdentLike(s string) bool {
+	for i := range len(s) {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_', c >= 0x80:
+		case (c >= '0' && c <= '9' || c == '$') && i > 0:
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isPlainIdent reports whether s is an identifier PostgreSQL reads as
+// written: lower-case letters, digits and underscores, not starting with a
+// digit.
+func isPlainIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c == '_':
+		case c >= '0' && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
