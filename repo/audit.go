@@ -51,7 +51,7 @@ func ActorFrom(ctx context.Context) string {
 
 // audit sends a record for a write on entity key; before/after are the
 // entity before and after (nil when unknown); changed lists the columns
-// written (nil: every column of after).
+// that changed (nil when unknown: create, upsert, delete).
 func (r *Repository[T]) audit(ctx context.Context, op string, key []any, changed []string, before, after *T) {
 	if r.cfg.auditor == nil {
 		return
@@ -83,33 +83,27 @@ func (r *Repository[T]) asMap(v *T) map[string]any {
 	return out
 }
 
-// writableColumns lists the columns Update writes (for audit); a fresh
-// slice, since the auditor may keep it.
-func (r *Repository[T]) writableColumns() []string {
-	if r.cfg.auditor == nil {
-		return nil
-	}
-	var out []string
-	for _, f := range r.mt.m.Fields {
-		if f.Writable() && !f.PK {
-			out = append(out, f.Column)
-		}
-	}
-	return out
-}
-
 // observe invalidates the cache key of v and sends its audit record after
-// a create, update or upsert; it reads nothing when neither a cache nor an
-// auditor is configured.
+// a create or upsert; it reads nothing when neither a cache nor an auditor
+// is configured.
 func (r *Repository[T]) observe(ctx context.Context, op string, v *T) {
 	if r.cfg.cache == nil && r.cfg.auditor == nil {
 		return
 	}
 	key := r.mt.keyOf(reflect.ValueOf(v).Elem())
 	r.invalidate(ctx, key)
-	var changed []string
-	if op == "update" {
-		changed = r.writableColumns()
+	r.audit(ctx, op, key, nil, nil, v)
+}
+
+// observeUpdate is observe for Update: with an auditor, before holds the
+// row as it was and the record lists the columns that changed.
+func (r *Repository[T]) observeUpdate(ctx context.Context, rv reflect.Value, before, v *T) {
+	if r.cfg.cache == nil && r.cfg.auditor == nil {
+		return
 	}
-	r.audit(ctx, op, key, changed, nil, v)
+	key := r.mt.keyOf(rv)
+	r.invalidate(ctx, key)
+	if before != nil {
+		r.audit(ctx, "update", key, r.changedColumns(before, v), before, v)
+	}
 }

@@ -30,10 +30,14 @@ type meta struct {
 	update  [3]string     // UPDATE by key per trashMode: args updArgs
 	updArgs []*sqlb.Field // fields bound by update: SET values, key, [version]
 	updRet  []*sqlb.Field // RETURNING of update: version, on_update, read-only columns
-	del     string        // DELETE by key [and version]
-	trash   string        // soft delete by key: args now, [version], key
-	restore string        // restore by key: args [version], key
-	softRet []*sqlb.Field // soft-delete column [, version], returned
+	// updAudit is update with the row as it was before (see beforeImage):
+	// args are the SET values, the key, the key again, [version]; RETURNING
+	// updRet, then every model column of the row before.
+	updAudit [3]string
+	del      string        // DELETE by key [and version]
+	trash    string        // soft delete by key: args now, [version], key
+	restore  string        // restore by key: args [version], key
+	softRet  []*sqlb.Field // soft-delete column [, version], returned
 	// inline: no field is reached through an embedded pointer, so the
 	// address of each field is at a fixed offset in T and one scan
 	// destination list serves every row (see scanAll).
@@ -217,8 +221,44 @@ func (mt *meta) buildUpdateSQL() error {
 			return fmt.Errorf("%w: update by key of %s binds %d values, want %d", ErrInvalid, mt.m.Name, len(args), len(mt.updArgs))
 		}
 		mt.update[mode] = sql
+		sql, args, err = mt.withBefore(bm.Returning(ret...), make([]any, len(mt.m.PK))).ToSQL()
+		if err != nil {
+			return err
+		}
+		if len(args) != len(mt.updArgs)+len(mt.m.PK) {
+			return fmt.Errorf("%w: audited update by key of %s binds %d values, want %d", ErrInvalid, mt.m.Name, len(args), len(mt.updArgs)+len(mt.m.PK))
+		}
+		mt.updAudit[mode] = sql
 	}
 	return nil
+}
+
+// beforeAlias names the row image before an update in withBefore's FROM
+// item; beforeCol is its only column, the whole row.
+const (
+	beforeAlias = `"norm_before"`
+	beforeCol   = `"norm_row"`
+)
+
+// withBefore adds to an UPDATE by key the row as it was before the update
+// and returns it after b's own RETURNING columns: FROM (SELECT the row
+// FOR UPDATE) — which locks it first, so the image is the committed row
+// the update then changes, even under concurrent writers — and RETURNING
+// each model column of that image. The FROM item exposes one column,
+// named so as not to clash with the table's, so b's unqualified names keep
+// their meaning. The key is bound again, after the SET values and before
+// b's WHERE values.
+func (mt *meta) withBefore(b sqlb.UpdateBuilder, key []any) sqlb.UpdateBuilder {
+	conds := make([]sqlb.Sqlizer, len(mt.m.PK))
+	for i, f := range mt.m.PK {
+		conds[i] = sqlb.Eq(`"norm_b".`+f.Quoted(), nonNil(key[i]))
+	}
+	sub := sqlb.Select().ColumnRaw(`"norm_b" AS ` + beforeCol).From(sqlb.As(mt.table, "norm_b")).Where(conds...).ForUpdate()
+	b = b.From(sqlb.As(sub, "norm_before"))
+	for _, f := range mt.m.Fields {
+		b = b.ReturningRaw("(" + beforeAlias + "." + beforeCol + ")." + f.Quoted())
+	}
+	return b
 }
 
 // softSQL builds UPDATE … SET deleted_at = $1 (trash) or NULL (restore),

@@ -68,7 +68,9 @@ func (r *Repository[T]) softWrite(ctx context.Context, op, auditOp string, v *T,
 		return err
 	}
 	r.invalidate(ctx, key)
-	r.audit(ctx, auditOp, key, []string{r.mt.m.SoftDelete.Column}, &before, v)
+	if r.cfg.auditor != nil {
+		r.audit(ctx, auditOp, key, r.changedColumns(&before, v), &before, v)
+	}
 	return nil
 }
 
