@@ -36,10 +36,16 @@ func (mt *meta) checkCond(where string, c sqlb.Sqlizer) error {
 	if c == nil {
 		return nil
 	}
-	for _, parts := range sqlb.CondColumns(c) {
-		if err := mt.checkColumn(where, parts); err != nil {
-			return err
+	var bad error
+	sqlb.CondColumns(c, func(quoted string) {
+		if bad == nil && mt.byQuoted[quoted] == nil { // a column of T, the common case, allocates nothing
+			if parts, err := sqlb.SplitQualified(quoted); err == nil {
+				bad = mt.checkColumn(where, parts)
+			}
 		}
+	})
+	if bad != nil {
+		return bad
 	}
 	return mt.checkForeignCond(where, reflect.ValueOf(c))
 }
@@ -76,6 +82,9 @@ func (mt *meta) checkForeignCond(where string, v reflect.Value) error {
 // checkSort checks the column of each sort key (see above).
 func (mt *meta) checkSort(where string, keys []sqlb.SortKey) error {
 	for _, k := range keys {
+		if mt.m.Field(k.Column) != nil {
+			continue
+		}
 		parts, err := sqlb.SplitQualified(k.Column)
 		if err != nil {
 			continue // sqlb reports a malformed name when the query is built

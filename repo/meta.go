@@ -22,14 +22,17 @@ const (
 // meta is the per-type part of a repository: the model, the fixed-shape
 // SQL and the scan plan. It is built once per type and shared.
 type meta struct {
-	m       *sqlb.Model
-	table   string   // quoted, schema-qualified table
-	cols    []string // quoted columns, model order
-	qcols   []string // table-qualified quoted columns, for Query()
-	find    [3]string
-	update  [3]string     // UPDATE by key per trashMode: args updArgs
-	updArgs []*sqlb.Field // fields bound by update: SET values, key, [version]
-	updRet  []*sqlb.Field // RETURNING of update: version, on_update, read-only columns
+	m     *sqlb.Model
+	table string   // quoted, schema-qualified table
+	cols  []string // quoted columns, model order
+	// byQuoted maps each quoted column ("email") and table-qualified
+	// column ("users"."email") to its field, for checkCond's fast path.
+	byQuoted map[string]*sqlb.Field
+	qcols    []string // table-qualified quoted columns, for Query()
+	find     [3]string
+	update   [3]string     // UPDATE by key per trashMode: args updArgs
+	updArgs  []*sqlb.Field // fields bound by update: SET values, key, [version]
+	updRet   []*sqlb.Field // RETURNING of update: version, on_update, read-only columns
 	// updAudit is update with the row as it was before (see beforeImage):
 	// args are the SET values, the key, the key again, [version]; RETURNING
 	// updRet, then every model column of the row before.
@@ -118,9 +121,12 @@ func buildMeta(t reflect.Type) (*meta, error) {
 		return nil, fmt.Errorf("repo: New[%s]: %w: embedded pointer %s is to an unexported struct type, which reading rows cannot allocate: export the type or embed it by value", t, ErrInvalid, unsettable)
 	}
 	mt := &meta{m: m, table: m.QuotedTable(), hooks: hooksOf(t), inline: inline}
+	mt.byQuoted = make(map[string]*sqlb.Field, 2*len(m.Fields))
 	for _, f := range m.Fields {
 		mt.cols = append(mt.cols, f.Quoted())
 		mt.qcols = append(mt.qcols, mt.table+"."+f.Quoted())
+		mt.byQuoted[f.Quoted()] = f
+		mt.byQuoted[mt.table+"."+f.Quoted()] = f
 	}
 	mt.buildScopes()
 	if len(m.PK) > 0 {
