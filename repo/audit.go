@@ -8,15 +8,30 @@ import (
 )
 
 // AuditRecord is one change, as handed to an Auditor.
+//
+// Changed lists, in model order, the columns whose values differ between
+// Before and After, compared by value (time.Time by Equal, []byte by
+// content, pointers followed, sql.Null* and other driver.Valuers by the
+// value they send). The version and on_update columns (updated_at), which
+// every update moves, are listed only beside a change to another column:
+// an update that changed no data has an empty, non-nil Changed, though
+// Before and After show the bump. Changed is nil when the row before is
+// not known: create, upsert (insert or update, one statement) and delete.
+//
+// Before is the stored row as it was: for Update and UpdateFields the
+// statement returns it (it locks the row first, so it is the committed
+// row the update changed); for soft delete and restore it is the entity
+// passed in, whose version the write has just matched. After is the row
+// as stored afterwards.
 type AuditRecord = struct {
 	At        time.Time
 	Actor     string
 	Operation string // "create", "update", "delete", "soft_delete", "restore", "upsert"
 	Table     string
 	Key       map[string]any
-	Changed   []string
-	Before    map[string]any
-	After     map[string]any
+	Changed   []string       // columns that changed; nil when unknown (see above)
+	Before    map[string]any // nil for create and upsert
+	After     map[string]any // nil for delete
 }
 
 // Auditor receives a record of every write made through a repository,
@@ -29,6 +44,9 @@ type Auditor interface {
 
 // WithAuditor sends a record of every write to a. Errors from a are
 // passed to onError (nil: dropped), since the write has already happened.
+// With an auditor, Update and UpdateFields read the row as it was in the
+// same statement (UPDATE … FROM (SELECT … FOR UPDATE) … RETURNING), one
+// round trip as without, so that the record can say what changed.
 // Bulk operations (CreateBatch, UpsertBatch, CopyFrom, UpdateWhere,
 // DeleteWhere, PurgeTrashed) are not audited per row.
 func WithAuditor(a Auditor, onError func(error)) Option {

@@ -8,27 +8,8 @@ import (
 	"github.com/normkit/norm/sqlb"
 )
 
-// Column names given to Query.Where, Query.OrderBy, Find, Count, Exists,
-// UpdateWhere and DeleteWhere are checked against the model before any
-// SQL is sent, so that a typo is an ErrInvalid naming the column instead
-// of a server error. What is checked:
-//
-//   - A bare name (`email`, `"Email"`: identifier characters only; a name
-//     such as `lower(email)` is taken for an expression and left alone) in
-//     a sqlb condition (Eq, In,
-//     Between, IsNull, On, … inside And/Or/Not) or a sort key must be a
-//     column of the model: the table's own columns are the only ones a
-//     bare name can mean without ambiguity in a query that may gain joins.
-//   - A name qualified with the model's table (`users.email`, or
-//     `schema.users.email` for a model with a schema) must be one of its
-//     columns too.
-//   - Names qualified with anything else (`a.name`, an alias or a joined
-//     table) are left to the server, as are trusted SQL fragments
-//     (WhereRaw, WhereNamed, sqlb.Raw, OrderByRaw), subqueries and
-//     expressions.
-//   - A squirrel-style map condition (a map with string keys, such as
-//     squirrel.Eq) has its keys checked when they are plain lower-case
-//     identifiers; other keys may be expressions and are left alone.
+// The rules of the column check are in the package documentation,
+// "Column names".
 
 // checkCond returns an error naming the first column c names that the
 // model does not have (see above), or nil; callers wrap it in ErrInvalid.

@@ -76,13 +76,13 @@ func scanAll[T any](mt *meta, rows pgx.Rows) ([]T, error) {
 	return out, nil
 }
 
-// scanByName reads up to max rows (0: every row) of an arbitrary query,
+// scanByName reads up to limit rows (0: every row) of an arbitrary query,
 // mapping result columns to fields of m by name. A result column no field
 // maps, or one that appears twice, is an error naming it; a field with no
 // column keeps its zero value. With inline fields (see meta.inline) one
 // list of field addresses serves every row, scanned into a zeroed value
 // and copied out; otherwise the addresses are taken per row.
-func scanByName[T any](m *sqlb.Model, inline bool, rows pgx.Rows, max int) ([]T, error) {
+func scanByName[T any](m *sqlb.Model, inline bool, rows pgx.Rows, limit int) ([]T, error) {
 	defer rows.Close()
 	fds := rows.FieldDescriptions()
 	fields := make([]*sqlb.Field, len(fds))
@@ -111,7 +111,7 @@ func scanByName[T any](m *sqlb.Model, inline bool, rows pgx.Rows, max int) ([]T,
 			return nil, err
 		}
 		out = append(out, row)
-		if max > 0 && len(out) == max {
+		if limit > 0 && len(out) == limit {
 			break
 		}
 	}

@@ -65,7 +65,7 @@ func GetRaw[T any](ctx context.Context, q Querier, sql string, args ...any) (*T,
 	return one(items, "GetRaw", typeName[T]())
 }
 
-func selectRows[T any](ctx context.Context, op string, q Querier, b Statement, max int) ([]T, error) {
+func selectRows[T any](ctx context.Context, op string, q Querier, b Statement, limit int) ([]T, error) {
 	if b == nil {
 		return nil, errorf(op, typeName[T](), ErrInvalid, "nil statement")
 	}
@@ -73,12 +73,12 @@ func selectRows[T any](ctx context.Context, op string, q Querier, b Statement, m
 	if err != nil {
 		return nil, wrapErr(op, typeName[T](), err)
 	}
-	return queryInto[T](ctx, op, q, sql, args, max)
+	return queryInto[T](ctx, op, q, sql, args, limit)
 }
 
-// queryInto runs sql on q and scans up to max rows (0: all) into []T by
+// queryInto runs sql on q and scans up to limit rows (0: all) into []T by
 // column name.
-func queryInto[T any](ctx context.Context, op string, q Querier, sql string, args []any, max int) ([]T, error) {
+func queryInto[T any](ctx context.Context, op string, q Querier, sql string, args []any, limit int) ([]T, error) {
 	tg, err := targetOf[T]()
 	if err != nil {
 		return nil, fmt.Errorf("repo: %s: %w", op, err)
@@ -90,7 +90,7 @@ func queryInto[T any](ctx context.Context, op string, q Querier, sql string, arg
 	if err != nil {
 		return nil, wrapErr(op, tg.m.Name, err)
 	}
-	items, err := scanByName[T](tg.m, tg.inline, rows, max)
+	items, err := scanByName[T](tg.m, tg.inline, rows, limit)
 	if err != nil {
 		return nil, wrapErr(op, tg.m.Name, err)
 	}
