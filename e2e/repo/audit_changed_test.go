@@ -96,3 +96,45 @@ func TestAuditChangedListsWhatChanged(t *testing.T) {
 	must(t, err)
 	equal(t, "UpdateFields", last().Changed, append([]string{"author_id"}, maintained...))
 }
+
+// TestAuditBeforeIsTheRowTheUpdateChanged: an audited Update that waits
+// for another transaction's lock on the row reports, as Before, the row
+// that transaction committed — the row it then overwrote — not the one
+// its own snapshot saw.
+func TestAuditBeforeIsTheRowTheUpdateChanged(t *testing.T) {
+	d, conn := setup(t, auditedPostsDDL)
+	ctx := ctxT(t)
+	aud := &memAuditor{}
+	other := d.Conn(t)
+	r, err := repo.New[auditedPost](other, repo.WithAuditor(aud, nil))
+	must(t, err)
+	p := &auditedPost{TenantID: 1, AuthorID: 2, Title: "v1", Price: 1}
+	must(t, r.Create(ctx, p))
+
+	tx, err := conn.Begin(ctx)
+	must(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	_, err = tx.Exec(ctx, `UPDATE audited_posts SET title = 'committed meanwhile', body = '\x01' WHERE id = $1`, p.ID)
+	must(t, err)
+	pid := scalar[uint32](t, other, `SELECT pg_backend_pid()`)
+
+	done := make(chan error, 1)
+	p.Title = "mine"
+	go func() { done <- r.Update(ctx, p) }()
+	for i := 0; ; i++ { // wait until the update waits for the row lock
+		if scalar[bool](t, conn, `SELECT wait_event_type IS NOT DISTINCT FROM 'Lock' FROM pg_stat_activity WHERE pid = $1`, pid) {
+			break
+		}
+		if i == 500 {
+			t.Fatal("the audited update never waited for the row lock")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	must(t, tx.Commit(ctx))
+	must(t, <-done)
+	rec := aud.recs[len(aud.recs)-1]
+	equal(t, "before title", rec.Before["title"], "committed meanwhile")
+	equal(t, "before body", rec.Before["body"], []byte{1})
+	equal(t, "changed", rec.Changed, []string{"title", "body", "version", "updated_at"})
+	equal(t, "stored", scalar[string](t, conn, `SELECT title || coalesce(body::text, 'NULL') FROM audited_posts`), "mineNULL")
+}
