@@ -144,7 +144,7 @@ func (r *Repository[T]) update(ctx context.Context, q Querier, v, before *T) err
 		return wrapErr(op+": BeforeUpdate", r.table(), err)
 	}
 	rv := reflect.ValueOf(v).Elem()
-	args := make([]any, len(r.mt.updArgs), len(r.mt.updArgs)+len(r.mt.m.PK))
+	args := make([]any, len(r.mt.updArgs))
 	for i, f := range r.mt.updArgs {
 		args[i] = f.Value(rv)
 	}
