@@ -68,15 +68,19 @@ func ActorFrom(ctx context.Context) string {
 }
 
 // audit sends a record for a write on entity key; before/after are the
-// entity before and after (nil when unknown); changed lists the columns
-// that changed (nil when unknown: create, upsert, delete).
-func (r *Repository[T]) audit(ctx context.Context, op string, key []any, changed []string, before, after *T) {
+// entity before and after (nil when unknown). With diff, Changed lists
+// the columns that differ between them; without, it is nil (unknown:
+// create, upsert, delete).
+func (r *Repository[T]) audit(ctx context.Context, op string, key []any, diff bool, before, after *T) {
 	if r.cfg.auditor == nil {
 		return
 	}
 	rec := AuditRecord{
 		At: r.cfg.now(), Actor: ActorFrom(ctx), Operation: op, Table: r.table(),
-		Key: map[string]any{}, Changed: changed, Before: r.asMap(before), After: r.asMap(after),
+		Key: map[string]any{}, Before: r.asMap(before), After: r.asMap(after),
+	}
+	if diff {
+		rec.Changed = r.changedColumns(rec.Before, rec.After)
 	}
 	for i, f := range r.mt.m.PK {
 		rec.Key[f.Column] = key[i]
@@ -110,7 +114,7 @@ func (r *Repository[T]) observe(ctx context.Context, op string, v *T) {
 	}
 	key := r.mt.keyOf(reflect.ValueOf(v).Elem())
 	r.invalidate(ctx, key)
-	r.audit(ctx, op, key, nil, nil, v)
+	r.audit(ctx, op, key, false, nil, v)
 }
 
 // observeUpdate is observe for Update: with an auditor, before holds the
@@ -122,6 +126,6 @@ func (r *Repository[T]) observeUpdate(ctx context.Context, rv reflect.Value, bef
 	key := r.mt.keyOf(rv)
 	r.invalidate(ctx, key)
 	if before != nil {
-		r.audit(ctx, "update", key, r.changedColumns(before, v), before, v)
+		r.audit(ctx, "update", key, true, before, v)
 	}
 }

@@ -4,19 +4,20 @@ import (
 	"bytes"
 	"database/sql/driver"
 	"reflect"
+	"time"
 )
 
 // changedColumns lists, in model order, the columns whose values differ
-// between the row images before and after (neither nil). Columns the
-// repository maintains itself — the version and on_update columns — move
-// on every write; they are listed only when some other column changed
-// too, so a write that changed no data gives an empty (non-nil) list.
-func (r *Repository[T]) changedColumns(before, after *T) []string {
-	bv, av := reflect.ValueOf(before).Elem(), reflect.ValueOf(after).Elem()
+// between the row images before and after (column to value, as asMap
+// makes them). Columns the repository maintains itself — the version and
+// on_update columns — move on every write; they are listed only when some
+// other column changed too, so a write that changed no data gives an
+// empty (non-nil) list.
+func (r *Repository[T]) changedColumns(before, after map[string]any) []string {
 	out := []string{}
 	data := false
 	for _, f := range r.mt.m.Fields {
-		if sameValue(f.Value(bv), f.Value(av)) {
+		if sameValue(before[f.Column], after[f.Column]) {
 			continue
 		}
 		out = append(out, f.Column)
@@ -38,6 +39,33 @@ var bytesType = reflect.TypeOf([]byte(nil))
 // (sql.Null*, pgtype) by the values it sends, []byte by its bytes,
 // comparable values by ==, anything else (slices, maps) by DeepEqual.
 func sameValue(a, b any) bool {
+	// The common column types first, without reflection.
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case int64:
+		y, ok := b.(int64)
+		return ok && x == y
+	case int32:
+		y, ok := b.(int32)
+		return ok && x == y
+	case int:
+		y, ok := b.(int)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case time.Time:
+		y, ok := b.(time.Time)
+		return ok && x.Equal(y)
+	case *time.Time:
+		y, ok := b.(*time.Time)
+		return ok && (x == nil || y == nil) == (x == nil && y == nil) && (x == nil || x.Equal(*y))
+	case []byte:
+		y, ok := b.([]byte)
+		return ok && (x == nil) == (y == nil) && bytes.Equal(x, y)
+	}
 	return sameReflect(reflect.ValueOf(a), reflect.ValueOf(b))
 }
 

@@ -74,7 +74,7 @@ func TestChangedColumns(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got := r.changedColumns(&before, &tc.after)
+			got := r.changedColumns(r.asMap(&before), r.asMap(&tc.after))
 			if got == nil || len(got) != len(tc.want) {
 				t.Fatalf("changed = %#v, want %#v", got, tc.want)
 			}

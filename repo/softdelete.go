@@ -68,9 +68,7 @@ func (r *Repository[T]) softWrite(ctx context.Context, op, auditOp string, v *T,
 		return err
 	}
 	r.invalidate(ctx, key)
-	if r.cfg.auditor != nil {
-		r.audit(ctx, auditOp, key, r.changedColumns(&before, v), &before, v)
-	}
+	r.audit(ctx, auditOp, key, true, &before, v)
 	return nil
 }
 

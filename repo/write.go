@@ -247,7 +247,7 @@ func (r *Repository[T]) UpdateFields(ctx context.Context, id any, fields map[str
 	}
 	r.invalidate(ctx, key)
 	if before != nil {
-		r.audit(ctx, "update", key, r.changedColumns(before, out), before, out)
+		r.audit(ctx, "update", key, true, before, out)
 	}
 	return out, nil
 }
