@@ -36,7 +36,9 @@ type AuditEvent = struct {
 	// Key is the primary key of the row, column name to value. Written in
 	// clear unless a key column is sensitive.
 	Key map[string]any
-	// Changed lists the columns written by the change.
+	// Changed lists the columns whose values the change changed; repo
+	// fills it from the row before and after (see repo.AuditRecord), nil
+	// when the row before is unknown (create, upsert, delete).
 	Changed []string
 	// Before is the row before the change, column to value, when known
 	// (nil for a create).

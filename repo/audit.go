@@ -8,15 +8,30 @@ import (
 )
 
 // AuditRecord is one change, as handed to an Auditor.
+//
+// Changed lists, in model order, the columns whose values differ between
+// Before and After, compared by value (time.Time by Equal, []byte by
+// content, pointers followed, sql.Null* and other driver.Valuers by the
+// value they send). The version and on_update columns (updated_at), which
+// every update moves, are listed only beside a change to another column:
+// an update that changed no data has an empty, non-nil Changed, though
+// Before and After show the bump. Changed is nil when the row before is
+// not known: create, upsert (insert or update, one statement) and delete.
+//
+// Before is the stored row as it was: for Update and UpdateFields the
+// statement returns it (it locks the row first, so it is the committed
+// row the update changed); for soft delete and restore it is the entity
+// passed in, whose version the write has just matched. After is the row
+// as stored afterwards.
 type AuditRecord = struct {
 	At        time.Time
 	Actor     string
 	Operation string // "create", "update", "delete", "soft_delete", "restore", "upsert"
 	Table     string
 	Key       map[string]any
-	Changed   []string
-	Before    map[string]any
-	After     map[string]any
+	Changed   []string       // columns that changed; nil when unknown (see above)
+	Before    map[string]any // nil for create and upsert
+	After     map[string]any // nil for delete
 }
 
 // Auditor receives a record of every write made through a repository,
@@ -29,6 +44,9 @@ type Auditor interface {
 
 // WithAuditor sends a record of every write to a. Errors from a are
 // passed to onError (nil: dropped), since the write has already happened.
+// With an auditor, Update and UpdateFields read the row as it was in the
+// same statement (UPDATE … FROM (SELECT … FOR UPDATE) … RETURNING), one
+// round trip as without, so that the record can say what changed.
 // Bulk operations (CreateBatch, UpsertBatch, CopyFrom, UpdateWhere,
 // DeleteWhere, PurgeTrashed) are not audited per row.
 func WithAuditor(a Auditor, onError func(error)) Option {
@@ -50,15 +68,19 @@ func ActorFrom(ctx context.Context) string {
 }
 
 // audit sends a record for a write on entity key; before/after are the
-// entity before and after (nil when unknown); changed lists the columns
-// written (nil: every column of after).
-func (r *Repository[T]) audit(ctx context.Context, op string, key []any, changed []string, before, after *T) {
+// entity before and after (nil when unknown). With diff, Changed lists
+// the columns that differ between them; without, it is nil (unknown:
+// create, upsert, delete).
+func (r *Repository[T]) audit(ctx context.Context, op string, key []any, diff bool, before, after *T) {
 	if r.cfg.auditor == nil {
 		return
 	}
 	rec := AuditRecord{
 		At: r.cfg.now(), Actor: ActorFrom(ctx), Operation: op, Table: r.table(),
-		Key: map[string]any{}, Changed: changed, Before: r.asMap(before), After: r.asMap(after),
+		Key: map[string]any{}, Before: r.asMap(before), After: r.asMap(after),
+	}
+	if diff {
+		rec.Changed = r.changedColumns(rec.Before, rec.After)
 	}
 	for i, f := range r.mt.m.PK {
 		rec.Key[f.Column] = key[i]
@@ -83,33 +105,27 @@ func (r *Repository[T]) asMap(v *T) map[string]any {
 	return out
 }
 
-// writableColumns lists the columns Update writes (for audit); a fresh
-// slice, since the auditor may keep it.
-func (r *Repository[T]) writableColumns() []string {
-	if r.cfg.auditor == nil {
-		return nil
-	}
-	var out []string
-	for _, f := range r.mt.m.Fields {
-		if f.Writable() && !f.PK {
-			out = append(out, f.Column)
-		}
-	}
-	return out
-}
-
 // observe invalidates the cache key of v and sends its audit record after
-// a create, update or upsert; it reads nothing when neither a cache nor an
-// auditor is configured.
+// a create or upsert; it reads nothing when neither a cache nor an auditor
+// is configured.
 func (r *Repository[T]) observe(ctx context.Context, op string, v *T) {
 	if r.cfg.cache == nil && r.cfg.auditor == nil {
 		return
 	}
 	key := r.mt.keyOf(reflect.ValueOf(v).Elem())
 	r.invalidate(ctx, key)
-	var changed []string
-	if op == "update" {
-		changed = r.writableColumns()
+	r.audit(ctx, op, key, false, nil, v)
+}
+
+// observeUpdate is observe for Update: with an auditor, before holds the
+// row as it was and the record lists the columns that changed.
+func (r *Repository[T]) observeUpdate(ctx context.Context, rv reflect.Value, before, v *T) {
+	if r.cfg.cache == nil && r.cfg.auditor == nil {
+		return
 	}
-	r.audit(ctx, op, key, changed, nil, v)
+	key := r.mt.keyOf(rv)
+	r.invalidate(ctx, key)
+	if before != nil {
+		r.audit(ctx, "update", key, true, before, v)
+	}
 }

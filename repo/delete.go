@@ -72,6 +72,6 @@ func (r *Repository[T]) hardDelete(ctx context.Context, op string, v *T) error {
 		return err
 	}
 	r.invalidate(ctx, key)
-	r.audit(ctx, "delete", key, nil, v, nil)
+	r.audit(ctx, "delete", key, false, v, nil)
 	return nil
 }

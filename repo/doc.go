@@ -26,6 +26,42 @@
 // the explicit way to write a soft-deleted row. Delete (live rows),
 // Restore (soft-deleted rows) and HardDelete (any row) ignore the view.
 //
+// # Reads into other structs
+//
+// Select, Get, SelectRaw and GetRaw run a sqlb statement or trusted SQL
+// on any Querier and scan the rows into any struct — a join projected
+// into a DTO, an aggregate, a report — by column name with the tag rules
+// of models; the struct needs no table. A result column that maps to no
+// field (or appears twice) is ErrInvalid naming it; a field with no
+// column keeps its zero value; NULL goes into pointers, sql.Null* and
+// pgtype values and is an error for a plain int or string.
+//
+// # Column names
+//
+// Column names given to Query.Where, Query.OrderBy, Find, FindOne,
+// First, Last, Count, Exists, UpdateWhere and DeleteWhere are checked
+// against the model before any SQL is sent, so a typo is ErrInvalid naming
+// the column (`Where: users has no column "emial"`) instead of a server
+// error; UpdateFields and UpdateWhere check the columns they set the same
+// way. What is checked:
+//
+//   - A bare name (`email`, `"Email"`) in a sqlb condition (Eq, In,
+//     Between, IsNull, On, … inside And/Or/Not) or a sort key must be a
+//     column of the model: in a query that may gain joins, the table's
+//     own columns are the only ones a bare name can name without doubt.
+//     A name made of anything but identifier characters (`lower(email)`)
+//     is taken for an expression and left alone.
+//   - A name qualified with the model's table (`users.email`, or
+//     `app.users.email` for a model in schema app) must be one of its
+//     columns too.
+//   - Names qualified with anything else (`a.name`: an alias or a joined
+//     table) are left to the server, as are trusted SQL fragments
+//     (WhereRaw, WhereNamed, sqlb.Raw, OrderByRaw), subqueries and the
+//     statements given to Select and SelectRaw.
+//   - A squirrel-style map condition (a map with string keys, such as
+//     squirrel.Eq) has its keys checked when they are plain lower-case
+//     identifiers; other keys may be expressions and are left alone.
+//
 // # Queriers and transactions
 //
 // The Querier decides where statements run. A repository over pool.DB

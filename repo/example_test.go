@@ -144,3 +144,50 @@ func ExampleRepository_WithTrashed() {
 		log.Fatal(err)
 	}
 }
+
+// A join projected into a struct that is not a model: no table, columns
+// matched by name with the model tag rules.
+func ExampleSelect() {
+	ctx := context.Background()
+	pool, _ := pgxpool.New(ctx, "postgres://localhost/app")
+	type PostLine struct {
+		Title  string `db:"title"`
+		Author string `db:"author"`
+	}
+	lines, err := repo.Select[PostLine](ctx, pool, sqlb.Select("p.title").
+		Column(sqlb.As(sqlb.Col("u.name"), "author")).
+		From(sqlb.As("posts", "p")).Join(sqlb.As("users", "u"), sqlb.On("u.id", "p.author_id")))
+	if err != nil {
+		log.Fatal(err) // ErrInvalid naming a result column PostLine has no field for
+	}
+	fmt.Println(len(lines))
+}
+
+// An aggregate read with raw SQL into a struct; one row expected.
+func ExampleGetRaw() {
+	ctx := context.Background()
+	pool, _ := pgxpool.New(ctx, "postgres://localhost/app")
+	type Stats struct {
+		Posts int64 `db:"posts"`
+		Users int64 `db:"users"`
+	}
+	s, err := repo.GetRaw[Stats](ctx, pool, `SELECT count(*) AS posts, count(DISTINCT author_id) AS users FROM posts WHERE id > $1`, 0)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(s.Posts, s.Users)
+}
+
+// Named parameters in a condition, bound from a map.
+func ExampleQuery_WhereNamed() {
+	ctx := context.Background()
+	pool, _ := pgxpool.New(ctx, "postgres://localhost/app")
+	users, _ := repo.New[User](pool)
+	found, err := users.Query().
+		WhereNamed("name ILIKE :q OR email ILIKE :q", map[string]any{"q": "%ann%"}).
+		Find(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(found))
+}

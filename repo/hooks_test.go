@@ -65,13 +65,13 @@ func TestHookOrder(t *testing.T) {
 		{"create", "", func(r *Repository[hooked], h *hooked) error { return r.Create(ctx, h) }, []string{
 			"BEGIN", "BeforeCreate", `INSERT INTO "hookeds" ("name") VALUES ($1) RETURNING "id"`, "AfterCreate", "COMMIT", "cache.Delete norm:hookeds:0", "audit create"}},
 		{"update", "", func(r *Repository[hooked], h *hooked) error { return r.Update(ctx, h) }, []string{
-			"BEGIN", "BeforeUpdate", `UPDATE "hookeds" SET "name" = $1 WHERE "id" = $2`, "AfterUpdate", "COMMIT", "cache.Delete norm:hookeds:0", "audit update"}},
+			"BEGIN", "BeforeUpdate", `UPDATE "hookeds" SET "name" = $1 FROM (SELECT "norm_b" AS "norm_row" FROM "hookeds" AS "norm_b" WHERE "norm_b"."id" = $2 FOR UPDATE) AS "norm_before" WHERE "id" = $3 RETURNING ("norm_before"."norm_row")."id", ("norm_before"."norm_row")."name"`, "AfterUpdate", "COMMIT", "cache.Delete norm:hookeds:0", "audit update"}},
 		{"delete", "", func(r *Repository[hooked], h *hooked) error { return r.Delete(ctx, h) }, []string{
 			"BEGIN", "BeforeDelete", `DELETE FROM "hookeds" WHERE "id" = $1`, "AfterDelete", "COMMIT", "cache.Delete norm:hookeds:0", "audit delete"}},
 		{"before aborts", "BeforeCreate", func(r *Repository[hooked], h *hooked) error { return r.Create(ctx, h) }, []string{
 			"BEGIN", "BeforeCreate", "ROLLBACK"}},
 		{"after rolls back", "AfterUpdate", func(r *Repository[hooked], h *hooked) error { return r.Update(ctx, h) }, []string{
-			"BEGIN", "BeforeUpdate", `UPDATE "hookeds" SET "name" = $1 WHERE "id" = $2`, "AfterUpdate", "ROLLBACK"}},
+			"BEGIN", "BeforeUpdate", `UPDATE "hookeds" SET "name" = $1 FROM (SELECT "norm_b" AS "norm_row" FROM "hookeds" AS "norm_b" WHERE "norm_b"."id" = $2 FOR UPDATE) AS "norm_before" WHERE "id" = $3 RETURNING ("norm_before"."norm_row")."id", ("norm_before"."norm_row")."name"`, "AfterUpdate", "ROLLBACK"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -22,18 +22,25 @@ const (
 // meta is the per-type part of a repository: the model, the fixed-shape
 // SQL and the scan plan. It is built once per type and shared.
 type meta struct {
-	m       *sqlb.Model
-	table   string   // quoted, schema-qualified table
-	cols    []string // quoted columns, model order
-	qcols   []string // table-qualified quoted columns, for Query()
-	find    [3]string
-	update  [3]string     // UPDATE by key per trashMode: args updArgs
-	updArgs []*sqlb.Field // fields bound by update: SET values, key, [version]
-	updRet  []*sqlb.Field // RETURNING of update: version, on_update, read-only columns
-	del     string        // DELETE by key [and version]
-	trash   string        // soft delete by key: args now, [version], key
-	restore string        // restore by key: args [version], key
-	softRet []*sqlb.Field // soft-delete column [, version], returned
+	m     *sqlb.Model
+	table string   // quoted, schema-qualified table
+	cols  []string // quoted columns, model order
+	// byQuoted maps each quoted column ("email") and table-qualified
+	// column ("users"."email") to its field, for checkCond's fast path.
+	byQuoted map[string]*sqlb.Field
+	qcols    []string // table-qualified quoted columns, for Query()
+	find     [3]string
+	update   [3]string     // UPDATE by key per trashMode: args updArgs
+	updArgs  []*sqlb.Field // fields bound by update: SET values, key, [version]
+	updRet   []*sqlb.Field // RETURNING of update: version, on_update, read-only columns
+	// updAudit is update with the row as it was before (see beforeImage):
+	// args are the SET values, the key, the key again, [version]; RETURNING
+	// updRet, then every model column of the row before.
+	updAudit [3]string
+	del      string        // DELETE by key [and version]
+	trash    string        // soft delete by key: args now, [version], key
+	restore  string        // restore by key: args [version], key
+	softRet  []*sqlb.Field // soft-delete column [, version], returned
 	// inline: no field is reached through an embedded pointer, so the
 	// address of each field is at a fixed offset in T and one scan
 	// destination list serves every row (see scanAll).
@@ -114,9 +121,12 @@ func buildMeta(t reflect.Type) (*meta, error) {
 		return nil, fmt.Errorf("repo: New[%s]: %w: embedded pointer %s is to an unexported struct type, which reading rows cannot allocate: export the type or embed it by value", t, ErrInvalid, unsettable)
 	}
 	mt := &meta{m: m, table: m.QuotedTable(), hooks: hooksOf(t), inline: inline}
+	mt.byQuoted = make(map[string]*sqlb.Field, 2*len(m.Fields))
 	for _, f := range m.Fields {
 		mt.cols = append(mt.cols, f.Quoted())
 		mt.qcols = append(mt.qcols, mt.table+"."+f.Quoted())
+		mt.byQuoted[f.Quoted()] = f
+		mt.byQuoted[mt.table+"."+f.Quoted()] = f
 	}
 	mt.buildScopes()
 	if len(m.PK) > 0 {
@@ -217,8 +227,44 @@ func (mt *meta) buildUpdateSQL() error {
 			return fmt.Errorf("%w: update by key of %s binds %d values, want %d", ErrInvalid, mt.m.Name, len(args), len(mt.updArgs))
 		}
 		mt.update[mode] = sql
+		sql, args, err = mt.withBefore(bm.Returning(ret...), make([]any, len(mt.m.PK))).ToSQL()
+		if err != nil {
+			return err
+		}
+		if len(args) != len(mt.updArgs)+len(mt.m.PK) {
+			return fmt.Errorf("%w: audited update by key of %s binds %d values, want %d", ErrInvalid, mt.m.Name, len(args), len(mt.updArgs)+len(mt.m.PK))
+		}
+		mt.updAudit[mode] = sql
 	}
 	return nil
+}
+
+// beforeAlias names the row image before an update in withBefore's FROM
+// item; beforeCol is its only column, the whole row.
+const (
+	beforeAlias = `"norm_before"`
+	beforeCol   = `"norm_row"`
+)
+
+// withBefore adds to an UPDATE by key the row as it was before the update
+// and returns it after b's own RETURNING columns: FROM (SELECT the row
+// FOR UPDATE) — which locks it first, so the image is the committed row
+// the update then changes, even under concurrent writers — and RETURNING
+// each model column of that image. The FROM item exposes one column,
+// named so as not to clash with the table's, so b's unqualified names keep
+// their meaning. The key is bound again, after the SET values and before
+// b's WHERE values.
+func (mt *meta) withBefore(b sqlb.UpdateBuilder, key []any) sqlb.UpdateBuilder {
+	conds := make([]sqlb.Sqlizer, len(mt.m.PK))
+	for i, f := range mt.m.PK {
+		conds[i] = sqlb.Eq(`"norm_b".`+f.Quoted(), nonNil(key[i]))
+	}
+	sub := sqlb.Select().ColumnRaw(`"norm_b" AS ` + beforeCol).From(sqlb.As(mt.table, "norm_b")).Where(conds...).ForUpdate()
+	b = b.From(sqlb.As(sub, "norm_before"))
+	for _, f := range mt.m.Fields {
+		b = b.ReturningRaw("(" + beforeAlias + "." + beforeCol + ")." + f.Quoted())
+	}
+	return b
 }
 
 // softSQL builds UPDATE … SET deleted_at = $1 (trash) or NULL (restore),

@@ -85,6 +85,7 @@ func queryMisuseCalls(r *Repository[gUser]) map[string]func() error {
 		"ToSQL":       func() error { _, _, err := q.ToSQL(); return err },
 		"Where":       func() error { return ignore2(q.Where(sqlb.Eq("id", 1)).Find(ctx)) },
 		"WhereRaw":    func() error { return ignore2(q.WhereRaw("id = ?", 1).Find(ctx)) },
+		"WhereNamed":  func() error { return ignore2(q.WhereNamed("id = :id", map[string]any{"id": 1}).Find(ctx)) },
 		"WithTrashed": func() error { return ignore2(q.WithTrashed().Find(ctx)) },
 	}
 }

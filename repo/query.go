@@ -39,16 +39,40 @@ func (r *Repository[T]) Query() Query[T] {
 }
 
 // Where adds conditions (ANDed). Columns may be qualified with the table
-// name, which a query with joins needs.
+// name, which a query with joins needs. Column names are checked against
+// the model (see the package documentation, "Column names"): a bare name
+// that is not a column of T, such as sqlb.Eq("emial", x), makes the query
+// fail with ErrInvalid naming it when it runs, with nothing sent; a column
+// of another table must be qualified (a.name).
 func (q Query[T]) Where(conds ...sqlb.Sqlizer) Query[T] {
+	if q.bad == nil && q.r != nil && q.r.mt != nil {
+		for _, c := range conds {
+			if err := q.r.mt.checkCond("Where", c); err != nil {
+				q.bad = err
+				break
+			}
+		}
+	}
 	q.conds = append(q.conds[:len(q.conds):len(q.conds)], conds...)
 	return q
 }
 
 // WhereRaw adds a trusted SQL condition with ? placeholders. Never build
-// sql from user input.
+// sql from user input. Its column names are not checked.
 func (q Query[T]) WhereRaw(sql string, args ...any) Query[T] {
 	return q.Where(sqlb.Raw(sql, args...))
+}
+
+// WhereNamed adds a trusted SQL condition with named parameters, :name or
+// @name, bound from params — a map with string keys or a struct whose
+// fields are matched by column name as model tags map them — as
+// sqlb.RawNamed does: WhereNamed("score > :min AND team_id = :team",
+// map[string]any{"min": 10, "team": t}). A name used twice binds one
+// parameter; a name with no value makes the query fail when it runs with
+// sqlb.ErrMissingParam, nothing sent. Never build sql from user input; its
+// column names are not checked.
+func (q Query[T]) WhereNamed(sql string, params any) Query[T] {
+	return q.Where(sqlb.RawNamed(sql, params))
 }
 
 // Join adds an inner join (see sqlb.SelectBuilder.Join). The selected
@@ -69,8 +93,13 @@ func (q Query[T]) Scopes(scopes ...sqlb.Scope) Query[T] {
 }
 
 // OrderBy sets the sort keys (replacing earlier ones). Without keys, First
-// and Last and pages order by the primary key.
+// and Last and pages order by the primary key. Columns are checked as
+// Where's are: OrderBy(sqlb.Asc("naem")) makes the query fail with
+// ErrInvalid naming "naem", nothing sent.
 func (q Query[T]) OrderBy(keys ...sqlb.SortKey) Query[T] {
+	if q.bad == nil && q.r != nil && q.r.mt != nil {
+		q.bad = q.r.mt.checkSort("OrderBy", keys)
+	}
 	q.order = append([]sqlb.SortKey(nil), keys...)
 	return q
 }

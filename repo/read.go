@@ -134,7 +134,7 @@ func (r *Repository[T]) Raw(ctx context.Context, sql string, args ...any) ([]T, 
 	if err != nil {
 		return nil, wrapErr(op, r.table(), err)
 	}
-	items, err := scanByName[T](r.mt.m, rows)
+	items, err := scanByName[T](r.mt.m, r.mt.inline, rows, 0)
 	if err != nil {
 		return nil, wrapErr(op, r.table(), err)
 	}

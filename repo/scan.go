@@ -76,9 +76,13 @@ func scanAll[T any](mt *meta, rows pgx.Rows) ([]T, error) {
 	return out, nil
 }
 
-// scanByName reads rows of an arbitrary query, mapping result columns to
-// model fields by name. A result column no field maps is an error naming it.
-func scanByName[T any](m *sqlb.Model, rows pgx.Rows) ([]T, error) {
+// scanByName reads up to limit rows (0: every row) of an arbitrary query,
+// mapping result columns to fields of m by name. A result column no field
+// maps, or one that appears twice, is an error naming it; a field with no
+// column keeps its zero value. With inline fields (see meta.inline) one
+// list of field addresses serves every row, scanned into a zeroed value
+// and copied out; otherwise the addresses are taken per row.
+func scanByName[T any](m *sqlb.Model, inline bool, rows pgx.Rows, limit int) ([]T, error) {
 	defer rows.Close()
 	fds := rows.FieldDescriptions()
 	fields := make([]*sqlb.Field, len(fds))
@@ -87,17 +91,28 @@ func scanByName[T any](m *sqlb.Model, rows pgx.Rows) ([]T, error) {
 		if f == nil {
 			return nil, fmt.Errorf("%w: result column %q maps to no field of %s", ErrInvalid, fd.Name, m.Name)
 		}
+		for _, prev := range fields[:i] {
+			if prev == f {
+				return nil, fmt.Errorf("%w: result column %q appears twice; alias one of them", ErrInvalid, fd.Name)
+			}
+		}
 		fields[i] = f
 	}
 	var out []T
-	dest := make([]any, 0, len(fields))
+	var row, zero T
+	rv := reflect.ValueOf(&row).Elem()
+	dest := destFields(fields, rv, make([]any, 0, len(fields)))
 	for rows.Next() {
-		var zero T
-		out = append(out, zero)
-		rv := reflect.ValueOf(&out[len(out)-1]).Elem()
-		dest = destFields(fields, rv, dest)
+		row = zero
+		if !inline {
+			dest = destFields(fields, rv, dest)
+		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
+		}
+		out = append(out, row)
+		if limit > 0 && len(out) == limit {
+			break
 		}
 	}
 	if err := rows.Err(); err != nil {

@@ -68,7 +68,7 @@ func (r *Repository[T]) softWrite(ctx context.Context, op, auditOp string, v *T,
 		return err
 	}
 	r.invalidate(ctx, key)
-	r.audit(ctx, auditOp, key, []string{r.mt.m.SoftDelete.Column}, &before, v)
+	r.audit(ctx, auditOp, key, true, &before, v)
 	return nil
 }
 

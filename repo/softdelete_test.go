@@ -40,8 +40,8 @@ func TestWriteOfSoftDeletedRowChangesNothing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	const (
-		update = `UPDATE "soft_hookeds" SET "name" = $1 WHERE "id" = $2 AND "deleted_at" IS NULL RETURNING "deleted_at"`
-		fields = `UPDATE "soft_hookeds" SET "name" = $1 WHERE "id" = $2 AND "deleted_at" IS NULL RETURNING "id", "name", "deleted_at"`
+		update = `UPDATE "soft_hookeds" SET "name" = $1 FROM (SELECT "norm_b" AS "norm_row" FROM "soft_hookeds" AS "norm_b" WHERE "norm_b"."id" = $2 FOR UPDATE) AS "norm_before" WHERE "id" = $3 AND "deleted_at" IS NULL RETURNING "deleted_at", ("norm_before"."norm_row")."id", ("norm_before"."norm_row")."name", ("norm_before"."norm_row")."deleted_at"`
+		fields = `UPDATE "soft_hookeds" SET "name" = $1 FROM (SELECT "norm_b" AS "norm_row" FROM "soft_hookeds" AS "norm_b" WHERE "norm_b"."id" = $2 FOR UPDATE) AS "norm_before" WHERE "id" = $3 AND "deleted_at" IS NULL RETURNING "id", "name", "deleted_at", ("norm_before"."norm_row")."id", ("norm_before"."norm_row")."name", ("norm_before"."norm_row")."deleted_at"`
 		trash  = `UPDATE "soft_hookeds" SET "deleted_at" = $1 WHERE "deleted_at" IS NULL AND "id" = $2 RETURNING "deleted_at"`
 		upsert = `INSERT INTO "soft_hookeds" ("id", "name", "deleted_at") VALUES ($1, $2, $3) ON CONFLICT ("id") DO UPDATE SET "name" = EXCLUDED."name" WHERE "soft_hookeds"."deleted_at" IS NULL RETURNING "id", "name", "deleted_at"`
 	)
@@ -102,7 +102,7 @@ func TestWithTrashedWritesSoftDeletedRow(t *testing.T) {
 	if err := r.WithTrashed().Update(ctx, h); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"BEGIN", "BeforeUpdate", `UPDATE "soft_hookeds" SET "name" = $1 WHERE "id" = $2 RETURNING "deleted_at"`,
+	want := []string{"BEGIN", "BeforeUpdate", `UPDATE "soft_hookeds" SET "name" = $1 FROM (SELECT "norm_b" AS "norm_row" FROM "soft_hookeds" AS "norm_b" WHERE "norm_b"."id" = $2 FOR UPDATE) AS "norm_before" WHERE "id" = $3 RETURNING "deleted_at", ("norm_before"."norm_row")."id", ("norm_before"."norm_row")."name", ("norm_before"."norm_row")."deleted_at"`,
 		"AfterUpdate", "COMMIT", "cache.Delete norm:soft_hookeds:7", "audit update"}
 	if got := db.sqls(); !slices.Equal(got, want) {
 		t.Fatalf("statements and events:\n got %q\nwant %q", got, want)

@@ -45,6 +45,9 @@ func (r *Repository[T]) UpdateWhere(ctx context.Context, set map[string]any, con
 	if err != nil {
 		return 0, err
 	}
+	if err := r.checkConds(op, conds); err != nil {
+		return 0, err
+	}
 	b := sqlb.Update(r.mt.table)
 	for _, c := range cols {
 		b = b.Set(c, set[c])
@@ -70,6 +73,9 @@ func (r *Repository[T]) DeleteWhere(ctx context.Context, conds ...sqlb.Sqlizer) 
 	if !hasConds(conds) {
 		return 0, errorf(op, r.table(), ErrInvalid, "no condition; pass repo.AllRows() to delete every row")
 	}
+	if err := r.checkConds(op, conds); err != nil {
+		return 0, err
+	}
 	if sd := r.mt.m.SoftDelete; sd != nil {
 		b := sqlb.Update(r.mt.table).Set(sd.Column, r.cfg.now())
 		if ver := r.mt.m.Version; ver != nil {
@@ -80,6 +86,17 @@ func (r *Repository[T]) DeleteWhere(ctx context.Context, conds ...sqlb.Sqlizer) 
 	}
 	b := sqlb.Delete(r.mt.table).Where(conds...)
 	return r.bulkWrite(ctx, op, b.Returning(r.pkCols()...))
+}
+
+// checkConds checks the column names of conds against the model (see
+// Query.Where).
+func (r *Repository[T]) checkConds(op string, conds []sqlb.Sqlizer) error {
+	for _, c := range conds {
+		if err := r.mt.checkCond("Where", c); err != nil {
+			return errorf(op, r.table(), ErrInvalid, "%v", err)
+		}
+	}
+	return nil
 }
 
 func (r *Repository[T]) pkCols() []string {

@@ -117,20 +117,28 @@ func (r *Repository[T]) Update(ctx context.Context, v *T) error {
 	if r.mt.update[liveOnly] == "" {
 		return errorf(op, r.table(), ErrInvalid, "%s has no column to update", r.mt.m.Name)
 	}
+	// With an auditor, the statement also returns the row as it was
+	// before (see meta.withBefore), so the record lists what changed.
+	var before *T
+	if r.cfg.auditor != nil {
+		before = new(T)
+	}
 	var err error
 	if r.mt.hooks.update() {
-		err = r.inTx(ctx, op, func(ctx context.Context, q Querier) error { return r.update(ctx, q, v) })
+		err = r.inTx(ctx, op, func(ctx context.Context, q Querier) error { return r.update(ctx, q, v, before) })
 	} else {
-		err = r.update(ctx, r.q, v)
+		err = r.update(ctx, r.q, v, before)
 	}
 	if err != nil {
 		return err
 	}
-	r.observe(ctx, "update", v)
+	r.observeUpdate(ctx, reflect.ValueOf(v).Elem(), before, v)
 	return nil
 }
 
-func (r *Repository[T]) update(ctx context.Context, q Querier, v *T) error {
+// update runs the update by key; with before non-nil it runs the audited
+// statement and fills before with the row as it was.
+func (r *Repository[T]) update(ctx context.Context, q Querier, v, before *T) error {
 	const op = "Update"
 	if err := callHook(ctx, v, hookBeforeUpdate); err != nil {
 		return wrapErr(op+": BeforeUpdate", r.table(), err)
@@ -140,7 +148,12 @@ func (r *Repository[T]) update(ctx context.Context, q Querier, v *T) error {
 	for i, f := range r.mt.updArgs {
 		args[i] = f.Value(rv)
 	}
-	err := r.execReturning(ctx, q, op, r.mt.update[r.trash], args, r.mt.updRet, rv)
+	var err error
+	if before == nil {
+		err = r.execReturning(ctx, q, op, r.mt.update[r.trash], args, r.mt.updRet, rv)
+	} else {
+		err = r.updateAudited(ctx, q, args, rv, before)
+	}
 	if isNotFound(err) {
 		return r.missing(ctx, q, op, r.mt.keyOf(rv))
 	}
@@ -149,6 +162,30 @@ func (r *Repository[T]) update(ctx context.Context, q Querier, v *T) error {
 	}
 	if err := callHook(ctx, v, hookAfterUpdate); err != nil {
 		return wrapErr(op+": AfterUpdate", r.table(), err)
+	}
+	return nil
+}
+
+// updateAudited runs the update by key that also returns the row before
+// into before: args are the plain statement's, the key is bound again
+// after the SET values.
+func (r *Repository[T]) updateAudited(ctx context.Context, q Querier, args []any, rv reflect.Value, before *T) error {
+	const op = "Update"
+	nset := len(r.mt.updArgs) - len(r.mt.m.PK)
+	if r.mt.m.Version != nil {
+		nset--
+	}
+	full := make([]any, 0, len(args)+len(r.mt.m.PK))
+	full = append(full, args[:nset]...)
+	full = append(full, args[nset:nset+len(r.mt.m.PK)]...)
+	full = append(full, args[nset:]...)
+	dest := destFields(r.mt.updRet, rv, make([]any, 0, len(r.mt.updRet)+len(r.mt.m.Fields)))
+	dest = append(dest, destAll(r.mt.m, reflect.ValueOf(before).Elem(), nil)...)
+	if err := q.QueryRow(ctx, r.mt.updAudit[r.trash], full...).Scan(dest...); err != nil {
+		if isNotFound(err) {
+			return pgx.ErrNoRows
+		}
+		return wrapErr(op, r.table(), err)
 	}
 	return nil
 }
@@ -173,13 +210,23 @@ func (r *Repository[T]) UpdateFields(ctx context.Context, id any, fields map[str
 	if err != nil {
 		return nil, err
 	}
-	b, cols, err := r.updateFieldsSQL(op, key, fields)
+	b, _, err := r.updateFieldsSQL(op, key, fields)
 	if err != nil {
 		return nil, err
 	}
 	out := new(T)
+	var before *T
+	if r.cfg.auditor != nil {
+		before = new(T)
+	}
 	run := func(ctx context.Context, q Querier) error {
-		if err := r.returnRow(ctx, q, op, b, out); err != nil {
+		var err error
+		if before == nil {
+			err = r.returnRow(ctx, q, op, b, out)
+		} else {
+			err = r.returnRowAndBefore(ctx, q, op, r.mt.withBefore(b, key), out, before)
+		}
+		if err != nil {
 			if isNotFound(err) {
 				return r.missing(ctx, q, op, key)
 			}
@@ -199,7 +246,9 @@ func (r *Repository[T]) UpdateFields(ctx context.Context, id any, fields map[str
 		return nil, err
 	}
 	r.invalidate(ctx, key)
-	r.audit(ctx, "update", key, cols, nil, out)
+	if before != nil {
+		r.audit(ctx, "update", key, true, before, out)
+	}
 	return out, nil
 }
 
@@ -275,6 +324,24 @@ func (r *Repository[T]) returnRow(ctx context.Context, q Querier, op string, b s
 	}
 	var buf [16]any
 	dest := destAll(r.mt.m, reflect.ValueOf(out).Elem(), buf[:0])
+	if err := q.QueryRow(ctx, sql, args...).Scan(dest...); err != nil {
+		if isNotFound(err) {
+			return pgx.ErrNoRows
+		}
+		return wrapErr(op, r.table(), err)
+	}
+	return nil
+}
+
+// returnRowAndBefore is returnRow for a statement made by withBefore: it
+// also scans the row as it was into before.
+func (r *Repository[T]) returnRowAndBefore(ctx context.Context, q Querier, op string, b sqlStatement, out, before *T) error {
+	sql, args, err := b.ToSQL()
+	if err != nil {
+		return wrapErr(op, r.table(), err)
+	}
+	dest := destAll(r.mt.m, reflect.ValueOf(out).Elem(), make([]any, 0, 2*len(r.mt.m.Fields)))
+	dest = append(dest, destAll(r.mt.m, reflect.ValueOf(before).Elem(), nil)...)
 	if err := q.QueryRow(ctx, sql, args...).Scan(dest...); err != nil {
 		if isNotFound(err) {
 			return pgx.ErrNoRows

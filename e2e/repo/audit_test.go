@@ -60,8 +60,9 @@ func TestAudit(t *testing.T) {
 	equal(t, "at", first.At, at)
 	equal(t, "key", first.Key, map[string]any{"id": u.ID})
 	equal(t, "after email", first.After["email"], "au@x")
-	equal(t, "update changed", aud.recs[1].Changed, []string{"email", "name", "active", "score", "nick", "version", "updated_at", "deleted_at"})
-	equal(t, "soft delete changed", aud.recs[3].Changed, []string{"deleted_at"})
+	equal(t, "update changed", aud.recs[1].Changed, []string{"name", "version", "updated_at"})
+	equal(t, "upsert changed", aud.recs[2].Changed, []string(nil)) // before image unknown
+	equal(t, "soft delete changed", aud.recs[3].Changed, []string{"version", "deleted_at"})
 	if aud.recs[3].Before["deleted_at"] != (*time.Time)(nil) || aud.recs[3].After["deleted_at"] == nil {
 		t.Fatalf("soft delete before/after: %v / %v", aud.recs[3].Before["deleted_at"], aud.recs[3].After["deleted_at"])
 	}
