@@ -23,8 +23,8 @@ type discovery struct {
 
 var defaultDiscovery = discovery{binDirs: binDirCandidates, docker: dockerAnswers}
 
-// findBinDir returns the directory holding initdb, pg_ctl, postgres and
-// pg_basebackup, searching in the documented order.
+// findBinDir returns the directory holding initdb, pg_ctl and postgres,
+// searching in the documented order.
 func (d discovery) findBinDir(ctx context.Context) (string, error) {
 	for _, dir := range d.binDirs(ctx) {
 		if hasServerBinaries(dir) {
@@ -60,8 +60,11 @@ func debianBinDirs() []string {
 	return matches
 }
 
+// hasServerBinaries reports whether dir holds what a local cluster needs.
+// pg_basebackup is not among them: without it a replica is copied with
+// the low-level backup API (see copyBackup).
 func hasServerBinaries(dir string) bool {
-	for _, name := range []string{"initdb", "pg_ctl", "postgres", "pg_basebackup"} {
+	for _, name := range []string{"initdb", "pg_ctl", "postgres"} {
 		info, err := os.Stat(filepath.Join(dir, name))
 		if err != nil || info.IsDir() || info.Mode()&0o111 == 0 {
 			return false

@@ -82,7 +82,26 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 }
 
 func (d discovery) start(ctx context.Context, opts Options) (*Cluster, error) {
-	if raw, ok := os.LookupEnv("NORM_TEST_DATABASE_URL"); ok && raw != "" {
+	version := opts.Version
+	if version == 0 {
+		v, err := versionFromEnv()
+		if err != nil {
+			return nil, err
+		}
+		version = v
+	}
+	raw := os.Getenv("NORM_TEST_DATABASE_URL")
+	if version != 0 {
+		if raw != "" {
+			return nil, fmt.Errorf("pgtest: both NORM_TEST_DATABASE_URL and PostgreSQL version %d (Options.Version or NORM_PG_VERSION) are set: unset one", version)
+		}
+		bin, err := FetchServer(ctx, version, opts.Progress)
+		if err != nil {
+			return nil, err
+		}
+		return startLocal(ctx, opts, bin)
+	}
+	if raw != "" {
 		return startExternal(ctx, raw)
 	}
 	bin, err := d.findBinDir(ctx)

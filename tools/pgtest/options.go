@@ -10,8 +10,18 @@ import (
 // Options configures Start. The zero value starts a lone primary on a free
 // port in a temporary directory.
 type Options struct {
+	// Version starts a server of this PostgreSQL major version (one of
+	// Versions: 13 to 18) from a build FetchServer fetches once into
+	// CacheDir, instead of the locally installed server. Zero reads
+	// NORM_PG_VERSION; when that is unset too, the local server is used
+	// as the package documentation describes. It cannot be combined with
+	// NORM_TEST_DATABASE_URL.
+	Version int
+
 	// Replica adds a streaming hot-standby replica of the primary, made with
-	// pg_basebackup -R. Only local clusters have one.
+	// pg_basebackup -R, or with the low-level backup API where the server's
+	// binaries have no pg_basebackup (the builds Version fetches). Only
+	// local clusters have one.
 	Replica bool
 
 	// SynchronousReplica makes the primary's commits wait until the replica

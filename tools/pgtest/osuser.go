@@ -60,6 +60,18 @@ func (r runAs) own(path string) error {
 	return nil
 }
 
+// ownLink is own for a path that may be a symbolic link, which it changes
+// itself rather than following.
+func (r runAs) ownLink(path string) error {
+	if r.cred == nil {
+		return nil
+	}
+	if err := os.Lchown(path, int(r.cred.Uid), int(r.cred.Gid)); err != nil {
+		return fmt.Errorf("pgtest: chown %s to the postgres OS user: %w", path, err)
+	}
+	return nil
+}
+
 // checkReachable returns an error when the server user cannot reach dir
 // because a parent directory is closed to it (a checkout under /root,
 // say), instead of letting initdb fail with a bare "permission denied".

@@ -16,7 +16,7 @@ import (
 func (lc *localCluster) startReplica(ctx context.Context) error {
 	lc.replica = &server{name: "replica", dataDir: filepath.Join(lc.root, "replica"), logFile: filepath.Join(lc.root, "replica.log")}
 	if !exists(filepath.Join(lc.replica.dataDir, "PG_VERSION")) {
-		lc.logf("pg_basebackup of the primary into %s", lc.replica.dataDir)
+		lc.logf("base backup of the primary into %s", lc.replica.dataDir)
 		if err := lc.baseBackup(ctx, lc.primary, lc.replica.dataDir); err != nil {
 			return err
 		}
