@@ -22,7 +22,7 @@ COVERDIR := $(CURDIR)/.cache/cover
 PGDATA := $(CURDIR)/.pgdata
 COVERPKG := $(shell $(GO) list -m -f '{{.Path}}/...' | grep -v '/e2e/' | paste -sd, -)
 
-.PHONY: modcheck consumer-check go-min release golangci all test unit e2e lint cover bench fuzz demo db-up db-down tidy postgres help docs docs-check docs-tools
+.PHONY: test-matrix modcheck consumer-check go-min release golangci all test unit e2e lint cover bench fuzz demo db-up db-down tidy postgres help docs docs-check docs-tools
 
 all: test lint
 
@@ -40,6 +40,12 @@ unit: ## unit tests of every module except e2e
 e2e: postgres ## tests against real PostgreSQL: primary, streaming replica, PgBouncer
 	@echo "== e2e"
 	cd $(E2E_DIR) && $(GO) test $(RACE) -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+# make test-matrix [PG_VERSIONS="13 18"]: the e2e suite once per PostgreSQL
+# major version, servers fetched once into pgtest's cache (docs/guides/pgtest.md).
+PG_VERSIONS ?= 13 14 15 16 17 18
+test-matrix: ## the e2e suite on PostgreSQL 13 to 18 (PG_VERSIONS), with a pass/fail/skip table
+	@cd tools && $(GO) run ./cmd/testmatrix -dir $(E2E_DIR) -versions "$(PG_VERSIONS)" -timeout $(TEST_TIMEOUT) $(if $(RACE),,-race=false)
 
 # The tidy check runs `go mod tidy -diff` in every module with GOWORK=off,
 # as a user's build sees the module, e2e and tools included. Siblings are

@@ -5,6 +5,8 @@
 //   - cmd/release releases modules (make release; docs/releasing.md).
 //   - cmd/modcheck checks the modules as they are published: the GOWORK=off
 //     tidy check of make lint, make go-min and make consumer-check.
+//   - cmd/testmatrix runs the e2e suite once per PostgreSQL major version
+//     and prints a pass/fail/skip table (make test-matrix).
 //   - cmd/pgtmp keeps a persistent development cluster under ./.pgdata
 //     (make db-up, make db-down).
 //   - cmd/demo is what make demo runs.
