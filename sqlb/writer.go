@@ -151,6 +151,8 @@ func checkValue(v any) error {
 	case nil, string, int, int64, int32, int16, int8, uint, uint64, uint32, uint16, uint8,
 		float64, float32, bool, []byte, time.Time, *time.Time, []string, []int64, []int, []int32:
 		return nil
+	case DefaultKeyword:
+		return errInvalid("Default (the DEFAULT keyword) outside a VALUES row of an INSERT")
 	}
 	switch reflect.TypeOf(v).Kind() {
 	case reflect.Func, reflect.Chan, reflect.Complex64, reflect.Complex128, reflect.UnsafePointer:
