@@ -103,4 +103,3 @@ func TestInsertValuesSiblings(t *testing.T) {
 	}
 	wg.Wait()
 }
-
