@@ -163,6 +163,26 @@ func (f *Field) Quoted() string { return f.quoted }
 // field (not identity, not readonly or generated).
 func (f *Field) Writable() bool { return !f.Identity && !f.ReadOnly }
 
+// LeftToDefault reports whether an INSERT of struct value v (a struct, not
+// a pointer) leaves this field's column to its default: the field has a
+// default: tag, is written by inserts, and holds its Go zero value — false,
+// 0, "", the zero time, a nil pointer, a sql.Null* with Valid false (and
+// an embedded pointer on the way that is nil). The column is then left out
+// (or written as DEFAULT in a multi-row VALUES) and read back with
+// RETURNING. Any other value is written as it is: to store an explicit
+// false or 0 in a defaulted column, use a pointer or a Null type
+// (*bool pointing to false, sql.NullBool{Valid: true}).
+//
+// This is the one rule of norm's inserts: InsertStruct, UpsertStruct and
+// repo's Create, CreateBatch, Upsert and UpsertBatch all ask it.
+func (f *Field) LeftToDefault(v reflect.Value) bool {
+	if !f.HasDefault || !f.Writable() {
+		return false
+	}
+	fv, ok := fieldByIndex(v, f.Index)
+	return !ok || fv.IsZero()
+}
+
 // IsNullable reports whether the column accepts NULL: an explicit nullable
 // or not_null decides; a primary key is NOT NULL; otherwise a Go type that
 // can hold nil (pointer, slice, map, interface) or a sql.Null*-style type
