@@ -185,6 +185,11 @@ func (r *Repository[T]) upsertBuilder(op string, spec upsertSpec, rows []reflect
 			}
 		}
 		conflict = sqlb.ConflictOn(target...)
+		// A unique group migrate made a partial index (a soft-delete
+		// model's) is found by ON CONFLICT only with its predicate.
+		if u := m.UniqueOn(target...); u != nil && u.Where != "" {
+			conflict = conflict.Where(sqlb.Raw(u.Where))
+		}
 	}
 	b := r.insertBuilder(rows, target...)
 	if spec.nothing {

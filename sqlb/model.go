@@ -131,6 +131,42 @@ type ForeignKey struct {
 type Constraint struct {
 	Name   string // the group name, or table_col_key for a single column
 	Fields []*Field
+	// Where is the predicate that makes the unique group a partial unique
+	// index, or "": for a soft-delete model it is `"deleted_at" IS NULL`
+	// (the soft-delete column, quoted), so a soft-deleted row does not
+	// block re-creating it. migrate creates the index with it, and an
+	// upsert on these columns names it in its conflict target (ON CONFLICT
+	// (…) WHERE …), without which PostgreSQL finds no matching index.
+	Where string
+}
+
+// UniqueOn returns the unique group over exactly cols (in any order), or
+// nil when the model declares none.
+func (m *Model) UniqueOn(cols ...string) *Constraint {
+	for i := range m.Uniques {
+		u := &m.Uniques[i]
+		if len(u.Fields) != len(cols) {
+			continue
+		}
+		all := true
+		for _, f := range u.Fields {
+			found := false
+			for _, c := range cols {
+				if c == f.Column {
+					found = true
+					break
+				}
+			}
+			if !found {
+				all = false
+				break
+			}
+		}
+		if all {
+			return u
+		}
+	}
+	return nil
 }
 
 // Index is an index over one or more columns.
@@ -587,6 +623,15 @@ func fkAction(v string) (string, bool) {
 	return "", false
 }
 
+// partialWhere is the predicate of m's unique groups: soft-delete models
+// get partial unique indexes over live rows.
+func partialWhere(m *Model) string {
+	if m.SoftDelete == nil {
+		return ""
+	}
+	return m.SoftDelete.quoted + " IS NULL"
+}
+
 func isIntKind(t reflect.Type) bool {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -680,7 +725,7 @@ func (p *modelParser) finish() error {
 				continue
 			}
 			uniq[name] = len(m.Uniques)
-			m.Uniques = append(m.Uniques, Constraint{Name: name, Fields: []*Field{f}})
+			m.Uniques = append(m.Uniques, Constraint{Name: name, Fields: []*Field{f}, Where: partialWhere(m)})
 		}
 		for _, n := range f.Indexes {
 			name := n
