@@ -118,48 +118,48 @@ func (mt *meta) insertFields() []*sqlb.Field {
 	return out
 }
 
-// rowValues returns the values of fields in rv. A nil pointer field with a
-// default takes the tag's default expression (as Create leaves such a
-// field out so the column default applies).
-func rowValues(fields []*sqlb.Field, rv reflect.Value) []any {
-	vals := make([]any, len(fields))
-	for i, f := range fields {
-		v := f.Value(rv)
-		if f.HasDefault && isNilPtr(v) {
-			vals[i] = sqlb.Raw(f.Default)
-			continue
-		}
-		vals[i] = v
-	}
-	return vals
-}
-
-func isNilPtr(v any) bool {
-	if v == nil {
-		return true
-	}
-	rv := reflect.ValueOf(v)
-	return rv.Kind() == reflect.Pointer && rv.IsNil()
-}
-
-// insertBuilder builds a multi-row INSERT of rows RETURNING every column.
+// insertBuilder builds a multi-row INSERT of rows RETURNING every column;
 // identity columns named in with are written too (an upsert on the key).
+// It is the one place repo builds an insert's rows: a field that sqlb's
+// rule leaves to its default (Field.LeftToDefault: a defaulted field
+// holding its zero value) is written as DEFAULT in its row, so the column
+// default applies and RETURNING reads it back. The chunk's values share
+// one backing array and go to sqlb in one Rows call: no per-row builder.
 func (r *Repository[T]) insertBuilder(rows []reflect.Value, with ...string) sqlb.InsertBuilder {
+	fields := r.insertFieldsWith(with)
+	cols := make([]string, len(fields))
+	for i, f := range fields {
+		cols[i] = f.Column
+	}
+	flat := make([]any, len(rows)*len(fields))
+	vals := make([][]any, len(rows))
+	for i, rv := range rows {
+		row := flat[i*len(fields) : (i+1)*len(fields) : (i+1)*len(fields)]
+		for j, f := range fields {
+			if f.LeftToDefault(rv) {
+				row[j] = sqlb.Default
+				continue
+			}
+			row[j] = f.Value(rv)
+		}
+		vals[i] = row
+	}
+	return sqlb.Insert(r.mt.table).Columns(cols...).Rows(vals).Returning(r.mt.cols...)
+}
+
+// insertFieldsWith lists the columns insertBuilder writes: every writable
+// field, and identity fields named in with, in model order.
+func (r *Repository[T]) insertFieldsWith(with []string) []*sqlb.Field {
+	if len(with) == 0 {
+		return r.mt.insertFields()
+	}
 	var fields []*sqlb.Field
 	for _, f := range r.mt.m.Fields {
 		if f.Writable() || (f.Identity && slices.Contains(with, f.Column)) {
 			fields = append(fields, f)
 		}
 	}
-	cols := make([]string, len(fields))
-	for i, f := range fields {
-		cols[i] = f.Column
-	}
-	b := sqlb.Insert(r.mt.table).Columns(cols...)
-	for _, rv := range rows {
-		b = b.Values(rowValues(fields, rv)...)
-	}
-	return b.Returning(r.mt.cols...)
+	return fields
 }
 
 // upsertBuilder adds the ON CONFLICT clause of spec to insertBuilder.
@@ -298,7 +298,7 @@ func (r *Repository[T]) upsertStatement(op string, spec upsertSpec, rv reflect.V
 	}
 	var mask uint64
 	for i, f := range r.mt.m.Fields {
-		if f.HasDefault && isNilPtr(f.Value(rv)) {
+		if f.LeftToDefault(rv) {
 			mask |= 1 << i
 		}
 	}
@@ -350,14 +350,7 @@ var defaultSpecKey = upsertSpec{}.fullKey()
 
 // insertFieldsFor is the column list insertBuilder writes for spec.
 func (r *Repository[T]) insertFieldsFor(spec upsertSpec) []*sqlb.Field {
-	target := r.upsertTarget(spec)
-	var fields []*sqlb.Field
-	for _, f := range r.mt.m.Fields {
-		if f.Writable() || (f.Identity && slices.Contains(target, f.Column)) {
-			fields = append(fields, f)
-		}
-	}
-	return fields
+	return r.insertFieldsWith(r.upsertTarget(spec))
 }
 
 // upsertTarget is the conflict column list of spec (nil for a constraint).

