@@ -60,9 +60,14 @@ func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 				return wrapErr(op+": BeforeCreate", r.table(), err)
 			}
 		}
+		ret := r.mt.createReturning()
+		cols := make([]string, len(ret))
+		for i, f := range ret {
+			cols[i] = f.Column
+		}
 		if err := r.batchInsert(ctx, q, op, items, func(rows []reflect.Value) (sqlb.InsertBuilder, error) {
-			return r.insertBuilder(rows), nil
-		}, short); err != nil {
+			return r.insertBuilder(rows).Returning(cols...), nil
+		}, ret, short); err != nil {
 			return err
 		}
 		for i := range items {
@@ -125,7 +130,7 @@ func (r *Repository[T]) UpsertBatch(ctx context.Context, items []T, opts ...Upse
 			return err
 		}
 		written = int64(len(items))
-		return r.batchInsert(ctx, q, op, items, build, short)
+		return r.batchInsert(ctx, q, op, items, build, nil, short)
 	}
 	single := len(items) <= chunkRows(len(r.mt.m.Fields))
 	if err := r.write(ctx, op, !single || scoped, run); err != nil {
@@ -155,12 +160,13 @@ func (r *Repository[T]) chunks(items []T, fn func(start int, rows []reflect.Valu
 }
 
 // batchInsert runs one statement per chunk and scans the returned rows
-// back into the chunk's items, in order. When short is not nil, a
+// (the fields ret, in order; every field when ret is nil) back into the
+// chunk's items, in order. When short is not nil, a
 // statement that returns fewer rows than it was given (an upsert whose DO
 // UPDATE skipped rows outside the soft-delete view) fails with
 // short(missing, given).
 func (r *Repository[T]) batchInsert(ctx context.Context, q Querier, op string, items []T,
-	build func([]reflect.Value) (sqlb.InsertBuilder, error), short func(n, total int) error) error {
+	build func([]reflect.Value) (sqlb.InsertBuilder, error), ret []*sqlb.Field, short func(n, total int) error) error {
 	return r.chunks(items, func(start int, rows []reflect.Value) error {
 		b, err := build(rows)
 		if err != nil {
@@ -181,7 +187,12 @@ func (r *Repository[T]) batchInsert(ctx context.Context, q Querier, op string, i
 			if i >= len(rows) {
 				return errorf(op, r.table(), ErrInvalid, "more rows returned than inserted")
 			}
-			if err := res.Scan(destAll(r.mt.m, rows[i], dest)...); err != nil {
+			if ret != nil {
+				dest = destFields(ret, rows[i], dest)
+			} else {
+				dest = destAll(r.mt.m, rows[i], dest)
+			}
+			if err := res.Scan(dest...); err != nil {
 				return wrapErr(op, r.table(), err)
 			}
 			i++

@@ -1,7 +1,10 @@
 package repo
 
 import (
+	"reflect"
+	"strconv"
 	"testing"
+	"time"
 )
 
 func TestChunkRowsStayUnderParameterLimit(t *testing.T) {
@@ -11,5 +14,44 @@ func TestChunkRowsStayUnderParameterLimit(t *testing.T) {
 		if n < 1 || (cols <= maxParams && n*cols > maxParams) {
 			t.Fatalf("%d columns: %d rows a chunk", cols, n)
 		}
+	}
+}
+
+type benchRow struct {
+	ID     int64     `db:"id" norm:"pk,identity"`
+	Email  string    `db:"email"`
+	Name   string    `db:"name"`
+	Active bool      `db:"active" norm:"default:true"`
+	Score  int32     `db:"score"`
+	At     time.Time `db:"at"`
+}
+
+// BenchmarkBuildBatch builds CreateBatch's statements for n rows without
+// sending them (no I/O): the cost per row must not grow with n.
+//
+//	go test -run '^$' -bench BuildBatch -benchmem .
+func BenchmarkBuildBatch(b *testing.B) {
+	r, err := New[benchRow](&fakeDB{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{1000, 10000, 100000} {
+		items := make([]benchRow, n)
+		for i := range items {
+			items[i] = benchRow{Email: "e", Name: "n", Active: i%2 == 0, Score: int32(i), At: time.Unix(int64(i), 0)}
+		}
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				err := r.chunks(items, func(_ int, rows []reflect.Value) error {
+					_, _, err := r.insertBuilder(rows).Returning("id", "active").ToSQL()
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/row")
+		})
 	}
 }

@@ -118,7 +118,7 @@ func TestGoldenSQL(t *testing.T) {
 			}
 			return nil
 		},
-			[]string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, DEFAULT, DEFAULT, $2, $3, $4), ($5, DEFAULT, DEFAULT, $6, $7, $8) RETURNING ` + cols}},
+			[]string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, DEFAULT, DEFAULT, $2, $3, $4), ($5, DEFAULT, DEFAULT, $6, $7, $8) RETURNING "id", "active", "nick"`}},
 		{"HardDelete (versioned)", func(r *Repository[gUser]) error { return r.HardDelete(ctx, &gUser{ID: 1, Version: 2}) },
 			[]string{`DELETE FROM "app"."users" WHERE "id" = $1 AND "version" = $2`}},
 		{"Cursor", func(r *Repository[gUser]) error {

@@ -118,8 +118,9 @@ func (mt *meta) insertFields() []*sqlb.Field {
 	return out
 }
 
-// insertBuilder builds a multi-row INSERT of rows RETURNING every column;
-// identity columns named in with are written too (an upsert on the key).
+// insertBuilder builds a multi-row INSERT of rows (the caller adds
+// RETURNING); identity columns named in with are written too (an upsert on
+// the key).
 // It is the one place repo builds an insert's rows: a field that sqlb's
 // rule leaves to its default (Field.LeftToDefault: a defaulted field
 // holding its zero value) is written as DEFAULT in its row, so the column
@@ -144,7 +145,27 @@ func (r *Repository[T]) insertBuilder(rows []reflect.Value, with ...string) sqlb
 		}
 		vals[i] = row
 	}
-	return sqlb.Insert(r.mt.table).Columns(cols...).Rows(vals).Returning(r.mt.cols...)
+	return sqlb.Insert(r.mt.table).Columns(cols...).Rows(vals)
+}
+
+// createReturning lists the columns CreateBatch reads back, as Create
+// does: those the database fills (identity, readonly and generated) and
+// the defaulted ones, which a row may have left to their default. A model
+// with none reads its key back, to count the rows.
+func (mt *meta) createReturning() []*sqlb.Field {
+	var ret []*sqlb.Field
+	for _, f := range mt.m.Fields {
+		if !f.Writable() || f.HasDefault {
+			ret = append(ret, f)
+		}
+	}
+	if len(ret) == 0 && len(mt.m.Fields) > 0 {
+		ret = append(ret, mt.m.Fields[0])
+		if len(mt.m.PK) > 0 {
+			ret[0] = mt.m.PK[0]
+		}
+	}
+	return ret
 }
 
 // insertFieldsWith lists the columns insertBuilder writes: every writable
@@ -191,7 +212,7 @@ func (r *Repository[T]) upsertBuilder(op string, spec upsertSpec, rows []reflect
 			conflict = conflict.Where(sqlb.Raw(u.Where))
 		}
 	}
-	b := r.insertBuilder(rows, target...)
+	b := r.insertBuilder(rows, target...).Returning(r.mt.cols...)
 	if spec.nothing {
 		return b.OnConflict(conflict, sqlb.DoNothing()), nil
 	}
