@@ -42,7 +42,7 @@ func BenchmarkBuildBatch(b *testing.B) {
 		}
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
 			b.ReportAllocs()
-			for b.Loop() {
+			for i := 0; i < b.N; i++ {
 				err := r.chunks(items, func(_ int, rows []reflect.Value) error {
 					_, _, err := r.insertBuilder(rows).Returning("id", "active").ToSQL()
 					return err

@@ -62,7 +62,7 @@ func BenchmarkInsertValues(b *testing.B) {
 			rows[i] = []any{i, "name", true}
 		}
 		b.Run(fmt.Sprintf("Values/%d", n), func(b *testing.B) {
-			for b.Loop() {
+			for i := 0; i < b.N; i++ {
 				q := Insert("t").Columns("a", "b", "c")
 				for _, r := range rows {
 					q = q.Values(r...)
@@ -74,7 +74,7 @@ func BenchmarkInsertValues(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/row")
 		})
 		b.Run(fmt.Sprintf("Rows/%d", n), func(b *testing.B) {
-			for b.Loop() {
+			for i := 0; i < b.N; i++ {
 				if _, _, err := Insert("t").Columns("a", "b", "c").Rows(rows).ToSQL(); err != nil {
 					b.Fatal(err)
 				}
