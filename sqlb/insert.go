@@ -140,8 +140,16 @@ func (b InsertBuilder) SetMap(m map[string]any) InsertBuilder {
 	return b.Columns(keys...).Values(vals...)
 }
 
-// Select makes it INSERT … SELECT: the rows come from q.
-func (b InsertBuilder) Select(q Sqlizer) InsertBuilder { b.query = q; return b }
+// Select makes it INSERT … SELECT: the rows come from q, a query (a sqlb
+// SelectBuilder, a Raw expression or a squirrel Sqlizer).
+func (b InsertBuilder) Select(q any) InsertBuilder {
+	s, ok := subquery(q)
+	if !ok {
+		return b.fail(subqueryError("Insert.Select", q))
+	}
+	b.query = s
+	return b
+}
 
 // DefaultValues makes it INSERT … DEFAULT VALUES.
 func (b InsertBuilder) DefaultValues() InsertBuilder { b.defaults = true; return b }
@@ -172,7 +180,7 @@ func (b InsertBuilder) ReturningRaw(sql string, args ...any) InsertBuilder {
 }
 
 // With adds a common table expression.
-func (b InsertBuilder) With(name string, q Sqlizer, cols ...string) InsertBuilder {
+func (b InsertBuilder) With(name string, q any, cols ...string) InsertBuilder {
 	c, err := newCTE("Insert.With("+quoteForMsg(name)+")", name, q, cols, false)
 	if err != nil {
 		return b.fail(err)
@@ -180,10 +188,6 @@ func (b InsertBuilder) With(name string, q Sqlizer, cols ...string) InsertBuilde
 	b.ctes = appendCow(b.ctes, c)
 	return b
 }
-
-// ToSql returns the statement with ? placeholders (for nesting, e.g. in a
-// data-modifying CTE).
-func (b InsertBuilder) ToSql() (string, []any, error) { return render(b, false, 256) } //nolint:revive // squirrel.Sqlizer
 
 // ToSQL returns the statement with $n placeholders.
 func (b InsertBuilder) ToSQL() (string, []any, error) {
