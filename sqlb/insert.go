@@ -8,7 +8,7 @@ import (
 
 // InsertBuilder builds an INSERT statement. Like SelectBuilder it is an
 // immutable value: a builder derived from another never sees what is added
-// to a sibling. Adding rows with Values or Rows is amortised O(1) per row,
+// to a sibling. Adding rows with Values or Rows is amortized O(1) per row,
 // so a multi-row insert built one row at a time costs time linear in its
 // rows.
 type InsertBuilder struct {
@@ -68,7 +68,7 @@ func (b InsertBuilder) Columns(cols ...string) InsertBuilder {
 }
 
 // Values adds one row. Call it again for a multi-row insert (each call is
-// amortised O(1): earlier rows are not copied); every row must have one
+// amortized O(1): earlier rows are not copied); every row must have one
 // value per column. A Sqlizer value is inlined (Raw("now()"), a scalar
 // subquery in parentheses), and Default writes the DEFAULT keyword. The
 // values slice is kept, not copied: do not change it before the statement
@@ -110,7 +110,7 @@ func checkRow(op string, n int, row []any) error {
 
 // appendRows appends add to b's rows in place when b holds the last claim
 // on their backing array and it has room, else into a new array of twice
-// the size (amortised O(1) per row either way; a sibling pays one copy).
+// the size (amortized O(1) per row either way; a sibling pays one copy).
 func (b InsertBuilder) appendRows(add [][]any) InsertBuilder {
 	n := len(b.rows)
 	if b.rowsTip != nil && cap(b.rows)-n >= len(add) && b.rowsTip.CompareAndSwap(int64(n), int64(n+len(add))) {
@@ -119,7 +119,8 @@ func (b InsertBuilder) appendRows(add [][]any) InsertBuilder {
 	}
 	rows := make([][]any, n, max(2*(n+len(add)), 4))
 	copy(rows, b.rows)
-	b.rows = append(rows, add...)
+	rows = append(rows, add...)
+	b.rows = rows
 	b.rowsTip = new(atomic.Int64)
 	b.rowsTip.Store(int64(len(b.rows)))
 	return b

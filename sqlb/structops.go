@@ -44,7 +44,7 @@ type structOpts struct {
 // struct insert now leaves a defaulted field holding its zero value to the
 // column default (see Field.LeftToDefault).
 //
-// Deprecated: it is the default behaviour.
+// Deprecated: it is the default behavior.
 func OmitZeroDefaults() StructOption { return func(*structOpts) {} }
 
 // OnlyColumns restricts the SET list of UpdateStructByPK to the given
