@@ -28,8 +28,8 @@ func chunkRows(ncols int) int {
 // (a savepoint inside the caller's), so on any error nothing is written
 // and items are left as given. (A Querier that cannot Begin can only run a
 // batch that fits one statement and has no create hooks; that statement
-// runs alone, atomic by itself.) Values follow Create's rules (a nil pointer
-// field with a default takes the tag's default expression).
+// runs alone, atomic by itself.) Values follow Create's rule (a field with a
+// default: tag holding its zero value is DEFAULT in its row).
 // Before/AfterCreate hooks run for each item. Returned rows are matched to
 // items by position, in the order PostgreSQL returns a VALUES insert.
 //

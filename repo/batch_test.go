@@ -2,6 +2,7 @@ package repo
 
 import (
 	"reflect"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -53,5 +54,36 @@ func BenchmarkBuildBatch(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/row")
 		})
+	}
+}
+
+// TestInsertBuilderLinear: building a batch statement allocates a bounded
+// amount per row. Chaining sqlb's Values once per row copied every earlier
+// row each time, so the bytes per row grew with the batch.
+func TestInsertBuilderLinear(t *testing.T) {
+	r, err := New[benchRow](&fakeDB{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	perRow := func(n int) float64 {
+		items := make([]benchRow, n)
+		rows := make([]reflect.Value, n)
+		for i := range items {
+			items[i] = benchRow{Email: "e", Name: "n", Score: int32(i)}
+			rows[i] = reflect.ValueOf(&items[i]).Elem()
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		b := r.insertBuilder(rows)
+		runtime.ReadMemStats(&after)
+		if b.Err() != nil {
+			t.Fatal(b.Err())
+		}
+		return float64(after.TotalAlloc-before.TotalAlloc) / float64(n)
+	}
+	small, large := perRow(500), perRow(5000)
+	if large > 2*small {
+		t.Fatalf("insertBuilder allocates %.0f B/row for 5,000 rows, %.0f B/row for 500", large, small)
 	}
 }

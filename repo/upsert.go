@@ -24,7 +24,9 @@ type upsertSpec struct {
 }
 
 // OnConflict names the conflict target columns (default: the primary
-// key). They need a unique index or constraint.
+// key). They need a unique index or constraint; when they are a unique
+// group of a soft-delete model, the target carries the partial-index
+// predicate (see Upsert).
 func OnConflict(cols ...string) UpsertOption {
 	return func(s *upsertSpec) { s.cols = append([]string(nil), cols...) }
 }
@@ -53,7 +55,13 @@ func DoNothing() UpsertOption {
 // conflict target is written as given (so an upsert on the primary key
 // works; a zero key is inserted as 0). It reports whether a row
 // was written: false only with DoNothing and a conflict, and v is then
-// left as given. Values follow Create's rules. Upsert runs no hooks.
+// left as given. Values follow Create's rules: a defaulted field holding
+// its zero value is DEFAULT, and on a conflict that column takes the
+// default from EXCLUDED too. OnConflict on the columns of a soft-delete
+// model's unique group names the partial-index predicate migrate gives
+// it (ON CONFLICT (…) WHERE "deleted_at" IS NULL; sqlb.Constraint.Where),
+// so the index is found; a soft-deleted row is not in that index and does
+// not conflict. Upsert runs no hooks.
 //
 // Soft delete: the conflict is decided by the unique index, which sees
 // soft-deleted rows too. By default the update is scoped like Update
