@@ -1,6 +1,9 @@
 package repo
 
 import (
+	"os"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,4 +84,24 @@ func TestGuideModel(t *testing.T) {
 		t.Fatalf("Upsert revived soft-deleted row %d", re.ID)
 	}
 	equal(t, "rows with c@x", scalar[int64](t, conn, "SELECT count(*) FROM users WHERE email = 'c@x'"), int64(2))
+}
+
+// TestGuideModelIsTheGuides keeps TestGuideModel's model the one
+// docs/guides/repo.md shows: every field line of the guide's User appears
+// in this file verbatim.
+func TestGuideModelIsTheGuides(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("../../docs/guides/repo.md")
+	must(t, err)
+	src, err := os.ReadFile("guide_model_test.go")
+	must(t, err)
+	block := regexp.MustCompile("(?s)type User struct \\{\n(.*?)\n\\}").FindSubmatch(doc)
+	if block == nil {
+		t.Fatal("docs/guides/repo.md shows no User model")
+	}
+	for _, line := range strings.Split(string(block[1]), "\n") {
+		if !strings.Contains(string(src), strings.TrimSpace(line)) {
+			t.Errorf("the guide's field %q is not in TestGuideModel's model", strings.TrimSpace(line))
+		}
+	}
 }
