@@ -128,10 +128,10 @@ func addKeys(t *Table, m *sqlb.Model) {
 		t.PrimaryKey = &Constraint{Name: objectName(name), Kind: PrimaryKeyConstraint, Columns: fieldColumns(m.PK), Valid: true}
 	}
 	for _, u := range m.Uniques {
-		if m.SoftDelete != nil {
+		if u.Where != "" { // sqlb's rule: a soft-delete model's uniques are partial
 			t.Indexes = append(t.Indexes, &Index{
 				Name: objectName(u.Name), Unique: true, Method: "btree", Columns: fieldColumns(u.Fields),
-				Where: ident(m.SoftDelete.Column) + " IS NULL", Valid: true,
+				Where: u.Where, Valid: true,
 				origin: fmt.Sprintf("model %s soft-delete unique index %s (fields %s)", m.Name, u.Name, fieldNames(u.Fields)),
 			})
 			continue

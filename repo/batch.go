@@ -21,12 +21,15 @@ func chunkRows(ncols int) int {
 
 // CreateBatch inserts items with multi-row INSERT … RETURNING statements,
 // each under the 65,535-parameter limit, and fills generated and default
-// values back into items. It is all-or-nothing: it runs in a transaction
+// values back into items. From 5,000 items, in a transaction that can COPY
+// (pgx.Tx, as begun from a *pgx.Conn, *pgxpool.Pool or *pool.DB), the rows
+// go through COPY into a temporary table and one INSERT … SELECT …
+// RETURNING instead, which measured about twice as fast at 10,000 rows. It is all-or-nothing: it runs in a transaction
 // (a savepoint inside the caller's), so on any error nothing is written
 // and items are left as given. (A Querier that cannot Begin can only run a
 // batch that fits one statement and has no create hooks; that statement
-// runs alone, atomic by itself.) Values follow Create's rules (a nil pointer
-// field with a default takes the tag's default expression).
+// runs alone, atomic by itself.) Values follow Create's rule (a field with a
+// default: tag holding its zero value is DEFAULT in its row).
 // Before/AfterCreate hooks run for each item. Returned rows are matched to
 // items by position, in the order PostgreSQL returns a VALUES insert.
 //
@@ -60,10 +63,24 @@ func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 				return wrapErr(op+": BeforeCreate", r.table(), err)
 			}
 		}
-		if err := r.batchInsert(ctx, q, op, items, func(rows []reflect.Value) (sqlb.InsertBuilder, error) {
-			return r.insertBuilder(rows), nil
-		}, short); err != nil {
-			return err
+		ret := r.mt.createReturning()
+		copied := false
+		if inTx && len(items) >= copyThreshold {
+			var err error
+			if copied, err = r.copyInsert(ctx, q, op, items, ret, short); err != nil {
+				return err
+			}
+		}
+		if !copied {
+			cols := make([]string, len(ret))
+			for i, f := range ret {
+				cols[i] = f.Column
+			}
+			if err := r.batchInsert(ctx, q, op, items, func(rows []reflect.Value) (sqlb.InsertBuilder, error) {
+				return r.insertBuilder(rows).Returning(cols...), nil
+			}, ret, short); err != nil {
+				return err
+			}
 		}
 		for i := range items {
 			if err := callHook(ctx, &items[i], hookAfterCreate); err != nil {
@@ -125,7 +142,7 @@ func (r *Repository[T]) UpsertBatch(ctx context.Context, items []T, opts ...Upse
 			return err
 		}
 		written = int64(len(items))
-		return r.batchInsert(ctx, q, op, items, build, short)
+		return r.batchInsert(ctx, q, op, items, build, nil, short)
 	}
 	single := len(items) <= chunkRows(len(r.mt.m.Fields))
 	if err := r.write(ctx, op, !single || scoped, run); err != nil {
@@ -155,12 +172,13 @@ func (r *Repository[T]) chunks(items []T, fn func(start int, rows []reflect.Valu
 }
 
 // batchInsert runs one statement per chunk and scans the returned rows
-// back into the chunk's items, in order. When short is not nil, a
+// (the fields ret, in order; every field when ret is nil) back into the
+// chunk's items, in order. When short is not nil, a
 // statement that returns fewer rows than it was given (an upsert whose DO
 // UPDATE skipped rows outside the soft-delete view) fails with
 // short(missing, given).
 func (r *Repository[T]) batchInsert(ctx context.Context, q Querier, op string, items []T,
-	build func([]reflect.Value) (sqlb.InsertBuilder, error), short func(n, total int) error) error {
+	build func([]reflect.Value) (sqlb.InsertBuilder, error), ret []*sqlb.Field, short func(n, total int) error) error {
 	return r.chunks(items, func(start int, rows []reflect.Value) error {
 		b, err := build(rows)
 		if err != nil {
@@ -181,7 +199,12 @@ func (r *Repository[T]) batchInsert(ctx context.Context, q Querier, op string, i
 			if i >= len(rows) {
 				return errorf(op, r.table(), ErrInvalid, "more rows returned than inserted")
 			}
-			if err := res.Scan(destAll(r.mt.m, rows[i], dest)...); err != nil {
+			if ret != nil {
+				dest = destFields(ret, rows[i], dest)
+			} else {
+				dest = destAll(r.mt.m, rows[i], dest)
+			}
+			if err := res.Scan(dest...); err != nil {
 				return wrapErr(op, r.table(), err)
 			}
 			i++

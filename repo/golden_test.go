@@ -63,7 +63,7 @@ func TestGoldenSQL(t *testing.T) {
 		{"Exists", func(r *Repository[gUser]) error { _, err := r.Exists(ctx); return err },
 			[]string{`SELECT EXISTS (SELECT 1 FROM "app"."users" WHERE "app"."users"."deleted_at" IS NULL)`}},
 		{"Create", func(r *Repository[gUser]) error { return r.Create(ctx, &gUser{Email: "a"}) },
-			[]string{`INSERT INTO "app"."users" ("email", "active", "version", "updated_at", "deleted_at") VALUES ($1, $2, $3, $4, $5) RETURNING "id", "nick"`}},
+			[]string{`INSERT INTO "app"."users" ("email", "version", "updated_at", "deleted_at") VALUES ($1, $2, $3, $4) RETURNING "id", "active", "nick"`}},
 		{"Update", func(r *Repository[gUser]) error { return r.Update(ctx, &gUser{ID: 1, Email: "a"}) },
 			[]string{`UPDATE "app"."users" SET "email" = $1, "active" = $2, "nick" = $3, "version" = ("version" + 1), "updated_at" = (now()) WHERE "id" = $4 AND "version" = $5 AND "deleted_at" IS NULL RETURNING "version", "updated_at", "deleted_at"`}},
 		{"Update with trashed", func(r *Repository[gUser]) error { return r.WithTrashed().Update(ctx, &gUser{ID: 1, Email: "a"}) },
@@ -96,21 +96,21 @@ func TestGoldenSQL(t *testing.T) {
 			_, err := r.Upsert(ctx, &gUser{Email: "a"}, OnConflict("email"))
 			return err
 		},
-			[]string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, $2, ('anon'), $3, $4, $5) ON CONFLICT ("email") DO UPDATE SET "active" = EXCLUDED."active", "nick" = EXCLUDED."nick", "version" = ("users"."version" + 1), "updated_at" = (now()) WHERE "users"."deleted_at" IS NULL RETURNING ` + cols}},
+			[]string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, DEFAULT, DEFAULT, $2, $3, $4) ON CONFLICT ("email") DO UPDATE SET "active" = EXCLUDED."active", "nick" = EXCLUDED."nick", "version" = ("users"."version" + 1), "updated_at" = (now()) WHERE "users"."deleted_at" IS NULL RETURNING ` + cols}},
 		{"Upsert with trashed", func(r *Repository[gUser]) error {
 			_, err := r.WithTrashed().Upsert(ctx, &gUser{Email: "a"}, OnConflict("email"))
 			return err
 		},
-			[]string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, $2, ('anon'), $3, $4, $5) ON CONFLICT ("email") DO UPDATE SET "active" = EXCLUDED."active", "nick" = EXCLUDED."nick", "version" = ("users"."version" + 1), "updated_at" = (now()) RETURNING ` + cols}},
+			[]string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, DEFAULT, DEFAULT, $2, $3, $4) ON CONFLICT ("email") DO UPDATE SET "active" = EXCLUDED."active", "nick" = EXCLUDED."nick", "version" = ("users"."version" + 1), "updated_at" = (now()) RETURNING ` + cols}},
 		{"Upsert only trashed", func(r *Repository[gUser]) error {
 			_, err := r.OnlyTrashed().Upsert(ctx, &gUser{Email: "a"}, OnConflict("email"), UpdateColumns("active"))
 			return err
 		},
-			[]string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, $2, ('anon'), $3, $4, $5) ON CONFLICT ("email") DO UPDATE SET "active" = EXCLUDED."active", "version" = ("users"."version" + 1), "updated_at" = (now()) WHERE "users"."deleted_at" IS NOT NULL RETURNING ` + cols}},
+			[]string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, DEFAULT, DEFAULT, $2, $3, $4) ON CONFLICT ("email") DO UPDATE SET "active" = EXCLUDED."active", "version" = ("users"."version" + 1), "updated_at" = (now()) WHERE "users"."deleted_at" IS NOT NULL RETURNING ` + cols}},
 		{"Upsert do nothing", func(r *Repository[gUser]) error {
 			_, err := r.Upsert(ctx, &gUser{Email: "a"}, OnConstraint("users_email_key"), DoNothing())
 			return err
-		}, []string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, $2, ('anon'), $3, $4, $5) ON CONFLICT ON CONSTRAINT "users_email_key" DO NOTHING RETURNING ` + cols}},
+		}, []string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, DEFAULT, DEFAULT, $2, $3, $4) ON CONFLICT ON CONSTRAINT "users_email_key" DO NOTHING RETURNING ` + cols}},
 		{"CreateBatch", func(r *Repository[gUser]) error {
 			// The fake returns no rows: two inserted, none returned.
 			if err := r.CreateBatch(ctx, []gUser{{Email: "a"}, {Email: "b"}}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "2 of 2 rows were not returned") {
@@ -118,7 +118,7 @@ func TestGoldenSQL(t *testing.T) {
 			}
 			return nil
 		},
-			[]string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, $2, ('anon'), $3, $4, $5), ($6, $7, ('anon'), $8, $9, $10) RETURNING ` + cols}},
+			[]string{`INSERT INTO "app"."users" ("email", "active", "nick", "version", "updated_at", "deleted_at") VALUES ($1, DEFAULT, DEFAULT, $2, $3, $4), ($5, DEFAULT, DEFAULT, $6, $7, $8) RETURNING "id", "active", "nick"`}},
 		{"HardDelete (versioned)", func(r *Repository[gUser]) error { return r.HardDelete(ctx, &gUser{ID: 1, Version: 2}) },
 			[]string{`DELETE FROM "app"."users" WHERE "id" = $1 AND "version" = $2`}},
 		{"Cursor", func(r *Repository[gUser]) error {
@@ -283,11 +283,11 @@ func TestUpsertStatementCachedPerShape(t *testing.T) {
 	if got[0] != got[1] {
 		t.Fatalf("same shape, different SQL:\n%s\n%s", got[0], got[1])
 	}
-	if got[2] == got[0] || !contains(got[2], `VALUES ($1, $2, $3, $4, $5, $6)`) {
+	if got[2] == got[0] || !contains(got[2], `VALUES ($1, DEFAULT, $2, $3, $4, $5)`) {
 		t.Fatalf("a set defaulted field needs its own shape: %s", got[2])
 	}
-	equalArgs(t, db.args[1][:2], []any{"b", false})
-	if len(db.args[1]) != 5 || len(db.args[2]) != 6 {
+	equalArgs(t, db.args[1][:2], []any{"b", 0})
+	if len(db.args[1]) != 4 || len(db.args[2]) != 5 {
 		t.Fatalf("args: %v / %v", db.args[1], db.args[2])
 	}
 }

@@ -24,7 +24,9 @@ type upsertSpec struct {
 }
 
 // OnConflict names the conflict target columns (default: the primary
-// key). They need a unique index or constraint.
+// key). They need a unique index or constraint; when they are a unique
+// group of a soft-delete model, the target carries the partial-index
+// predicate (see Upsert).
 func OnConflict(cols ...string) UpsertOption {
 	return func(s *upsertSpec) { s.cols = append([]string(nil), cols...) }
 }
@@ -53,7 +55,13 @@ func DoNothing() UpsertOption {
 // conflict target is written as given (so an upsert on the primary key
 // works; a zero key is inserted as 0). It reports whether a row
 // was written: false only with DoNothing and a conflict, and v is then
-// left as given. Values follow Create's rules. Upsert runs no hooks.
+// left as given. Values follow Create's rules: a defaulted field holding
+// its zero value is DEFAULT, and on a conflict that column takes the
+// default from EXCLUDED too. OnConflict on the columns of a soft-delete
+// model's unique group names the partial-index predicate migrate gives
+// it (ON CONFLICT (…) WHERE "deleted_at" IS NULL; sqlb.Constraint.Where),
+// so the index is found; a soft-deleted row is not in that index and does
+// not conflict. Upsert runs no hooks.
 //
 // Soft delete: the conflict is decided by the unique index, which sees
 // soft-deleted rows too. By default the update is scoped like Update
@@ -118,48 +126,69 @@ func (mt *meta) insertFields() []*sqlb.Field {
 	return out
 }
 
-// rowValues returns the values of fields in rv. A nil pointer field with a
-// default takes the tag's default expression (as Create leaves such a
-// field out so the column default applies).
-func rowValues(fields []*sqlb.Field, rv reflect.Value) []any {
-	vals := make([]any, len(fields))
-	for i, f := range fields {
-		v := f.Value(rv)
-		if f.HasDefault && isNilPtr(v) {
-			vals[i] = sqlb.Raw(f.Default)
-			continue
-		}
-		vals[i] = v
-	}
-	return vals
-}
-
-func isNilPtr(v any) bool {
-	if v == nil {
-		return true
-	}
-	rv := reflect.ValueOf(v)
-	return rv.Kind() == reflect.Pointer && rv.IsNil()
-}
-
-// insertBuilder builds a multi-row INSERT of rows RETURNING every column.
-// identity columns named in with are written too (an upsert on the key).
+// insertBuilder builds a multi-row INSERT of rows (the caller adds
+// RETURNING); identity columns named in with are written too (an upsert on
+// the key).
+// It is the one place repo builds an insert's rows: a field that sqlb's
+// rule leaves to its default (Field.LeftToDefault: a defaulted field
+// holding its zero value) is written as DEFAULT in its row, so the column
+// default applies and RETURNING reads it back. The chunk's values share
+// one backing array and go to sqlb in one Rows call: no per-row builder.
 func (r *Repository[T]) insertBuilder(rows []reflect.Value, with ...string) sqlb.InsertBuilder {
+	fields := r.insertFieldsWith(with)
+	cols := make([]string, len(fields))
+	for i, f := range fields {
+		cols[i] = f.Column
+	}
+	flat := make([]any, len(rows)*len(fields))
+	vals := make([][]any, len(rows))
+	for i, rv := range rows {
+		row := flat[i*len(fields) : (i+1)*len(fields) : (i+1)*len(fields)]
+		for j, f := range fields {
+			if f.LeftToDefault(rv) {
+				row[j] = sqlb.Default
+				continue
+			}
+			row[j] = f.Value(rv)
+		}
+		vals[i] = row
+	}
+	return sqlb.Insert(r.mt.table).Columns(cols...).Rows(vals)
+}
+
+// createReturning lists the columns CreateBatch reads back, as Create
+// does: those the database fills (identity, readonly and generated) and
+// the defaulted ones, which a row may have left to their default. A model
+// with none reads its key back, to count the rows.
+func (mt *meta) createReturning() []*sqlb.Field {
+	var ret []*sqlb.Field
+	for _, f := range mt.m.Fields {
+		if !f.Writable() || f.HasDefault {
+			ret = append(ret, f)
+		}
+	}
+	if len(ret) == 0 && len(mt.m.Fields) > 0 {
+		ret = append(ret, mt.m.Fields[0])
+		if len(mt.m.PK) > 0 {
+			ret[0] = mt.m.PK[0]
+		}
+	}
+	return ret
+}
+
+// insertFieldsWith lists the columns insertBuilder writes: every writable
+// field, and identity fields named in with, in model order.
+func (r *Repository[T]) insertFieldsWith(with []string) []*sqlb.Field {
+	if len(with) == 0 {
+		return r.mt.insertFields()
+	}
 	var fields []*sqlb.Field
 	for _, f := range r.mt.m.Fields {
 		if f.Writable() || (f.Identity && slices.Contains(with, f.Column)) {
 			fields = append(fields, f)
 		}
 	}
-	cols := make([]string, len(fields))
-	for i, f := range fields {
-		cols[i] = f.Column
-	}
-	b := sqlb.Insert(r.mt.table).Columns(cols...)
-	for _, rv := range rows {
-		b = b.Values(rowValues(fields, rv)...)
-	}
-	return b.Returning(r.mt.cols...)
+	return fields
 }
 
 // upsertBuilder adds the ON CONFLICT clause of spec to insertBuilder.
@@ -185,8 +214,13 @@ func (r *Repository[T]) upsertBuilder(op string, spec upsertSpec, rows []reflect
 			}
 		}
 		conflict = sqlb.ConflictOn(target...)
+		// A unique group migrate made a partial index (a soft-delete
+		// model's) is found by ON CONFLICT only with its predicate.
+		if u := m.UniqueOn(target...); u != nil && u.Where != "" {
+			conflict = conflict.Where(sqlb.Raw(u.Where))
+		}
 	}
-	b := r.insertBuilder(rows, target...)
+	b := r.insertBuilder(rows, target...).Returning(r.mt.cols...)
 	if spec.nothing {
 		return b.OnConflict(conflict, sqlb.DoNothing()), nil
 	}
@@ -293,7 +327,7 @@ func (r *Repository[T]) upsertStatement(op string, spec upsertSpec, rv reflect.V
 	}
 	var mask uint64
 	for i, f := range r.mt.m.Fields {
-		if f.HasDefault && isNilPtr(f.Value(rv)) {
+		if f.LeftToDefault(rv) {
 			mask |= 1 << i
 		}
 	}
@@ -345,14 +379,7 @@ var defaultSpecKey = upsertSpec{}.fullKey()
 
 // insertFieldsFor is the column list insertBuilder writes for spec.
 func (r *Repository[T]) insertFieldsFor(spec upsertSpec) []*sqlb.Field {
-	target := r.upsertTarget(spec)
-	var fields []*sqlb.Field
-	for _, f := range r.mt.m.Fields {
-		if f.Writable() || (f.Identity && slices.Contains(target, f.Column)) {
-			fields = append(fields, f)
-		}
-	}
-	return fields
+	return r.insertFieldsWith(r.upsertTarget(spec))
 }
 
 // upsertTarget is the conflict column list of spec (nil for a constraint).

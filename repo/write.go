@@ -10,11 +10,14 @@ import (
 )
 
 // Create inserts v and fills the primary key, defaults it left out and
-// generated columns back into v (RETURNING). Every writable field is
-// written as it is, zero values included (false is stored over a
-// default:true); only a nil pointer field with a default is left out so
-// the column default applies. BeforeCreate/AfterCreate hooks run in the
-// same transaction. Constraint violations are *ConstraintError.
+// generated columns back into v (RETURNING). A field with a default: tag
+// that holds its Go zero value (false, 0, "", the zero time, a nil
+// pointer, an invalid sql.Null*) is left out so the column default
+// applies, and read back (sqlb.Field.LeftToDefault); every other writable
+// field is written as it is. To store an explicit zero in a defaulted
+// column, make the field a pointer or a Null type. BeforeCreate/AfterCreate
+// hooks run in the same transaction. Constraint violations are
+// *ConstraintError.
 func (r *Repository[T]) Create(ctx context.Context, v *T) error {
 	if err := r.usable("Create"); err != nil {
 		return err

@@ -233,7 +233,7 @@ func newIn(fn, col string, values any, not bool) Sqlizer {
 		c.err = wrapOp(op, err)
 		return c
 	}
-	if s, ok := values.(Sqlizer); ok {
+	if s, ok := subquery(values); ok {
 		c.sub = s
 		return c
 	}
@@ -392,17 +392,28 @@ func (not) atomic()                         {}
 type exists struct {
 	sub Sqlizer
 	not bool
+	err error
 }
 
-// Exists is EXISTS (subquery).
-func Exists(sub Sqlizer) Sqlizer { return exists{sub: sub} }
+// Exists is EXISTS (sub), where sub is a query: a sqlb statement builder,
+// a Raw expression or a squirrel Sqlizer. Anything else fails when the
+// statement is built.
+func Exists(sub any) Sqlizer { return newExists("Exists", sub, false) }
 
-// NotExists is NOT EXISTS (subquery).
-func NotExists(sub Sqlizer) Sqlizer { return exists{sub: sub, not: true} }
+// NotExists is NOT EXISTS (sub); sub as for Exists.
+func NotExists(sub any) Sqlizer { return newExists("NotExists", sub, true) }
+
+func newExists(op string, sub any, not bool) exists {
+	s, ok := subquery(sub)
+	if !ok {
+		return exists{err: subqueryError(op, sub), not: not}
+	}
+	return exists{sub: s, not: not}
+}
 
 func (e exists) appendSQL(w *writer) error {
-	if e.sub == nil {
-		return errorf("Exists", ErrInvalidValue, "nil subquery")
+	if e.err != nil {
+		return e.err
 	}
 	if e.not {
 		w.str("NOT ")

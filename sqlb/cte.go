@@ -8,12 +8,13 @@ type cte struct {
 	recursive bool
 }
 
-func newCTE(op, name string, q Sqlizer, cols []string, recursive bool) (cte, error) {
+func newCTE(op, name string, query any, cols []string, recursive bool) (cte, error) {
 	if err := checkIdent(name); err != nil {
 		return cte{}, wrapOp(op, err)
 	}
-	if q == nil {
-		return cte{}, errorf(op, ErrInvalidValue, "nil query")
+	q, ok := subquery(query)
+	if !ok {
+		return cte{}, subqueryError(op, query)
 	}
 	c := cte{name: quoteIdent(name), q: q, recursive: recursive}
 	for _, col := range cols {

@@ -88,7 +88,7 @@ func (b DeleteBuilder) ReturningRaw(sql string, args ...any) DeleteBuilder {
 }
 
 // With adds a common table expression.
-func (b DeleteBuilder) With(name string, q Sqlizer, cols ...string) DeleteBuilder {
+func (b DeleteBuilder) With(name string, q any, cols ...string) DeleteBuilder {
 	c, err := newCTE("Delete.With("+quoteForMsg(name)+")", name, q, cols, false)
 	if err != nil {
 		return b.fail(err)
@@ -96,9 +96,6 @@ func (b DeleteBuilder) With(name string, q Sqlizer, cols ...string) DeleteBuilde
 	b.ctes = appendCow(b.ctes, c)
 	return b
 }
-
-// ToSql returns the statement with ? placeholders.
-func (b DeleteBuilder) ToSql() (string, []any, error) { return render(b, false, 128) } //nolint:revive // squirrel.Sqlizer
 
 // ToSQL returns the statement with $n placeholders.
 func (b DeleteBuilder) ToSQL() (string, []any, error) { return render(b, true, 128) }

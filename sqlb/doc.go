@@ -8,8 +8,11 @@
 //
 // Select, Insert, Update and Delete return immutable builders; every builder
 // ends in ToSQL, which returns the statement with $n placeholders numbered
-// once for the whole statement, subqueries and CTEs included. ToSql (the
-// squirrel method) returns the ? form for nesting.
+// once for the whole statement, subqueries and CTEs included. Builders have
+// no ToSql (squirrel's method, ? placeholders), so that form is never one
+// letter away: a builder's Squirrel method returns its squirrel Sqlizer
+// view for nesting in squirrel. Conditions and Raw expressions are
+// squirrel Sqlizers themselves.
 //
 //	sql, args, err := sqlb.Select("id", "email").From("users").
 //		Where(sqlb.Eq("team_id", 7), sqlb.In("role", []string{"admin", "owner"})).

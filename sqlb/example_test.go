@@ -183,7 +183,14 @@ func Example_squirrel() {
 	fmt.Println(sql, args)
 	sql, args, _ = sqlb.Select("id").From("users").Where(sq.Like{"name": "a%"}, sqlb.Eq("active", true)).ToSQL()
 	fmt.Println(sql, args)
+	// A sqlb statement inside squirrel: its Squirrel view has ToSql (? form);
+	// the builder itself has only ToSQL ($n), so no slip sends ? to the server.
+	team := sqlb.Select("user_id").From("members").Where(sqlb.Eq("team_id", 7))
+	sql, args, _ = sq.Select("id").From("users").Where(sq.Expr("id IN (?)", team.Squirrel())).
+		PlaceholderFormat(sq.Dollar).ToSql()
+	fmt.Println(sql, args)
 	// Output:
 	// SELECT id FROM users WHERE "id" = ANY($1) [[1 2]]
 	// SELECT "id" FROM "users" WHERE (name LIKE $1) AND "active" = $2 [a% true]
+	// SELECT id FROM users WHERE id IN (SELECT "user_id" FROM "members" WHERE "team_id" = $1) [7]
 }

@@ -130,10 +130,11 @@ func toPart(op string, v any, allowStar bool) (part, error) {
 		return part{text: x.quoted}, nil
 	case nil:
 		return part{}, errorf(op, ErrInvalidValue, "nil table or column")
-	case Sqlizer:
-		return part{x: x}, nil
 	}
-	return part{}, errorf(op, ErrInvalidValue, "want a name (string) or a Sqlizer, got %T", v)
+	if s, ok := subquery(v); ok {
+		return part{x: s}, nil
+	}
+	return part{}, errorf(op, ErrInvalidValue, "want a name (string), a sqlb statement or a Sqlizer, got %T", v)
 }
 
 // appendSQL writes the part; a Sqlizer other than an alias or identifier is

@@ -156,12 +156,12 @@ func TestBuilderImmutable(t *testing.T) {
 
 func TestNestingProducesQuestionMarks(t *testing.T) {
 	sub := Select("id").From("t").Where(Eq("a", 1), WhereLike())
-	s, args, err := sub.ToSql()
+	s, args, err := sub.Squirrel().ToSql()
 	if err != nil || s != `SELECT "id" FROM "t" WHERE "a" = ? AND (j ?? ?)` || len(args) != 2 {
 		t.Fatalf("ToSql = %q %v %v", s, args, err)
 	}
 	// Squirrel can consume it and number it itself.
-	q, args, err := sq.Select("*").From("x").Where(sq.Expr("id IN (?)", sub)).Where("b = ?", 2).PlaceholderFormat(sq.Dollar).ToSql()
+	q, args, err := sq.Select("*").From("x").Where(sq.Expr("id IN (?)", sub.Squirrel())).Where("b = ?", 2).PlaceholderFormat(sq.Dollar).ToSql()
 	if err != nil || q != `SELECT * FROM x WHERE id IN (SELECT "id" FROM "t" WHERE "a" = $1 AND (j ? $2)) AND b = $3` || len(args) != 3 {
 		t.Fatalf("squirrel nesting = %q %v %v", q, args, err)
 	}

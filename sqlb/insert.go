@@ -3,15 +3,24 @@ package sqlb
 import (
 	"sort"
 	"strconv"
+	"sync/atomic"
 )
 
 // InsertBuilder builds an INSERT statement. Like SelectBuilder it is an
-// immutable value.
+// immutable value: a builder derived from another never sees what is added
+// to a sibling. Adding rows with Values or Rows is amortized O(1) per row,
+// so a multi-row insert built one row at a time costs time linear in its
+// rows.
 type InsertBuilder struct {
-	ctes      []cte
-	table     string // quoted, with alias
-	cols      []string
-	rows      [][]any
+	ctes  []cte
+	table string // quoted, with alias
+	cols  []string
+	rows  [][]any
+	// rowsTip counts the slots of rows' backing array some builder has
+	// claimed. A builder appends in place only when it holds every claimed
+	// slot (len(rows) == *rowsTip) and wins the claim of the next ones, so
+	// siblings never write into each other's rows; otherwise it copies.
+	rowsTip   *atomic.Int64
 	query     Sqlizer
 	defaults  bool
 	conflict  *Conflict
@@ -58,16 +67,62 @@ func (b InsertBuilder) Columns(cols ...string) InsertBuilder {
 	return b
 }
 
-// Values adds one row. Call it again for a multi-row insert; every row must
-// have one value per column. A Sqlizer value is inlined (Raw("now()"), a
-// scalar subquery in parentheses).
+// Values adds one row. Call it again for a multi-row insert (each call is
+// amortized O(1): earlier rows are not copied); every row must have one
+// value per column. A Sqlizer value is inlined (Raw("now()"), a scalar
+// subquery in parentheses), and Default writes the DEFAULT keyword. The
+// values slice is kept, not copied: do not change it before the statement
+// is built.
 func (b InsertBuilder) Values(values ...any) InsertBuilder {
-	for i, v := range values {
-		if err := checkValue(v); err != nil {
-			return b.fail(wrapOp("Insert.Values(row "+strconv.Itoa(len(b.rows)+1)+", value "+strconv.Itoa(i+1)+")", err))
+	if err := checkRow("Insert.Values", len(b.rows)+1, values); err != nil {
+		return b.fail(err)
+	}
+	return b.appendRows([][]any{values})
+}
+
+// Rows adds many rows at once, each with one value per column, as if
+// Values were called for each: the bulk form for building a large
+// multi-row insert from data already in hand. The row slices are kept, not
+// copied: do not change them before the statement is built.
+func (b InsertBuilder) Rows(rows [][]any) InsertBuilder {
+	for i, row := range rows {
+		if err := checkRow("Insert.Rows", len(b.rows)+i+1, row); err != nil {
+			return b.fail(err)
 		}
 	}
-	b.rows = appendCow(b.rows, values)
+	if len(rows) == 0 {
+		return b
+	}
+	return b.appendRows(rows)
+}
+
+func checkRow(op string, n int, row []any) error {
+	for i, v := range row {
+		if _, ok := v.(DefaultKeyword); ok {
+			continue
+		}
+		if err := checkValue(v); err != nil {
+			return wrapOp(op+"(row "+strconv.Itoa(n)+", value "+strconv.Itoa(i+1)+")", err)
+		}
+	}
+	return nil
+}
+
+// appendRows appends add to b's rows in place when b holds the last claim
+// on their backing array and it has room, else into a new array of twice
+// the size (amortized O(1) per row either way; a sibling pays one copy).
+func (b InsertBuilder) appendRows(add [][]any) InsertBuilder {
+	n := len(b.rows)
+	if b.rowsTip != nil && cap(b.rows)-n >= len(add) && b.rowsTip.CompareAndSwap(int64(n), int64(n+len(add))) {
+		b.rows = append(b.rows, add...) // slots n… are ours alone: the claim above
+		return b
+	}
+	rows := make([][]any, n, max(2*(n+len(add)), 4))
+	copy(rows, b.rows)
+	rows = append(rows, add...)
+	b.rows = rows
+	b.rowsTip = new(atomic.Int64)
+	b.rowsTip.Store(int64(len(b.rows)))
 	return b
 }
 
@@ -86,8 +141,16 @@ func (b InsertBuilder) SetMap(m map[string]any) InsertBuilder {
 	return b.Columns(keys...).Values(vals...)
 }
 
-// Select makes it INSERT … SELECT: the rows come from q.
-func (b InsertBuilder) Select(q Sqlizer) InsertBuilder { b.query = q; return b }
+// Select makes it INSERT … SELECT: the rows come from q, a query (a sqlb
+// SelectBuilder, a Raw expression or a squirrel Sqlizer).
+func (b InsertBuilder) Select(q any) InsertBuilder {
+	s, ok := subquery(q)
+	if !ok {
+		return b.fail(subqueryError("Insert.Select", q))
+	}
+	b.query = s
+	return b
+}
 
 // DefaultValues makes it INSERT … DEFAULT VALUES.
 func (b InsertBuilder) DefaultValues() InsertBuilder { b.defaults = true; return b }
@@ -118,7 +181,7 @@ func (b InsertBuilder) ReturningRaw(sql string, args ...any) InsertBuilder {
 }
 
 // With adds a common table expression.
-func (b InsertBuilder) With(name string, q Sqlizer, cols ...string) InsertBuilder {
+func (b InsertBuilder) With(name string, q any, cols ...string) InsertBuilder {
 	c, err := newCTE("Insert.With("+quoteForMsg(name)+")", name, q, cols, false)
 	if err != nil {
 		return b.fail(err)
@@ -127,12 +190,20 @@ func (b InsertBuilder) With(name string, q Sqlizer, cols ...string) InsertBuilde
 	return b
 }
 
-// ToSql returns the statement with ? placeholders (for nesting, e.g. in a
-// data-modifying CTE).
-func (b InsertBuilder) ToSql() (string, []any, error) { return render(b, false, 256) } //nolint:revive // squirrel.Sqlizer
-
 // ToSQL returns the statement with $n placeholders.
-func (b InsertBuilder) ToSQL() (string, []any, error) { return render(b, true, 256) }
+func (b InsertBuilder) ToSQL() (string, []any, error) {
+	if len(b.rows) < 2 {
+		return render(b, true, 256)
+	}
+	// A multi-row insert: size the text and the arguments once, so a large
+	// batch does not pay for repeated growth.
+	per := len(b.rows[0])
+	w := writer{dollar: true, buf: make([]byte, 0, 256+len(b.rows)*(per*9+4)), args: make([]any, 0, len(b.rows)*per)}
+	if err := b.appendSQL(&w); err != nil {
+		return "", nil, err
+	}
+	return string(w.buf), w.args, nil
+}
 
 func (b InsertBuilder) appendSQL(w *writer) error {
 	if b.err != nil {
@@ -187,6 +258,10 @@ func (b InsertBuilder) appendSQL(w *writer) error {
 				if i > 0 {
 					w.str(", ")
 				}
+				if _, ok := v.(DefaultKeyword); ok {
+					w.str("DEFAULT")
+					continue
+				}
 				if err := w.value(v); err != nil {
 					return err
 				}
@@ -201,6 +276,15 @@ func (b InsertBuilder) appendSQL(w *writer) error {
 	}
 	return appendReturningSQL(w, b.returning)
 }
+
+// DefaultKeyword is the type of Default.
+type DefaultKeyword struct{}
+
+// Default stands for the DEFAULT keyword in a VALUES row of Insert (Values,
+// Rows): the column takes its default for that row, for example
+// Insert("t").Columns("a", "b").Values(1, Default). Anywhere else (a
+// condition, a SET, a Raw argument) it is an ErrInvalidValue.
+var Default DefaultKeyword
 
 func appendReturning(dst []part, op string, cols []string) ([]part, error) {
 	out := appendCow(dst)

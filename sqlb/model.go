@@ -131,6 +131,42 @@ type ForeignKey struct {
 type Constraint struct {
 	Name   string // the group name, or table_col_key for a single column
 	Fields []*Field
+	// Where is the predicate that makes the unique group a partial unique
+	// index, or "": for a soft-delete model it is `"deleted_at" IS NULL`
+	// (the soft-delete column, quoted), so a soft-deleted row does not
+	// block re-creating it. migrate creates the index with it, and an
+	// upsert on these columns names it in its conflict target (ON CONFLICT
+	// (…) WHERE …), without which PostgreSQL finds no matching index.
+	Where string
+}
+
+// UniqueOn returns the unique group over exactly cols (in any order), or
+// nil when the model declares none.
+func (m *Model) UniqueOn(cols ...string) *Constraint {
+	for i := range m.Uniques {
+		u := &m.Uniques[i]
+		if len(u.Fields) != len(cols) {
+			continue
+		}
+		all := true
+		for _, f := range u.Fields {
+			found := false
+			for _, c := range cols {
+				if c == f.Column {
+					found = true
+					break
+				}
+			}
+			if !found {
+				all = false
+				break
+			}
+		}
+		if all {
+			return u
+		}
+	}
+	return nil
 }
 
 // Index is an index over one or more columns.
@@ -162,6 +198,26 @@ func (f *Field) Quoted() string { return f.quoted }
 // Writable reports whether InsertStruct and UpdateStructByPK write the
 // field (not identity, not readonly or generated).
 func (f *Field) Writable() bool { return !f.Identity && !f.ReadOnly }
+
+// LeftToDefault reports whether an INSERT of struct value v (a struct, not
+// a pointer) leaves this field's column to its default: the field has a
+// default: tag, is written by inserts, and holds its Go zero value — false,
+// 0, "", the zero time, a nil pointer, a sql.Null* with Valid false (and
+// an embedded pointer on the way that is nil). The column is then left out
+// (or written as DEFAULT in a multi-row VALUES) and read back with
+// RETURNING. Any other value is written as it is: to store an explicit
+// false or 0 in a defaulted column, use a pointer or a Null type
+// (*bool pointing to false, sql.NullBool{Valid: true}).
+//
+// This is the one rule of norm's inserts: InsertStruct, UpsertStruct and
+// repo's Create, CreateBatch, Upsert and UpsertBatch all ask it.
+func (f *Field) LeftToDefault(v reflect.Value) bool {
+	if !f.HasDefault || !f.Writable() {
+		return false
+	}
+	fv, ok := fieldByIndex(v, f.Index)
+	return !ok || fv.IsZero()
+}
 
 // IsNullable reports whether the column accepts NULL: an explicit nullable
 // or not_null decides; a primary key is NOT NULL; otherwise a Go type that
@@ -567,6 +623,15 @@ func fkAction(v string) (string, bool) {
 	return "", false
 }
 
+// partialWhere is the predicate of m's unique groups: soft-delete models
+// get partial unique indexes over live rows.
+func partialWhere(m *Model) string {
+	if m.SoftDelete == nil {
+		return ""
+	}
+	return m.SoftDelete.quoted + " IS NULL"
+}
+
 func isIntKind(t reflect.Type) bool {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -660,7 +725,7 @@ func (p *modelParser) finish() error {
 				continue
 			}
 			uniq[name] = len(m.Uniques)
-			m.Uniques = append(m.Uniques, Constraint{Name: name, Fields: []*Field{f}})
+			m.Uniques = append(m.Uniques, Constraint{Name: name, Fields: []*Field{f}, Where: partialWhere(m)})
 		}
 		for _, n := range f.Indexes {
 			name := n

@@ -284,3 +284,52 @@ func TestModelConcurrent(t *testing.T) {
 		}
 	}
 }
+
+type softUnique struct {
+	ID        int64      `db:"id"`
+	Email     string     `db:"email" norm:"unique"`
+	Team      int64      `db:"team" norm:"unique:team_slug"`
+	Slug      string     `db:"slug" norm:"unique:team_slug"`
+	DeletedAt *time.Time `db:"deleted_at"`
+}
+
+type plainUnique struct {
+	ID    int64  `db:"id"`
+	Email string `db:"email" norm:"unique"`
+}
+
+// TestUniquePartialWhere pins the one rule migrate and repo share: a
+// soft-delete model's unique groups are partial over live rows.
+func TestUniquePartialWhere(t *testing.T) {
+	t.Parallel()
+	soft, err := ModelOf[softUnique]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := ModelOf[plainUnique]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		m     *Model
+		cols  []string
+		found string
+		where string
+	}{
+		{"soft single", soft, []string{"email"}, "soft_uniques_email_key", `"deleted_at" IS NULL`},
+		{"soft group, any order", soft, []string{"slug", "team"}, "team_slug", `"deleted_at" IS NULL`},
+		{"soft part of a group", soft, []string{"team"}, "", ""},
+		{"soft not unique", soft, []string{"id"}, "", ""},
+		{"plain", plain, []string{"email"}, "plain_uniques_email_key", ""},
+	}
+	for _, c := range cases {
+		u := c.m.UniqueOn(c.cols...)
+		switch {
+		case c.found == "" && u != nil:
+			t.Errorf("%s: UniqueOn(%v) = %s, want none", c.name, c.cols, u.Name)
+		case c.found != "" && (u == nil || u.Name != c.found || u.Where != c.where):
+			t.Errorf("%s: UniqueOn(%v) = %+v, want %s WHERE %q", c.name, c.cols, u, c.found, c.where)
+		}
+	}
+}

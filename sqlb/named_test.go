@@ -63,7 +63,7 @@ func TestNamedInsideStatement(t *testing.T) {
 		t.Fatalf("got %s %v %v", s, args, err)
 	}
 	// As a nested ? fragment the shared value is repeated.
-	s, args, err = q.ToSql()
+	s, args, err = q.Squirrel().ToSql()
 	if err != nil || len(args) != 5 {
 		t.Fatalf("ToSql: %s %v %v", s, args, err)
 	}

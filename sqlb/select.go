@@ -296,8 +296,10 @@ func (b SelectBuilder) Offset(n int64) SelectBuilder {
 	return b
 }
 
-// With adds a common table expression: WITH name [(cols)] AS (q).
-func (b SelectBuilder) With(name string, q Sqlizer, cols ...string) SelectBuilder {
+// With adds a common table expression: WITH name [(cols)] AS (q), where
+// q is a query: a sqlb statement builder, a Raw expression or a squirrel
+// Sqlizer.
+func (b SelectBuilder) With(name string, q any, cols ...string) SelectBuilder {
 	c, err := newCTE("Select.With("+quoteForMsg(name)+")", name, q, cols, false)
 	if err != nil {
 		return b.fail(err)
@@ -307,7 +309,7 @@ func (b SelectBuilder) With(name string, q Sqlizer, cols ...string) SelectBuilde
 }
 
 // WithRecursive adds a recursive common table expression (WITH RECURSIVE).
-func (b SelectBuilder) WithRecursive(name string, q Sqlizer, cols ...string) SelectBuilder {
+func (b SelectBuilder) WithRecursive(name string, q any, cols ...string) SelectBuilder {
 	c, err := newCTE("Select.WithRecursive("+quoteForMsg(name)+")", name, q, cols, true)
 	if err != nil {
 		return b.fail(err)
@@ -354,10 +356,6 @@ func (b SelectBuilder) Scopes(scopes ...Scope) SelectBuilder {
 	}
 	return b
 }
-
-// ToSql returns the statement with ? placeholders, for use as a subquery
-// in squirrel or any Sqlizer consumer.
-func (b SelectBuilder) ToSql() (string, []any, error) { return render(b, false, 256) } //nolint:revive // squirrel.Sqlizer
 
 // ToSQL returns the statement with $n placeholders, numbered once across
 // the whole statement including subqueries and CTEs.

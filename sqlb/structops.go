@@ -37,15 +37,15 @@ func (s Statement) Err() error { return s.err }
 type StructOption func(*structOpts)
 
 type structOpts struct {
-	omitZeroDefaults bool
-	only             []string
+	only []string
 }
 
-// OmitZeroDefaults leaves out of an INSERT every field that has a default:
-// tag and holds its Go zero value, so the column default applies. Without
-// it, only a nil pointer field with a default is left out: a false or 0 is
-// written as false or 0.
-func OmitZeroDefaults() StructOption { return func(o *structOpts) { o.omitZeroDefaults = true } }
+// OmitZeroDefaults is kept for compatibility and changes nothing: every
+// struct insert now leaves a defaulted field holding its zero value to the
+// column default (see Field.LeftToDefault).
+//
+// Deprecated: it is the default behavior.
+func OmitZeroDefaults() StructOption { return func(*structOpts) {} }
 
 // OnlyColumns restricts the SET list of UpdateStructByPK to the given
 // columns (a partial update). Version and on_update columns are still
@@ -137,21 +137,12 @@ func applyOpts(opts []StructOption) structOpts {
 	return o
 }
 
-// insertMask marks the fields an INSERT leaves out for this value: nil
-// pointers with a default, and (with OmitZeroDefaults) zero values with a
-// default.
-func insertMask(m *Model, rv reflect.Value, o structOpts) uint64 {
+// insertMask marks the fields an INSERT of rv leaves to their column
+// default (Field.LeftToDefault).
+func insertMask(m *Model, rv reflect.Value) uint64 {
 	var mask uint64
 	for i, f := range m.Fields {
-		if i >= 64 || !f.HasDefault || !f.Writable() {
-			continue
-		}
-		fv, ok := fieldByIndex(rv, f.Index)
-		if !ok {
-			mask |= 1 << i
-			continue
-		}
-		if (fv.Kind() == reflect.Pointer && fv.IsNil()) || (o.omitZeroDefaults && fv.IsZero()) {
+		if i < 64 && f.LeftToDefault(rv) {
 			mask |= 1 << i
 		}
 	}
@@ -211,18 +202,19 @@ func insertShape(m *Model, mask uint64) (cols, returning []*Field, text string) 
 // InsertStruct builds INSERT INTO table (writable columns) VALUES (…) for
 // struct v (or a pointer to one). Identity and readonly/generated columns
 // are not written but returned (RETURNING), as are defaulted columns left
-// out. A field with a default: tag is left out only when it is a nil
-// pointer, or holds its zero value and OmitZeroDefaults is given; otherwise
-// its value is written as is, zero or not. The SQL text is built once per
-// model and shape and cached.
+// out. A field with a default: tag that holds its Go zero value (a nil
+// pointer included) is left out, so the column default applies, and read
+// back; any other value is written as is (Field.LeftToDefault: use a
+// pointer or a Null type to store an explicit zero). The SQL text is built
+// once per model and shape and cached.
 func InsertStruct(v any, opts ...StructOption) Statement {
 	const op = "InsertStruct"
 	m, rv, err := structModel(op, v)
 	if err != nil {
 		return Statement{err: err}
 	}
-	o := applyOpts(opts)
-	mask := insertMask(m, rv, o)
+	_ = applyOpts(opts) // no option changes an insert any more
+	mask := insertMask(m, rv)
 	s, _ := m.cachedShape(shapeKey{kind: kindInsert, mask: mask}, func() (*shape, error) {
 		cols, ret, text := insertShape(m, mask)
 		var b strings.Builder
@@ -331,20 +323,22 @@ func updateShape(m *Model, only []string) (*shape, error) {
 
 // UpsertStruct builds INSERT … ON CONFLICT (conflictCols) DO UPDATE SET
 // col = EXCLUDED.col for struct v. conflictCols defaults to the primary
-// key; updateCols defaults to every inserted column outside the conflict
-// target. on_update columns are set to their expression and a version
-// column is incremented. With nothing to update it is DO NOTHING (and then
-// a conflicting row returns no row). The inserted columns follow
-// InsertStruct's rules; identity, readonly, defaulted-and-omitted and
-// version columns are returned.
+// key; updateCols defaults to every written column (not identity, readonly
+// or generated) outside the conflict target. on_update columns are set to
+// their expression and a version column is incremented. With nothing to
+// update it is DO NOTHING (and then a conflicting row returns no row). The
+// inserted columns follow InsertStruct's rules: a defaulted field holding
+// its zero value is left out, so EXCLUDED holds the column default and a
+// conflicting row in the update set takes that default too. Identity,
+// readonly, defaulted-and-omitted and version columns are returned.
 func UpsertStruct(v any, conflictCols, updateCols []string, opts ...StructOption) Statement {
 	const op = "UpsertStruct"
 	m, rv, err := structModel(op, v)
 	if err != nil {
 		return Statement{err: err}
 	}
-	o := applyOpts(opts)
-	mask := insertMask(m, rv, o)
+	_ = applyOpts(opts) // no option changes an upsert's insert any more
+	mask := insertMask(m, rv)
 	key := shapeKey{kind: kindUpsert, mask: mask, extra: strings.Join(conflictCols, "\x00") + "\x01" + strings.Join(updateCols, "\x00")}
 	if updateCols == nil {
 		key.extra += "\x02" // nil (every column) differs from empty (nothing)
@@ -386,18 +380,20 @@ func upsertShape(m *Model, mask uint64, conflictCols, updateCols []string) (*sha
 	for _, f := range cols {
 		inserted[f.Column] = true
 	}
+	// A column left to its default is in EXCLUDED with that default, so a
+	// conflicting row takes it too: the upsert stores what an insert would.
 	var set []string
 	if updateCols == nil {
-		for _, f := range cols {
-			if !inTarget[f.Column] && !f.Version && f.OnUpdate == "" && !f.PK {
+		for _, f := range m.Fields {
+			if f.Writable() && !inTarget[f.Column] && !f.Version && f.OnUpdate == "" && !f.PK {
 				set = append(set, f.Column)
 			}
 		}
 	} else {
 		for _, c := range updateCols {
 			f := m.Field(c)
-			if f == nil || !inserted[c] {
-				return nil, errorf("UpsertStruct", ErrModel, "update column %s is not an inserted column of %s", quoteForMsg(c), m.Name)
+			if f == nil || !f.Writable() {
+				return nil, errorf("UpsertStruct", ErrModel, "update column %s is not a written column of %s", quoteForMsg(c), m.Name)
 			}
 			set = append(set, c)
 		}

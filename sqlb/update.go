@@ -117,7 +117,7 @@ func (b UpdateBuilder) ReturningRaw(sql string, args ...any) UpdateBuilder {
 }
 
 // With adds a common table expression.
-func (b UpdateBuilder) With(name string, q Sqlizer, cols ...string) UpdateBuilder {
+func (b UpdateBuilder) With(name string, q any, cols ...string) UpdateBuilder {
 	c, err := newCTE("Update.With("+quoteForMsg(name)+")", name, q, cols, false)
 	if err != nil {
 		return b.fail(err)
@@ -125,9 +125,6 @@ func (b UpdateBuilder) With(name string, q Sqlizer, cols ...string) UpdateBuilde
 	b.ctes = appendCow(b.ctes, c)
 	return b
 }
-
-// ToSql returns the statement with ? placeholders.
-func (b UpdateBuilder) ToSql() (string, []any, error) { return render(b, false, 256) } //nolint:revive // squirrel.Sqlizer
 
 // ToSQL returns the statement with $n placeholders.
 func (b UpdateBuilder) ToSQL() (string, []any, error) { return render(b, true, 256) }

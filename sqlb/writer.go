@@ -13,8 +13,10 @@ import (
 // expressions (sq.Eq, sq.Expr, sq.Case, builders) inside sqlb.
 //
 // ToSql returns a fragment with ? placeholders, ready to be nested. sqlb's
-// statements also have ToSQL, which returns the final statement with $n
-// placeholders numbered once for the whole statement.
+// conditions and expressions are Sqlizers; its statement builders are not
+// (they have only ToSQL, the final statement with $n placeholders numbered
+// once for the whole statement) — their Squirrel method gives the
+// Sqlizer view. Where sqlb takes a subquery, it takes a builder as well.
 type Sqlizer = sq.Sqlizer
 
 // appender is implemented by sqlb's own parts: they write straight into the
@@ -75,7 +77,7 @@ func (w *writer) placeholder(n int) {
 // arg binds a fragment argument: a Sqlizer is expanded in place, anything
 // else becomes a parameter.
 func (w *writer) arg(v any) error {
-	if s, ok := v.(Sqlizer); ok {
+	if s, ok := subquery(v); ok {
 		return w.expr(s)
 	}
 	if err := checkValue(v); err != nil {
@@ -88,10 +90,10 @@ func (w *writer) arg(v any) error {
 // value writes an operand: a column reference as is, another Sqlizer in
 // parentheses (a subquery or expression), anything else as a parameter.
 func (w *writer) value(v any) error {
-	switch s := v.(type) {
-	case Ident:
-		return s.appendSQL(w)
-	case Sqlizer:
+	if id, ok := v.(Ident); ok {
+		return id.appendSQL(w)
+	}
+	if s, ok := subquery(v); ok {
 		w.buf = append(w.buf, '(')
 		if err := w.expr(s); err != nil {
 			return err
@@ -151,6 +153,8 @@ func checkValue(v any) error {
 	case nil, string, int, int64, int32, int16, int8, uint, uint64, uint32, uint16, uint8,
 		float64, float32, bool, []byte, time.Time, *time.Time, []string, []int64, []int, []int32:
 		return nil
+	case DefaultKeyword:
+		return errInvalid("Default (the DEFAULT keyword) outside a VALUES row of an INSERT")
 	}
 	switch reflect.TypeOf(v).Kind() {
 	case reflect.Func, reflect.Chan, reflect.Complex64, reflect.Complex128, reflect.UnsafePointer:

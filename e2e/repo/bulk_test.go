@@ -108,7 +108,10 @@ func TestCreateBatchAcrossParameterLimit(t *testing.T) {
 		}
 		equal(t, "id matches row", scalar[string](t, conn, "SELECT email FROM users WHERE id = $1", items[i].ID), items[i].Email)
 	}
-	equal(t, "false stored", scalar[int64](t, conn, "SELECT count(*) FROM users WHERE NOT active"), int64(n/2))
+	// Active is default:true: a false (its zero value) is left to the
+	// column default, like a true would be written; every row is active.
+	equal(t, "zero default:true left to the column default", scalar[int64](t, conn, "SELECT count(*) FROM users WHERE active"), int64(n))
+	equal(t, "back-filled", items[1].Active, true)
 }
 
 func TestCreateBatchInsideCallerTxUsesSavepoint(t *testing.T) {
@@ -164,7 +167,7 @@ func TestCursorPages(t *testing.T) {
 	ctx := ctxT(t)
 	for i := range 7 {
 		u := newUser(fmt.Sprintf("p%d@x", i))
-		u.Score = i % 3
+		u.Score = i%3 + 1 // not 0: a zero score is left to its default:5
 		must(t, r.Create(ctx, u))
 	}
 	victim, err := r.FindOne(ctx, sqlb.Eq("email", "p3@x"))
@@ -257,4 +260,82 @@ func TestCreateBatchRowsSkippedByTrigger(t *testing.T) {
 	for _, it := range items {
 		equal(t, "id matches row", scalar[string](t, conn, "SELECT email FROM users WHERE id = $1", it.ID), it.Email)
 	}
+}
+
+// TestCreateBatchCopyPathMatchesRows: from 5,000 items CreateBatch loads
+// through COPY and inserts one group per set of fields left to their
+// default; every item must get back its own row (id, and the defaults of
+// its own group), and every row must hold its item's values.
+func TestCreateBatchCopyPathMatchesRows(t *testing.T) {
+	db, conn := setup(t, usersDDL)
+	counted, qc := countingConn(t, db.DSN())
+	r, err := repo.New[User](counted)
+	must(t, err)
+	ctx := ctxT(t)
+	const n = 6000
+	items := make([]User, n)
+	for i := range items {
+		items[i] = User{Email: fmt.Sprintf("c%d@x", i), Name: "n", UpdatedAt: time.Now()}
+		if i%2 == 1 {
+			items[i].Active = true
+		}
+		if i%3 == 1 {
+			items[i].Score = 7
+		}
+		if i%5 == 1 {
+			nick := fmt.Sprintf("nick%d", i)
+			items[i].Nick = &nick
+		}
+	}
+	must(t, r.CreateBatch(ctx, items))
+	// BEGIN, CREATE, one INSERT per default group (2×2×2 = 8), DROP,
+	// COMMIT; the VALUES path would have sent BEGIN, INSERT, COMMIT.
+	equal(t, "statements of the COPY path", qc.n.Load(), int64(12))
+	rows, err := conn.Query(ctx, "SELECT id, email, active, score, nick FROM users")
+	must(t, err)
+	type stored struct {
+		email  string
+		active bool
+		score  int
+		nick   string
+	}
+	byID := map[int64]stored{}
+	for rows.Next() {
+		var id int64
+		var s stored
+		must(t, rows.Scan(&id, &s.email, &s.active, &s.score, &s.nick))
+		byID[id] = s
+	}
+	must(t, rows.Err())
+	equal(t, "rows", len(byID), n)
+	for i, it := range items {
+		s, ok := byID[it.ID]
+		wantScore, wantNick := 5, "anon"
+		if i%3 == 1 {
+			wantScore = 7
+		}
+		if i%5 == 1 {
+			wantNick = fmt.Sprintf("nick%d", i)
+		}
+		if !ok || s.email != it.Email || !s.active || s.score != wantScore || s.nick != wantNick {
+			t.Fatalf("item %d (id %d): stored %+v, want %s active score %d nick %s", i, it.ID, s, it.Email, wantScore, wantNick)
+		}
+		if !it.Active || it.Score != wantScore || it.Nick == nil || *it.Nick != wantNick {
+			t.Fatalf("item %d not back-filled: %+v", i, it)
+		}
+	}
+	// The load table is gone: a second batch in the same transaction works.
+	tx, err := conn.Begin(ctx)
+	must(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	rt, err := repo.New[User](tx)
+	must(t, err)
+	more := make([]User, 2*n)
+	for i := range more {
+		more[i] = User{Email: fmt.Sprintf("d%d@x", i), Name: "n", UpdatedAt: time.Now()}
+	}
+	must(t, rt.CreateBatch(ctx, more[:n]))
+	must(t, rt.CreateBatch(ctx, more[n:]))
+	equal(t, "both batches", scalar[int64](t, tx, "SELECT count(*) FROM users WHERE email LIKE 'd%'"), int64(2*n))
+	equal(t, "temp tables left", scalar[int64](t, tx, "SELECT count(*) FROM pg_class WHERE relname LIKE 'norm_batch_%' AND relpersistence = 't'"), int64(0))
 }

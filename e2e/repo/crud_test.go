@@ -10,7 +10,11 @@ import (
 	"github.com/normkit/norm/sqlb"
 )
 
-func TestCreateBackfillsAndStoresZeroValues(t *testing.T) {
+// TestCreateBackfillsAndLeavesZeroDefaults: a defaulted field holding its
+// zero value (Active false under default:true, Score 0 under default:5, a
+// nil Nick) is left to the column default and read back; a set value is
+// written as given.
+func TestCreateBackfillsAndLeavesZeroDefaults(t *testing.T) {
 	_, conn := setup(t, usersDDL)
 	r, err := repo.New[User](conn)
 	must(t, err)
@@ -18,15 +22,19 @@ func TestCreateBackfillsAndStoresZeroValues(t *testing.T) {
 
 	u := &User{Email: "a@x", Name: "A", Active: false, Score: 0}
 	must(t, r.Create(ctx, u))
-	if u.ID == 0 || u.Nick == nil || *u.Nick != "anon" {
-		t.Fatalf("generated id and default not back-filled: %+v", u)
+	if u.ID == 0 || u.Nick == nil || *u.Nick != "anon" || !u.Active || u.Score != 5 || u.UpdatedAt.IsZero() {
+		t.Fatalf("generated id and defaults not back-filled: %+v", u)
 	}
-	equal(t, "zero values stored", scalar[bool](t, conn, "SELECT active = false AND score = 0 FROM users WHERE id = $1", u.ID), true)
+	equal(t, "defaults stored", scalar[bool](t, conn, "SELECT active AND score = 5 AND nick = 'anon' FROM users WHERE id = $1", u.ID), true)
+
+	set := &User{Email: "b@x", Name: "B", Active: true, Score: 7}
+	must(t, r.Create(ctx, set))
+	equal(t, "set values stored", scalar[int](t, conn, "SELECT score FROM users WHERE id = $1", set.ID), 7)
 
 	got, err := r.FindByID(ctx, u.ID)
 	must(t, err)
 	equal(t, "round trip email", got.Email, "a@x")
-	equal(t, "round trip active", got.Active, false)
+	equal(t, "round trip active", got.Active, true)
 
 	_, err = r.FindByID(ctx, int64(999))
 	if !errors.Is(err, repo.ErrNotFound) || !errors.Is(err, pgx.ErrNoRows) {

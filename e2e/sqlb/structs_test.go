@@ -34,20 +34,21 @@ const ticketDDL = `CREATE TABLE tickets (
 func TestStructOps(t *testing.T) {
 	conn := setup(t, ticketDDL)
 
-	// Zero values are written as zero values; a nil pointer with a default
-	// takes the default, and generated columns come back.
+	// A zero value under a default: tag (Open false, Priority 0, a nil
+	// Label) is left to the column default and read back; generated
+	// columns come back too.
 	a := &Ticket{Title: "a", Open: false, Priority: 0, Version: 1, UpdatedAt: time.Now()}
 	runStruct(t, conn, sqlb.InsertStruct(a), a)
-	if a.ID == 0 || a.Label == nil || *a.Label != "triage" || a.Upper != "A" {
+	if a.ID == 0 || a.Label == nil || *a.Label != "triage" || a.Upper != "A" || !a.Open || a.Priority != 5 {
 		t.Fatalf("returning not scanned: %+v", a)
 	}
-	equal(t, "zeros stored", rows(t, conn, sqlb.Select("open", "priority").From("tickets").Where(sqlb.Eq("id", a.ID))), [][]any{{false, int32(0)}})
+	equal(t, "defaults stored", rows(t, conn, sqlb.Select("open", "priority").From("tickets").Where(sqlb.Eq("id", a.ID))), [][]any{{true, int32(5)}})
 
-	// OmitZeroDefaults lets the column defaults apply.
-	b := &Ticket{Title: "b", Version: 1}
-	runStruct(t, conn, sqlb.InsertStruct(b, sqlb.OmitZeroDefaults()), b)
-	if !b.Open || b.Priority != 5 || b.UpdatedAt.IsZero() {
-		t.Fatalf("defaults not applied: %+v", b)
+	// Set values are written as given; a zero UpdatedAt takes now().
+	b := &Ticket{Title: "b", Open: true, Priority: 2, Version: 1}
+	runStruct(t, conn, sqlb.InsertStruct(b), b)
+	if !b.Open || b.Priority != 2 || b.UpdatedAt.IsZero() {
+		t.Fatalf("values or defaults not applied: %+v", b)
 	}
 
 	// Optimistic locking: the current version wins once; a stale copy loses.
