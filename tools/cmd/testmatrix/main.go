@@ -31,7 +31,10 @@ import (
 	"github.com/normkit/norm/tools/pgtest"
 )
 
-func main() {
+func main() { os.Exit(run()) }
+
+// run is main with an exit code, so deferred calls run before the exit.
+func run() int {
 	dir := flag.String("dir", "../e2e", "directory whose ./... is tested")
 	versions := flag.String("versions", joinInts(pgtest.Versions()), "comma- or space-separated PostgreSQL major versions")
 	race := flag.Bool("race", true, "run the tests with the race detector")
@@ -43,7 +46,7 @@ func main() {
 	vs, err := parseVersions(*versions)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testmatrix:", err)
-		os.Exit(2)
+		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -65,8 +68,9 @@ func main() {
 	}
 	m.print(os.Stdout)
 	if failed {
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }
 
 // runVersion fetches version v's server and runs the tests of dir against it.
