@@ -24,7 +24,9 @@ func chunkRows(ncols int) int {
 // values back into items. From 5,000 items, in a transaction that can COPY
 // (pgx.Tx, as begun from a *pgx.Conn, *pgxpool.Pool or *pool.DB), the rows
 // go through COPY into a temporary table and one INSERT … SELECT …
-// RETURNING instead, which measured about twice as fast at 10,000 rows. It is all-or-nothing: it runs in a transaction
+// RETURNING instead, which measured about twice as fast at 10,000 rows; a
+// role that may not create temporary tables gets the multi-row INSERT.
+// It is all-or-nothing: it runs in a transaction
 // (a savepoint inside the caller's), so on any error nothing is written
 // and items are left as given. (A Querier that cannot Begin can only run a
 // batch that fits one statement and has no create hooks; that statement

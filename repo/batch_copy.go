@@ -32,12 +32,22 @@ var copySeq atomic.Uint64
 // those columns are left out of that group's INSERT, so the column
 // defaults apply as with Create). Returned rows are matched to the group's
 // items in order, as with a VALUES insert. q must be a transaction that
-// can COPY; ok is false when it cannot, and nothing was sent.
+// can COPY; ok is false when it cannot, or when the role may not create
+// temporary tables (REVOKE TEMPORARY, a common hardening: the failed
+// CREATE would abort the transaction, so the privilege is asked first),
+// and nothing was written.
 func (r *Repository[T]) copyInsert(ctx context.Context, q Querier, op string, items []T, ret []*sqlb.Field,
 	short func(n, total int) error) (ok bool, err error) {
 	cf, can := q.(CopyFromer)
 	fields := r.mt.insertFields()
 	if !can || len(fields) == 0 || len(fields) > 64 {
+		return false, nil
+	}
+	var canTemp bool
+	if err := q.QueryRow(ctx, "SELECT has_database_privilege(current_database(), 'TEMPORARY')").Scan(&canTemp); err != nil {
+		return true, wrapErr(op+": load table", r.table(), err)
+	}
+	if !canTemp {
 		return false, nil
 	}
 	load := "norm_batch_" + strconv.FormatUint(copySeq.Add(1), 10)

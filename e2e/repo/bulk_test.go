@@ -1,12 +1,14 @@
 package repo
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/normkit/norm/repo"
 	"github.com/normkit/norm/sqlb"
 )
@@ -288,9 +290,10 @@ func TestCreateBatchCopyPathMatchesRows(t *testing.T) {
 		}
 	}
 	must(t, r.CreateBatch(ctx, items))
-	// BEGIN, CREATE, one INSERT per default group (2×2×2 = 8), DROP,
-	// COMMIT; the VALUES path would have sent BEGIN, INSERT, COMMIT.
-	equal(t, "statements of the COPY path", qc.n.Load(), int64(12))
+	// BEGIN, the TEMPORARY privilege check, CREATE, one INSERT per default
+	// group (2×2×2 = 8), DROP, COMMIT; the VALUES path would have sent
+	// BEGIN, INSERT, COMMIT.
+	equal(t, "statements of the COPY path", qc.n.Load(), int64(13))
 	rows, err := conn.Query(ctx, "SELECT id, email, active, score, nick FROM users")
 	must(t, err)
 	type stored struct {
@@ -338,4 +341,50 @@ func TestCreateBatchCopyPathMatchesRows(t *testing.T) {
 	must(t, rt.CreateBatch(ctx, more[n:]))
 	equal(t, "both batches", scalar[int64](t, tx, "SELECT count(*) FROM users WHERE email LIKE 'd%'"), int64(2*n))
 	equal(t, "temp tables left", scalar[int64](t, tx, "SELECT count(*) FROM pg_class WHERE relname LIKE 'norm_batch_%' AND relpersistence = 't'"), int64(0))
+}
+
+// TestCreateBatchWithoutTempPrivilege: a role that may not create
+// temporary tables (REVOKE TEMPORARY … FROM PUBLIC, a common hardening)
+// still loads a large batch: CreateBatch takes the multi-row INSERT
+// instead of COPY through a temporary table, and writes every row.
+func TestCreateBatchWithoutTempPrivilege(t *testing.T) {
+	db, conn := setup(t, usersDDL)
+	ctx := ctxT(t)
+	role := "notemp_" + strings.TrimPrefix(db.Name, "normt_")
+	role = role[:min(len(role), 63)]
+	for _, sql := range []string{
+		`CREATE ROLE "` + role + `" LOGIN PASSWORD 'notemp'`,
+		`REVOKE TEMPORARY ON DATABASE "` + db.Name + `" FROM PUBLIC`,
+		`GRANT SELECT, INSERT ON users TO "` + role + `"`,
+	} {
+		_, err := conn.Exec(ctx, sql)
+		must(t, err)
+	}
+	t.Cleanup(func() {
+		_, _ = conn.Exec(context.Background(), `DROP OWNED BY "`+role+`"`)
+		_, _ = conn.Exec(context.Background(), `DROP ROLE "`+role+`"`)
+	})
+	cfg, err := pgx.ParseConfig(db.DSN())
+	must(t, err)
+	cfg.User, cfg.Password = role, "notemp"
+	restricted, err := pgx.ConnectConfig(ctx, cfg)
+	must(t, err)
+	defer restricted.Close(context.Background())
+	var canTemp bool
+	must(t, restricted.QueryRow(ctx, "SELECT has_database_privilege(current_database(), 'TEMPORARY')").Scan(&canTemp))
+	equal(t, "TEMPORARY privilege of the role", canTemp, false)
+
+	r, err := repo.New[User](restricted)
+	must(t, err)
+	items := make([]User, 6000)
+	for i := range items {
+		items[i] = User{Email: fmt.Sprintf("t%d@x", i), Name: "n", UpdatedAt: time.Now()}
+	}
+	must(t, r.CreateBatch(ctx, items))
+	var n int
+	must(t, conn.QueryRow(ctx, "SELECT count(*) FROM users").Scan(&n))
+	equal(t, "rows written", n, len(items))
+	if items[0].ID == 0 || items[len(items)-1].ID == 0 {
+		t.Errorf("ids not back-filled: first %d, last %d", items[0].ID, items[len(items)-1].ID)
+	}
 }
