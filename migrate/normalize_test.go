@@ -74,3 +74,38 @@ func TestNormalizeType(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalizeExprBackslashInPlainLiteral: with standard_conforming_strings
+// on (the default the catalog prints under), a backslash in a plain '...'
+// literal is an ordinary character and the next quote ends the literal;
+// only E'...' strings use backslash escapes. Reading a plain literal as an
+// E-string would run it on past its end, keeping the case of the words
+// after it and hiding the cast the catalog adds.
+func TestNormalizeExprBackslashInPlainLiteral(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{`'C:\'`, `'C:\'`},
+		{`'C:\'::text`, `'C:\'`},
+		{`('\'::text)`, `'\'`},
+		{`'a\b'::character varying`, `'a\b'`},
+		{`path = 'a\' AND Flag`, `path='a\' and flag`},
+		{`'a\' = 'B'`, `'a\'='B'`},
+		{`(dir <> 'x\'::text) AND (Dir IS NOT NULL)`, `(dir<>'x\')and(dir is not null)`},
+		{`E'a\'B' = X`, `E'a\'B'=x`},         // E-string: \' escapes the quote
+		{`e'a\\' = 'B'::text`, `e'a\\'='B'`}, // E-string: \\ is one backslash, then the quote ends it
+	}
+	for _, tt := range tests {
+		if got := normalizeExpr(tt.in); got != tt.want {
+			t.Errorf("normalizeExpr(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	for _, p := range [][2]string{
+		{`'a\' = 'B'`, `'a\' = 'b'`},
+		{`'a\b'`, `E'a\b'`},
+		{`'C:\' || Suffix`, `'C:\' || 'Suffix'`},
+	} {
+		if normalizeExpr(p[0]) == normalizeExpr(p[1]) {
+			t.Errorf("%q and %q normalise equal (%q)", p[0], p[1], normalizeExpr(p[0]))
+		}
+	}
+}

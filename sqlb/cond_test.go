@@ -52,3 +52,53 @@ func TestComparisonsWithNull(t *testing.T) {
 		}
 	}
 }
+
+// TestInInvalidColumn checks that In and NotIn keep the error of an
+// invalid column name, whatever the value (list, empty list, nil,
+// subquery), alone and inside a statement, and never render SQL with an
+// empty or unquoted identifier.
+func TestInInvalidColumn(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("c", 64)
+	cols := []struct {
+		col, msg string
+	}{
+		{"", "empty identifier"},
+		{"a\x00b", "identifier contains NUL"},
+		{`"a`, `unterminated quoted identifier in "\"a"`},
+		{`a"b`, `unexpected character in qualified name "a\"b"`},
+		{"a..b", `empty part in qualified name "a..b"`},
+		{".a", `empty part in qualified name ".a"`},
+		{"a.", `qualified name ends with a dot: "a."`},
+		{long, "identifier longer than 63 bytes"},
+		{`""`, "empty identifier"},
+	}
+	values := []struct {
+		name string
+		v    any
+	}{
+		{"list", []int{1, 2}},
+		{"empty list", []int{}},
+		{"nil", nil},
+		{"subquery", Select("id").From("t").Where(Eq("x", 1))},
+	}
+	ctors := []struct {
+		fn string
+		f  func(string, any) Sqlizer
+	}{{"In", In}, {"NotIn", NotIn}}
+	for _, c := range cols {
+		for _, v := range values {
+			for _, ctor := range ctors {
+				want := "sqlb: " + ctor.fn + "(" + quoteForMsg(c.col) + "): invalid identifier: " + c.msg
+				sql, args, err := ctor.f(c.col, v.v).ToSql()
+				if !errors.Is(err, ErrInvalidIdentifier) || err.Error() != want || sql != "" || args != nil {
+					t.Errorf("%s(%q, %s).ToSql() = %q, %v, %v; want error %q", ctor.fn, c.col, v.name, sql, args, err, want)
+				}
+				sql, args, err = Select("id").From("t").Where(ctor.f(c.col, v.v)).ToSQL()
+				if !errors.Is(err, ErrInvalidIdentifier) || err.Error() != want || sql != "" || args != nil {
+					t.Errorf("Select.Where(%s(%q, %s)).ToSQL() = %q, %v, %v; want error %q", ctor.fn, c.col, v.name, sql, args, err, want)
+				}
+			}
+		}
+	}
+}

@@ -150,3 +150,60 @@ func TestKeysetRefusesNullPositions(t *testing.T) {
 		}
 	}
 }
+
+// TestKeysetCursorOrderingMismatch checks that a cursor recording the
+// ordering it was made for (Cursor.Keys) is refused under any other
+// ordering: one single key against another, and orderings of one and two
+// keys either way, including when the value count alone would fit.
+func TestKeysetCursorOrderingMismatch(t *testing.T) {
+	t.Parallel()
+	byID := Select("id", "title").From("posts").OrderBy(Asc("id"))
+	byIDDesc := Select("id", "title").From("posts").OrderBy(Desc("id"))
+	byTitle := Select("id", "title").From("posts").OrderBy(Asc("title"))
+	twoKeys := Select("id", "title").From("posts").OrderBy(Asc("title")).TieBreaker("id")
+	tests := []struct {
+		name   string
+		b      SelectBuilder
+		before bool
+		c      Cursor
+		msg    string
+	}{
+		{name: "other single column", b: byTitle, c: Cursor{Keys: []string{"id ASC"}, Values: []any{5}},
+			msg: "sqlb: Select.After/Before: invalid cursor: cursor was made for ordering id ASC"},
+		{name: "same column other direction", b: byIDDesc, c: Cursor{Keys: []string{"id ASC"}, Values: []any{5}},
+			msg: "sqlb: Select.After/Before: invalid cursor: cursor was made for ordering id ASC"},
+		{name: "other single column before", b: byTitle, before: true, c: Cursor{Keys: []string{"id ASC"}, Values: []any{5}},
+			msg: "sqlb: Select.After/Before: invalid cursor: cursor was made for ordering id ASC"},
+		{name: "one-key cursor two-key ordering", b: twoKeys, c: Cursor{Keys: []string{"title ASC"}, Values: []any{"x", 5}},
+			msg: "sqlb: Select.After/Before: invalid cursor: cursor was made for ordering title ASC"},
+		{name: "two-key cursor one-key ordering", b: byID, c: Cursor{Keys: []string{"id ASC", "title ASC"}, Values: []any{5}},
+			msg: "sqlb: Select.After/Before: invalid cursor: cursor was made for ordering id ASC, title ASC"},
+		{name: "one-key values on two-key ordering", b: twoKeys, c: Cursor{Keys: []string{"id ASC"}, Values: []any{5}},
+			msg: "sqlb: Select.After/Before: invalid cursor: cursor has 1 values for 2 sort keys"},
+		{name: "two-key values on one-key ordering", b: byID, c: Cursor{Keys: []string{"title ASC", "id ASC"}, Values: []any{"x", 5}},
+			msg: "sqlb: Select.After/Before: invalid cursor: cursor has 2 values for 1 sort keys"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := tt.b.After(tt.c)
+			if tt.before {
+				b = tt.b.Before(tt.c)
+			}
+			sql, args, err := b.ToSQL()
+			if !errors.Is(err, ErrCursor) || err.Error() != tt.msg {
+				t.Fatalf("ToSQL = %q, %v, %v; want error %q wrapping ErrCursor", sql, args, err, tt.msg)
+			}
+			if sql != "" || args != nil {
+				t.Errorf("ToSQL rendered %q, %v alongside the error", sql, args)
+			}
+		})
+	}
+
+	// The cursor made for the ordering in use is accepted.
+	sql, args, err := byID.After(Cursor{Keys: []string{"id ASC"}, Values: []any{5}}).ToSQL()
+	const want = `SELECT "id", "title" FROM "posts" WHERE "id" > $1 ORDER BY "id" ASC`
+	if err != nil || sql != want || !reflect.DeepEqual(args, []any{5}) {
+		t.Fatalf("matching cursor: ToSQL = %q, %v, %v; want %q, [5]", sql, args, err, want)
+	}
+}

@@ -2,6 +2,7 @@ package sqlb
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -96,5 +97,43 @@ func TestQuoteIdent(t *testing.T) {
 	parts, err := SplitQualified(`public."my.table"`)
 	if err != nil || len(parts) != 2 || parts[1] != "my.table" {
 		t.Fatal(parts, err)
+	}
+}
+
+// TestDollarInsideIdentifier: PostgreSQL identifiers may contain $ (a$b,
+// x$$), and such a $ never opens a dollar-quoted body. If it did, $b$ or
+// $$ inside a name would swallow the text up to the next one, hiding the
+// placeholders in between or failing as unterminated.
+func TestDollarInsideIdentifier(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in, want string
+		n        int
+	}{
+		{in: "SELECT a$b$, ? FROM t", want: "SELECT a$b$, $1 FROM t", n: 1},
+		{in: "a$b$ = ? AND c$b$ = ?", want: "a$b$ = $1 AND c$b$ = $2", n: 2},
+		{in: "x$$ = ? AND y$$ = ?", want: "x$$ = $1 AND y$$ = $2", n: 2},
+		{in: "t.a$tag$ = ? OR t.b$tag$ = ?", want: "t.a$tag$ = $1 OR t.b$tag$ = $2", n: 2},
+		{in: "a$b$, $b$ ? $b$ = ?", want: "a$b$, $b$ ? $b$ = $1", n: 1}, // a real body after the name still hides its ?
+	}
+	for _, c := range cases {
+		n, err := CountPlaceholders(c.in)
+		if err != nil || n != c.n {
+			t.Errorf("CountPlaceholders(%q) = %d, %v; want %d", c.in, n, err, c.n)
+		}
+		args := make([]any, c.n)
+		for i := range args {
+			args[i] = i + 10
+		}
+		got, gotArgs, err := Raw(c.in, args...).ToSQL()
+		if err != nil || got != c.want || !reflect.DeepEqual(gotArgs, args) {
+			t.Errorf("Raw(%q).ToSQL() = %q, %v, %v; want %q, %v", c.in, got, gotArgs, err, c.want, args)
+		}
+	}
+
+	// The named-parameter parser shares the lexer.
+	names, rewritten, err := NamedParams("SELECT a$b$ = :p AND c$b$ = :q")
+	if err != nil || rewritten != "SELECT a$b$ = ? AND c$b$ = ?" || !reflect.DeepEqual(names, []string{"p", "q"}) {
+		t.Errorf("NamedParams = %v, %q, %v; want [p q], %q", names, rewritten, err, "SELECT a$b$ = ? AND c$b$ = ?")
 	}
 }
