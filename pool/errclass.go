@@ -168,6 +168,8 @@ func probeOutcome(ctx context.Context, err error) outcome {
 	return outcomeFailure
 }
 
+// isReadOnlyViolation reports 25006 (read_only_sql_transaction): a write
+// reached a server or transaction that only reads, such as a standby.
 func isReadOnlyViolation(err error) bool { return sqlState(err) == codeReadOnlyTransaction }
 
 // isCachedPlanChange reports "cached plan must not change result type":
