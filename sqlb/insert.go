@@ -199,10 +199,7 @@ func (b InsertBuilder) ToSQL() (string, []any, error) {
 	// batch does not pay for repeated growth.
 	per := len(b.rows[0])
 	w := writer{dollar: true, buf: make([]byte, 0, 256+len(b.rows)*(per*9+4)), args: make([]any, 0, len(b.rows)*per)}
-	if err := b.appendSQL(&w); err != nil {
-		return "", nil, err
-	}
-	return string(w.buf), w.args, nil
+	return renderInto(b, &w)
 }
 
 func (b InsertBuilder) appendSQL(w *writer) error {

@@ -166,7 +166,13 @@ func checkValue(v any) error {
 // render runs an appender in the given mode.
 func render(a appender, dollar bool, sizeHint int) (string, []any, error) {
 	w := writer{buf: make([]byte, 0, sizeHint), dollar: dollar}
-	if err := a.appendSQL(&w); err != nil {
+	return renderInto(a, &w)
+}
+
+// renderInto is render into w, for a caller that sizes w's text and
+// arguments itself (a multi-row insert knows both in advance).
+func renderInto(a appender, w *writer) (string, []any, error) {
+	if err := a.appendSQL(w); err != nil {
 		return "", nil, err
 	}
 	return string(w.buf), w.args, nil
