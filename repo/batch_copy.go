@@ -3,9 +3,7 @@ package repo
 import (
 	"context"
 	"reflect"
-	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/normkit/norm/sqlb"
@@ -20,9 +18,12 @@ import (
 // Performance).
 const copyThreshold = 5000
 
-// copySeq names each load table apart, so two CreateBatch calls in one
-// transaction never meet.
-var copySeq atomic.Uint64
+// loadTable is the temporary table a COPY batch goes through. One name
+// serves every call: the table lives only inside the batch's own
+// transaction (a savepoint in the caller's), dropped at its end or rolled
+// back with it, and temporary tables are private to their session, so two
+// batches never see each other's.
+const loadTable = "norm_batch_load"
 
 // copyInsert inserts items through COPY: the rows go, with their position
 // and their default group, into a temporary table shaped like the target's
@@ -50,13 +51,12 @@ func (r *Repository[T]) copyInsert(ctx context.Context, q Querier, op string, it
 	if !canTemp {
 		return false, nil
 	}
-	load := "norm_batch_" + strconv.FormatUint(copySeq.Add(1), 10)
 	cols := make([]string, len(fields))
 	for i, f := range fields {
 		cols[i] = f.Quoted()
 	}
 	list := strings.Join(cols, ", ")
-	if _, err := q.Exec(ctx, `CREATE TEMP TABLE "`+load+`" ON COMMIT DROP AS SELECT `+list+
+	if _, err := q.Exec(ctx, `CREATE TEMP TABLE "`+loadTable+`" ON COMMIT DROP AS SELECT `+list+
 		`, 0::int AS norm_ord, 0::int AS norm_grp FROM `+r.mt.table+` WITH NO DATA`); err != nil {
 		return true, wrapErr(op+": load table", r.table(), err)
 	}
@@ -93,7 +93,7 @@ func (r *Repository[T]) copyInsert(ctx context.Context, q Querier, op string, it
 	}
 	copyCols = append(copyCols, "norm_ord", "norm_grp")
 	src := &loadSource[T]{items: items, fields: fields, grp: grp, i: -1}
-	if _, err := cf.CopyFrom(ctx, pgx.Identifier{load}, copyCols, src); err != nil {
+	if _, err := cf.CopyFrom(ctx, pgx.Identifier{loadTable}, copyCols, src); err != nil {
 		return true, wrapErr(op, r.table(), err)
 	}
 
@@ -113,16 +113,16 @@ func (r *Repository[T]) copyInsert(ctx context.Context, q Querier, op string, it
 		var sql string
 		if len(written) == 0 {
 			// Every written column left to its default: one DEFAULT VALUES row each.
-			sql = `INSERT INTO ` + r.mt.table + ` SELECT FROM "` + load + `" WHERE norm_grp = $1 ORDER BY norm_ord RETURNING ` + returning
+			sql = `INSERT INTO ` + r.mt.table + ` SELECT FROM "` + loadTable + `" WHERE norm_grp = $1 ORDER BY norm_ord RETURNING ` + returning
 		} else {
 			w := strings.Join(written, ", ")
-			sql = `INSERT INTO ` + r.mt.table + ` (` + w + `) SELECT ` + w + ` FROM "` + load + `" WHERE norm_grp = $1 ORDER BY norm_ord RETURNING ` + returning
+			sql = `INSERT INTO ` + r.mt.table + ` (` + w + `) SELECT ` + w + ` FROM "` + loadTable + `" WHERE norm_grp = $1 ORDER BY norm_ord RETURNING ` + returning
 		}
 		if err := r.scanGroup(ctx, q, op, sql, int32(g), items, groups[g], ret, dest, short); err != nil {
 			return true, err
 		}
 	}
-	if _, err := q.Exec(ctx, `DROP TABLE "`+load+`"`); err != nil {
+	if _, err := q.Exec(ctx, `DROP TABLE "`+loadTable+`"`); err != nil {
 		return true, wrapErr(op+": load table", r.table(), err)
 	}
 	return true, nil
