@@ -50,7 +50,7 @@ func run() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	m := newMatrix()
+	m := &matrix{}
 	failed := false
 	for _, v := range vs {
 		res, err := runVersion(ctx, v, *dir, *race, *timeout, *run, *verbose)

@@ -53,7 +53,7 @@ func TestParseCountsOutcomesAndSkipReasons(t *testing.T) {
 		t.Errorf("failures %v, want %v", got, want)
 	}
 
-	m := newMatrix()
+	m := &matrix{}
 	m.add(res)
 	var out bytes.Buffer
 	m.print(&out)

@@ -126,8 +126,6 @@ func skipReason(lines []string) string {
 // matrix collects the results of every version.
 type matrix struct{ results []*result }
 
-func newMatrix() *matrix { return &matrix{} }
-
 func (m *matrix) add(r *result) { m.results = append(m.results, r) }
 
 // print writes the pass/fail/skip table (Markdown, so it can go in the
