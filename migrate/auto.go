@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/normkit/norm/migrate/internal/lock"
 )
 
 // Allow opts in to destructive steps, kind by kind. The zero value allows
@@ -85,7 +87,7 @@ func (o AutoOptions) withDefaults() AutoOptions {
 
 // AutoMigrator migrates a database to the schema its models describe.
 type AutoMigrator struct {
-	db      target
+	db      lock.Target
 	desired *Schema
 	opts    AutoOptions
 }
@@ -98,7 +100,7 @@ func NewAuto(db DB, models []any, opts AutoOptions) (*AutoMigrator, error) {
 	if db == nil {
 		return nil, fmt.Errorf("migrate: NewAuto: db is nil")
 	}
-	return newAuto(poolTarget{db}, models, opts)
+	return newAuto(lock.OnPool(db), models, opts)
 }
 
 // NewAutoConn is NewAuto over a single connection, which then carries
@@ -109,10 +111,10 @@ func NewAutoConn(conn *pgx.Conn, models []any, opts AutoOptions) (*AutoMigrator,
 	if conn == nil {
 		return nil, fmt.Errorf("migrate: NewAutoConn: conn is nil")
 	}
-	return newAuto(connTarget{conn}, models, opts)
+	return newAuto(lock.OnConn(conn), models, opts)
 }
 
-func newAuto(t target, models []any, opts AutoOptions) (*AutoMigrator, error) {
+func newAuto(t lock.Target, models []any, opts AutoOptions) (*AutoMigrator, error) {
 	desired, err := FromModels(models...)
 	if err != nil {
 		return nil, err
@@ -130,7 +132,7 @@ func (a *AutoMigrator) Desired() *Schema { return a.desired }
 // catalog (see the guide). An expression the server rejects is an
 // *ExprError naming the model and field.
 func (a *AutoMigrator) Plan(ctx context.Context) (*Plan, error) {
-	conn, release, err := a.db.dedicated(ctx)
+	conn, release, err := a.db.Dedicated(ctx)
 	if err != nil {
 		return nil, err
 	}

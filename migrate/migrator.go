@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/normkit/norm/migrate/internal/lock"
 )
 
 // MigratorOptions configures a Migrator. The zero value is ready to use.
@@ -91,7 +93,7 @@ type MigrationResult struct {
 // A Migrator is safe for sequential use; do not call AddGo concurrently
 // with a command.
 type Migrator struct {
-	db         target
+	db         lock.Target
 	opts       MigratorOptions
 	hist       fileHistory
 	migrations []*Migration
@@ -109,7 +111,7 @@ func NewMigrator(db DB, fsys fs.FS, opts MigratorOptions) (*Migrator, error) {
 	if db == nil {
 		return nil, fmt.Errorf("migrate: NewMigrator: db is nil")
 	}
-	return newMigrator(poolTarget{db}, fsys, opts)
+	return newMigrator(lock.OnPool(db), fsys, opts)
 }
 
 // NewMigratorConn is NewMigrator over a single connection, which then
@@ -119,10 +121,10 @@ func NewMigratorConn(conn *pgx.Conn, fsys fs.FS, opts MigratorOptions) (*Migrato
 	if conn == nil {
 		return nil, fmt.Errorf("migrate: NewMigratorConn: conn is nil")
 	}
-	return newMigrator(connTarget{conn}, fsys, opts)
+	return newMigrator(lock.OnConn(conn), fsys, opts)
 }
 
-func newMigrator(db target, fsys fs.FS, opts MigratorOptions) (*Migrator, error) {
+func newMigrator(db lock.Target, fsys fs.FS, opts MigratorOptions) (*Migrator, error) {
 	opts = opts.withDefaults()
 	hist, err := fileNewHistory(opts.HistoryTable)
 	if err != nil {

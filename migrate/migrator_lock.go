@@ -3,9 +3,10 @@ package migrate
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/normkit/norm/migrate/internal/lock"
 )
 
 // lockedTx runs fn in a transaction, on a connection of its own, holding
@@ -13,12 +14,12 @@ import (
 // with lock_timeout and statement_timeout set locally. It commits when fn
 // returns true and no error, and rolls back otherwise.
 func (mg *Migrator) lockedTx(ctx context.Context, fn func(tx pgx.Tx) (bool, error)) (done bool, err error) {
-	conn, release, err := mg.db.dedicated(ctx)
+	conn, release, err := mg.db.Dedicated(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer release()
-	tx, err := beginLocked(ctx, conn)
+	tx, err := lock.Begin(ctx, conn)
 	if err != nil {
 		return false, err
 	}
@@ -41,88 +42,21 @@ func (mg *Migrator) lockedTx(ctx context.Context, fn func(tx pgx.Tx) (bool, erro
 	return true, nil
 }
 
-// beginLocked begins a transaction on conn holding pg_advisory_xact_lock(LockKey).
-// It polls with pg_try_advisory_xact_lock and waits between attempts with
-// no transaction open: a migrator blocked inside a transaction would make
-// another migrator's CREATE INDEX CONCURRENTLY (which waits for every
-// older transaction) deadlock with it.
-func beginLocked(ctx context.Context, conn *pgx.Conn) (pgx.Tx, error) {
-	wait := 10 * time.Millisecond
-	for {
-		tx, err := conn.Begin(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("migrate: begin: %w", err)
-		}
-		var ok bool
-		if err := tx.QueryRow(ctx, "SELECT pg_try_advisory_xact_lock($1)", LockKey).Scan(&ok); err != nil {
-			_ = tx.Rollback(context.WithoutCancel(ctx))
-			return nil, fmt.Errorf("migrate: take the migration lock: %w", err)
-		}
-		if ok {
-			return tx, nil
-		}
-		if err := tx.Rollback(ctx); err != nil {
-			return nil, fmt.Errorf("migrate: wait for the migration lock: %w", err)
-		}
-		if err := fileSleep(ctx, &wait); err != nil {
-			return nil, err
-		}
-	}
-}
-
-// fileSleep waits *wait (doubling it up to half a second) or until ctx
-// ends.
-func fileSleep(ctx context.Context, wait *time.Duration) error {
-	t := time.NewTimer(*wait)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return fmt.Errorf("migrate: wait for the migration lock held by another migrator: %w", ctx.Err())
-	case <-t.C:
-	}
-	*wait = min(*wait*2, 500*time.Millisecond)
-	return nil
-}
-
-// fileLockSession takes pg_advisory_lock(LockKey) on conn by polling
-// pg_try_advisory_lock, so no statement of this connection waits (and
-// holds a transaction open) while another migrator works.
-func fileLockSession(ctx context.Context, conn *pgx.Conn) error {
-	wait := 10 * time.Millisecond
-	for {
-		var ok bool
-		if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", LockKey).Scan(&ok); err != nil {
-			return fmt.Errorf("migrate: take the session migration lock: %w", err)
-		}
-		if ok {
-			return nil
-		}
-		if err := fileSleep(ctx, &wait); err != nil {
-			return err
-		}
-	}
-}
-
 // sessionConn returns one connection held for a whole no-transaction
 // migration, locked with pg_advisory_lock(LockKey) and with the timeouts
 // set for the session. release resets the timeouts, unlocks and gives the
 // connection back (closing it if the reset fails).
 func (mg *Migrator) sessionConn(ctx context.Context) (conn *pgx.Conn, release func(), err error) {
-	conn, giveBack, err := mg.db.dedicated(ctx)
+	conn, unlock, err := lock.Hold(ctx, mg.db)
 	if err != nil {
 		return nil, nil, err
 	}
 	release = func() {
-		bg := context.WithoutCancel(ctx)
-		_, err := conn.Exec(bg, fmt.Sprintf("RESET lock_timeout; RESET statement_timeout; SELECT pg_advisory_unlock(%d)", LockKey))
+		_, err := conn.Exec(context.WithoutCancel(ctx), "RESET lock_timeout; RESET statement_timeout")
 		if err != nil {
-			_ = conn.Close(bg)
+			_ = conn.Close(context.WithoutCancel(ctx))
 		}
-		giveBack()
-	}
-	if err := fileLockSession(ctx, conn); err != nil {
-		giveBack()
-		return nil, nil, err
+		unlock()
 	}
 	if _, err := conn.Exec(ctx, "SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)",
 		fileTimeout(mg.opts.LockTimeout), fileTimeout(mg.opts.StatementTimeout)); err != nil {
