@@ -18,18 +18,19 @@ type Querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// DB is what the migrators need from a pool: connections held for the
-// caller alone (Acquire). Every migrator call runs on such a connection:
-// a transaction with its advisory lock, the session advisory lock and the
+// DB is what an AutoMigrator needs from a pool: connections held for the
+// caller alone (Acquire). Every call runs on such a connection: the
+// session advisory lock, the transaction with its advisory lock, the
 // statements that cannot run in a transaction (CREATE INDEX
 // CONCURRENTLY), and the reads of the catalog and the history table — so
 // nothing goes through a pool's routing, retries or per-transaction hooks,
-// and reads see what the migrators wrote.
+// and reads see what the migrator wrote. It is the same interface as
+// versioned.DB, so one value serves both migrators.
 //
 // *pgxpool.Pool and norm's *pool.DB satisfy it (pool.DB's Acquire always
 // gives a connection of the primary); a value that cannot give one is a
 // compile error, not a failure at run time. For a single *pgx.Conn use
-// NewAutoConn and NewMigratorConn.
+// NewAutoConn.
 //
 // The connections must reach PostgreSQL directly — not through PgBouncer
 // in transaction pooling mode, where the session lock and the session
@@ -39,14 +40,10 @@ type DB interface {
 	Acquire(ctx context.Context) (*pgxpool.Conn, error)
 }
 
-// onConn runs fn on a dedicated connection of t.
-func onConn[R any](ctx context.Context, t lock.Target, fn func(q Querier) (R, error)) (R, error) {
-	return lock.On(ctx, t, func(c *pgx.Conn) (R, error) { return fn(c) })
-}
-
-// LockKey is the advisory lock key every migrator of this package takes
-// (pg_advisory_xact_lock for transactional work, pg_advisory_lock for
-// non-transactional steps), so file migrations, Go migrations and
-// auto-migrations never run concurrently against one database. It is the
+// LockKey is the advisory lock key every migrator of norm takes —
+// auto-migrations and package versioned's SQL-file and Go migrations
+// alike — (pg_advisory_xact_lock for transactional work,
+// pg_advisory_lock for non-transactional steps), so they never run
+// concurrently against one database. It is the
 // first 8 bytes of sha256("norm/migrate") read as a big-endian int64.
 const LockKey = lock.Key

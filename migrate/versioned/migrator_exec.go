@@ -1,4 +1,4 @@
-package migrate
+package versioned
 
 import (
 	"context"
@@ -39,7 +39,7 @@ func fileGoErr(m *Migration, d Direction, err error) error {
 
 // fileExec runs a script's statements one by one, so an error names the
 // statement that failed.
-func fileExec(ctx context.Context, q Querier, m *Migration, sc *fileScript, d Direction) error {
+func fileExec(ctx context.Context, q querier, m *Migration, sc *fileScript, d Direction) error {
 	for _, st := range sc.Statements {
 		if _, err := q.Exec(ctx, st.SQL); err != nil {
 			return &MigrationError{Version: m.Version, Source: sc.Path, Direction: d, Line: st.Line, Statement: st.Code, Err: err}

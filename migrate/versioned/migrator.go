@@ -1,4 +1,4 @@
-package migrate
+package versioned
 
 import (
 	"context"
@@ -269,7 +269,7 @@ func (mg *Migrator) applyUp(ctx context.Context, m *Migration) (MigrationResult,
 	return fileResult(m, DirectionUp, took), true, nil
 }
 
-func (mg *Migrator) runUp(ctx context.Context, q Querier, m *Migration) error {
+func (mg *Migrator) runUp(ctx context.Context, q querier, m *Migration) error {
 	if m.Kind == KindGo {
 		tx, ok := q.(pgx.Tx)
 		if !ok {
@@ -313,7 +313,7 @@ func (mg *Migrator) ensureHistory(ctx context.Context) ([]fileHistoryRow, error)
 
 // checkClean fails with ErrDirty when any version is dirty; call it
 // holding the migration lock.
-func (mg *Migrator) checkClean(ctx context.Context, q Querier) error {
+func (mg *Migrator) checkClean(ctx context.Context, q querier) error {
 	v, err := mg.hist.firstDirty(ctx, q)
 	if err != nil || v == 0 {
 		return err
@@ -353,5 +353,5 @@ func (mg *Migrator) upOutsideTx(ctx context.Context, m *Migration) (bool, error)
 // history reads the history table on a dedicated connection, so a pool
 // that routes reads to replicas still shows what the migrators wrote.
 func (mg *Migrator) history(ctx context.Context) ([]fileHistoryRow, error) {
-	return onConn(ctx, mg.db, func(q Querier) ([]fileHistoryRow, error) { return mg.hist.rows(ctx, q) })
+	return lock.On(ctx, mg.db, func(c *pgx.Conn) ([]fileHistoryRow, error) { return mg.hist.rows(ctx, c) })
 }
