@@ -2,7 +2,6 @@ package migrate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -186,10 +185,6 @@ func (a *AutoMigrator) schemas() []string {
 	return out
 }
 
-// ErrNotAllowed is returned by Apply when the plan holds destructive
-// steps that AutoOptions.Allow does not permit; nothing was changed.
-var ErrNotAllowed = errors.New("migrate: plan has destructive steps that are not allowed")
-
 func (a *AutoMigrator) checkAllowed(p *Plan) error {
 	var refused []string
 	for _, s := range p.Steps {
@@ -202,15 +197,3 @@ func (a *AutoMigrator) checkAllowed(p *Plan) error {
 	}
 	return fmt.Errorf("%w: %s; set the matching AutoOptions.Allow field to apply them", ErrNotAllowed, strings.Join(refused, "; "))
 }
-
-// StepError reports the step that failed and its SQL.
-type StepError struct {
-	Step Step
-	Err  error
-}
-
-func (e *StepError) Error() string {
-	return fmt.Sprintf("migrate: %s on %s failed: %v\n  SQL: %s", e.Step.Kind, e.Step.Table, e.Err, e.Step.SQL)
-}
-
-func (e *StepError) Unwrap() error { return e.Err }

@@ -1,36 +1,8 @@
 package versioned
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 )
-
-// ErrGateRefused is returned (wrapped in a *GateError) when a down
-// migration contains a destructive statement — DROP TABLE, DROP SCHEMA,
-// ALTER TABLE … DROP [COLUMN], TRUNCATE or DELETE — and
-// MigratorOptions.AllowDestructiveDown is not set. The body of a DO block
-// is checked as well.
-var ErrGateRefused = errors.New("migrate: destructive down statement refused")
-
-// GateError names the down statement a safety gate refused: the version,
-// the file, the line the statement starts on, the statement and why.
-type GateError struct {
-	Version   int64
-	File      string
-	Line      int
-	Statement string
-	Reason    string
-}
-
-// Error describes the refused statement and how to allow it.
-func (e *GateError) Error() string {
-	return fmt.Sprintf("migrate: down of version %d refused: %s at %s:%d (%s); set AllowDestructiveDown (--allow-destructive-down) to run it",
-		e.Version, e.Reason, e.File, e.Line, fileShorten(e.Statement))
-}
-
-// Is makes errors.Is(err, ErrGateRefused) true.
-func (e *GateError) Is(target error) bool { return target == ErrGateRefused }
 
 // fileGate reports why a statement would destroy data ("" when it would
 // not). It looks at the statement's tokens, so comments and the contents

@@ -6,30 +6,6 @@ import (
 	"time"
 )
 
-// MigrationError reports a migration that failed: the version, the file
-// (or Go migration), the line and text of the failing statement, and the
-// database error (unwrap it for *pgconn.PgError).
-type MigrationError struct {
-	Version   int64
-	Source    string
-	Direction Direction
-	Line      int    // 0 for Go migrations
-	Statement string // "" for Go migrations
-	Err       error
-}
-
-// Error names the migration, the statement and the cause.
-func (e *MigrationError) Error() string {
-	if e.Statement == "" {
-		return fmt.Sprintf("migrate: %s %d (%s) failed: %v", e.Direction, e.Version, e.Source, e.Err)
-	}
-	return fmt.Sprintf("migrate: %s %d failed at %s:%d in statement %q: %v",
-		e.Direction, e.Version, e.Source, e.Line, fileShorten(e.Statement), e.Err)
-}
-
-// Unwrap returns the underlying error.
-func (e *MigrationError) Unwrap() error { return e.Err }
-
 func fileGoErr(m *Migration, d Direction, err error) error {
 	if err == nil {
 		return nil

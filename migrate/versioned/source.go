@@ -1,7 +1,6 @@
 package versioned
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -9,11 +8,6 @@ import (
 	"sort"
 	"strings"
 )
-
-// ErrBadFile is returned (wrapped, naming the file) for a migration file
-// with a malformed name, a duplicate version, an unknown directive or SQL
-// that cannot be split into statements.
-var ErrBadFile = errors.New("migrate: bad migration file")
 
 // fileDirective is the comment that marks a file to run outside a
 // transaction.

@@ -1,31 +1,10 @@
 package versioned
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
-)
-
-// Errors of the file/Go migration runner. Each is returned wrapped with
-// the versions and files concerned; test with errors.Is.
-var (
-	// ErrDrift: an applied SQL migration's up or down file changed since
-	// it ran (see Migration.Checksum). Restore the file, or run
-	// Baseline(v) to accept the new content.
-	ErrDrift = errors.New("migrate: applied migration file changed (drift)")
-	// ErrDirty: a migration that ran outside a transaction failed (or was
-	// interrupted) and the schema may be half changed.
-	ErrDirty = errors.New("migrate: migration left dirty")
-	// ErrGap: a pending migration has a lower version than the highest
-	// applied one and MigratorOptions.AllowOutOfOrder is not set.
-	ErrGap = errors.New("migrate: pending migration older than the last applied one")
-	// ErrNoDown: the migration to roll back has no down file or function.
-	ErrNoDown = errors.New("migrate: migration has no down")
-	// ErrUnknownVersion: a version named in a call is not a known
-	// migration (or not applied, for a rollback).
-	ErrUnknownVersion = errors.New("migrate: unknown migration version")
 )
 
 // MigrationState is where a migration stands in a database.
