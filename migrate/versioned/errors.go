@@ -50,7 +50,7 @@ type GateError struct {
 // Error describes the refused statement and how to allow it.
 func (e *GateError) Error() string {
 	return fmt.Sprintf("migrate: down of version %d refused: %s at %s:%d (%s); set AllowDestructiveDown (--allow-destructive-down) to run it",
-		e.Version, e.Reason, e.File, e.Line, fileShorten(e.Statement))
+		e.Version, e.Reason, e.File, e.Line, shorten(e.Statement))
 }
 
 // Is makes errors.Is(err, ErrGateRefused) true.
@@ -74,7 +74,7 @@ func (e *MigrationError) Error() string {
 		return fmt.Sprintf("migrate: %s %d (%s) failed: %v", e.Direction, e.Version, e.Source, e.Err)
 	}
 	return fmt.Sprintf("migrate: %s %d failed at %s:%d in statement %q: %v",
-		e.Direction, e.Version, e.Source, e.Line, fileShorten(e.Statement), e.Err)
+		e.Direction, e.Version, e.Source, e.Line, shorten(e.Statement), e.Err)
 }
 
 // Unwrap returns the underlying error.

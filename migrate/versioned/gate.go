@@ -4,13 +4,13 @@ import (
 	"strings"
 )
 
-// fileGate reports why a statement would destroy data ("" when it would
+// gate reports why a statement would destroy data ("" when it would
 // not). It looks at the statement's tokens, so comments and the contents
 // of strings and dollar-quoted bodies neither trigger nor hide a gate.
-func fileGate(st fileStmt) string {
+func gate(st statement) string {
 	code := st.code()
 	w := func(i int) string {
-		if i < len(code) && code[i].kind == fileTokWord {
+		if i < len(code) && code[i].kind == tokWord {
 			return strings.ToUpper(code[i].text)
 		}
 		return ""
@@ -25,51 +25,51 @@ func fileGate(st fileStmt) string {
 	case "DELETE":
 		return "DELETE"
 	case "WITH":
-		return fileGateCTE(code)
+		return gateCTE(code)
 	case "DO":
-		return fileGateDo(code)
+		return gateDo(code)
 	case "ALTER":
 		if w(1) == "TABLE" {
-			return fileGateAlterTable(code)
+			return gateAlterTable(code)
 		}
 	}
 	return ""
 }
 
-// fileGateCTE finds a data-modifying DELETE inside a WITH statement.
-func fileGateCTE(code []fileTok) string {
+// gateCTE finds a data-modifying DELETE inside a WITH statement.
+func gateCTE(code []token) string {
 	for i := 0; i+1 < len(code); i++ {
-		if fileIsWord(code[i], "DELETE") && fileIsWord(code[i+1], "FROM") {
+		if isWord(code[i], "DELETE") && isWord(code[i+1], "FROM") {
 			return "DELETE"
 		}
 	}
 	return ""
 }
 
-// fileGateDo looks into the body of a DO block (PL/pgSQL is code, not
+// gateDo looks into the body of a DO block (PL/pgSQL is code, not
 // data) for DROP TABLE, DROP SCHEMA, DROP COLUMN, TRUNCATE or DELETE FROM.
 // Dynamic SQL built in strings inside the body is not seen.
-func fileGateDo(code []fileTok) string {
+func gateDo(code []token) string {
 	for _, tk := range code[1:] {
-		if tk.kind != fileTokString {
+		if tk.kind != tokString {
 			continue
 		}
-		body, ok := fileStringBody(tk.text)
+		body, ok := stringBody(tk.text)
 		if !ok {
 			continue
 		}
-		inner, err := fileLex(body)
+		inner, err := lex(body)
 		if err != nil {
 			return "DO block that cannot be parsed"
 		}
-		var words []fileTok
+		var words []token
 		for _, t := range inner {
-			if t.kind == fileTokWord {
+			if t.kind == tokWord {
 				words = append(words, t)
 			}
 		}
 		for i := 0; i+1 < len(words); i++ {
-			if reason := fileGateWords(words[i].text, words[i+1].text); reason != "" {
+			if reason := gateWords(words[i].text, words[i+1].text); reason != "" {
 				return "DO block with " + reason
 			}
 		}
@@ -77,7 +77,7 @@ func fileGateDo(code []fileTok) string {
 	return ""
 }
 
-func fileGateWords(a, b string) string {
+func gateWords(a, b string) string {
 	a, b = strings.ToUpper(a), strings.ToUpper(b)
 	switch {
 	case a == "DROP" && (b == "TABLE" || b == "SCHEMA" || b == "COLUMN"):
@@ -90,9 +90,9 @@ func fileGateWords(a, b string) string {
 	return ""
 }
 
-// fileStringBody returns the content of a dollar-quoted or plain
+// stringBody returns the content of a dollar-quoted or plain
 // single-quoted literal (the usual forms of a DO body).
-func fileStringBody(lit string) (string, bool) {
+func stringBody(lit string) (string, bool) {
 	if strings.HasPrefix(lit, "$") {
 		end := strings.Index(lit[1:], "$") + 2
 		if end < 2 || len(lit) < 2*end {
@@ -106,23 +106,23 @@ func fileStringBody(lit string) (string, bool) {
 	return "", false
 }
 
-// fileGateAlterTable finds a DROP [COLUMN] action in ALTER TABLE: a
+// gateAlterTable finds a DROP [COLUMN] action in ALTER TABLE: a
 // top-level DROP not followed by CONSTRAINT or by an ALTER COLUMN
 // sub-action (DEFAULT, NOT NULL, IDENTITY, EXPRESSION).
-func fileGateAlterTable(code []fileTok) string {
+func gateAlterTable(code []token) string {
 	parens := 0
 	for i, tk := range code {
 		switch {
-		case tk.kind == fileTokPunct && tk.text == "(":
+		case tk.kind == tokPunct && tk.text == "(":
 			parens++
-		case tk.kind == fileTokPunct && tk.text == ")":
+		case tk.kind == tokPunct && tk.text == ")":
 			parens--
-		case parens == 0 && fileIsWord(tk, "DROP"):
+		case parens == 0 && isWord(tk, "DROP"):
 			if i+1 >= len(code) {
 				continue
 			}
 			next := code[i+1]
-			if next.kind == fileTokWord && fileAlterDropSafe(next.text) {
+			if next.kind == tokWord && alterDropSafe(next.text) {
 				continue
 			}
 			return "ALTER TABLE … DROP COLUMN"
@@ -131,9 +131,9 @@ func fileGateAlterTable(code []fileTok) string {
 	return ""
 }
 
-// fileAlterDropSafe reports the words after DROP in ALTER TABLE that do
+// alterDropSafe reports the words after DROP in ALTER TABLE that do
 // not drop a column.
-func fileAlterDropSafe(word string) bool {
+func alterDropSafe(word string) bool {
 	switch strings.ToUpper(word) {
 	case "CONSTRAINT", "DEFAULT", "NOT", "IDENTITY", "EXPRESSION":
 		return true
@@ -141,12 +141,12 @@ func fileAlterDropSafe(word string) bool {
 	return false
 }
 
-func fileIsWord(tk fileTok, w string) bool {
-	return tk.kind == fileTokWord && strings.EqualFold(tk.text, w)
+func isWord(tk token, w string) bool {
+	return tk.kind == tokWord && strings.EqualFold(tk.text, w)
 }
 
-// fileShorten returns the statement on one line, cut to 120 bytes.
-func fileShorten(s string) string {
+// shorten returns the statement on one line, cut to 120 bytes.
+func shorten(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > 120 {
 		return s[:117] + "..."

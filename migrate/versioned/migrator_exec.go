@@ -6,16 +6,16 @@ import (
 	"time"
 )
 
-func fileGoErr(m *Migration, d Direction, err error) error {
+func goErr(m *Migration, d Direction, err error) error {
 	if err == nil {
 		return nil
 	}
 	return &MigrationError{Version: m.Version, Source: m.Source(), Direction: d, Err: err}
 }
 
-// fileExec runs a script's statements one by one, so an error names the
+// execScript runs a script's statements one by one, so an error names the
 // statement that failed.
-func fileExec(ctx context.Context, q querier, m *Migration, sc *fileScript, d Direction) error {
+func execScript(ctx context.Context, q querier, m *Migration, sc *script, d Direction) error {
 	for _, st := range sc.Statements {
 		if _, err := q.Exec(ctx, st.SQL); err != nil {
 			return &MigrationError{Version: m.Version, Source: sc.Path, Direction: d, Line: st.Line, Statement: st.Code, Err: err}
@@ -24,8 +24,8 @@ func fileExec(ctx context.Context, q querier, m *Migration, sc *fileScript, d Di
 	return nil
 }
 
-// fileTimeout renders a duration for set_config: "0" disables.
-func fileTimeout(d time.Duration) string {
+// timeoutSetting renders a duration for set_config: "0" disables.
+func timeoutSetting(d time.Duration) string {
 	if d <= 0 {
 		return "0"
 	}

@@ -29,7 +29,7 @@ func (mg *Migrator) lockedTx(ctx context.Context, fn func(tx pgx.Tx) (bool, erro
 		}
 	}()
 	if _, err := tx.Exec(ctx, "SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)",
-		fileTimeout(mg.opts.LockTimeout), fileTimeout(mg.opts.StatementTimeout)); err != nil {
+		timeoutSetting(mg.opts.LockTimeout), timeoutSetting(mg.opts.StatementTimeout)); err != nil {
 		return false, fmt.Errorf("migrate: set timeouts: %w", err)
 	}
 	ok, err := fn(tx)
@@ -59,7 +59,7 @@ func (mg *Migrator) sessionConn(ctx context.Context) (conn *pgx.Conn, release fu
 		unlock()
 	}
 	if _, err := conn.Exec(ctx, "SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)",
-		fileTimeout(mg.opts.LockTimeout), fileTimeout(mg.opts.StatementTimeout)); err != nil {
+		timeoutSetting(mg.opts.LockTimeout), timeoutSetting(mg.opts.StatementTimeout)); err != nil {
 		release()
 		return nil, nil, fmt.Errorf("migrate: set timeouts: %w", err)
 	}
