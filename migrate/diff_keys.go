@@ -208,13 +208,3 @@ func findIndex(have, want *Table, ix *Index) *Index {
 	}
 	return nil
 }
-
-// helperColumn guesses the column a <table>_<col>_not_null check is for.
-func helperColumn(t *Table, c *Constraint) string {
-	for _, col := range t.Columns {
-		if isHelperCheckName(t, col.Name, c.Name) {
-			return col.Name
-		}
-	}
-	return ""
-}

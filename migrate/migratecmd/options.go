@@ -5,6 +5,7 @@ import (
 	"io/fs"
 
 	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/migrate/versioned"
 )
 
 // Options configures Run. The zero value serves normctl: migrations from
@@ -23,7 +24,7 @@ type Options struct {
 	// Migrator is the base configuration of the Migrator; the flags
 	// --dry-run, --allow-destructive-down and --allow-out-of-order turn on
 	// the matching fields.
-	Migrator migrate.MigratorOptions
+	Migrator versioned.MigratorOptions
 	// Auto is the extension point for model-driven migrations: when set,
 	// `plan` and `apply` call it with the open database. Nil makes those
 	// commands fail with a message saying models are needed.
@@ -41,7 +42,7 @@ type Options struct {
 type GoMigration struct {
 	Version  int64
 	Name     string
-	Up, Down migrate.GoFunc
+	Up, Down versioned.GoFunc
 }
 
 // AutoMigrator is what `plan` and `apply` need from model-driven

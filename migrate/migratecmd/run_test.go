@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/migrate/versioned"
 )
 
 func TestParseArgs(t *testing.T) {
@@ -90,7 +91,7 @@ func TestCreate(t *testing.T) {
 		t.Fatal("create --dry-run wrote a file")
 	}
 	// The created files load as a valid migration.
-	mg, err := migrate.NewMigrator(fakeDB{}, os.DirFS(dir), migrate.MigratorOptions{})
+	mg, err := versioned.NewMigrator(fakeDB{}, os.DirFS(dir), versioned.MigratorOptions{})
 	if err != nil || len(mg.Migrations()) != 2 || !mg.Migrations()[1].HasDown() {
 		t.Fatalf("created files do not load: %v", err)
 	}
@@ -151,12 +152,12 @@ func TestRunAuto(t *testing.T) {
 
 func TestStatusProblems(t *testing.T) {
 	t.Parallel()
-	sts := []migrate.MigrationStatus{
-		{Version: 1, Name: "a", State: migrate.StateApplied, Source: "0001_a.up.sql"},
-		{Version: 2, Name: "b", State: migrate.StateDirty, Source: "0002_b.up.sql"},
-		{Version: 3, Name: "c", State: migrate.StateDrift, Source: "0003_c.up.sql"},
-		{Version: 4, Name: "d", State: migrate.StatePending, Source: "0004_d.up.sql"},
-		{Version: 9, Name: "gone", State: migrate.StateMissing},
+	sts := []versioned.MigrationStatus{
+		{Version: 1, Name: "a", State: versioned.StateApplied, Source: "0001_a.up.sql"},
+		{Version: 2, Name: "b", State: versioned.StateDirty, Source: "0002_b.up.sql"},
+		{Version: 3, Name: "c", State: versioned.StateDrift, Source: "0003_c.up.sql"},
+		{Version: 4, Name: "d", State: versioned.StatePending, Source: "0004_d.up.sql"},
+		{Version: 9, Name: "gone", State: versioned.StateMissing},
 	}
 	got := statusProblems(sts)
 	want := []string{
@@ -180,7 +181,7 @@ func TestStatusProblems(t *testing.T) {
 	if !strings.Contains(got[1], "migrate baseline 3") {
 		t.Errorf("drift problem %q lacks the baseline hint", got[1])
 	}
-	if statusProblems(sts[:1]) != nil || statusProblems([]migrate.MigrationStatus{sts[0], sts[3]}) != nil {
+	if statusProblems(sts[:1]) != nil || statusProblems([]versioned.MigrationStatus{sts[0], sts[3]}) != nil {
 		t.Error("applied and pending versions reported as problems")
 	}
 }

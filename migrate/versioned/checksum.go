@@ -1,4 +1,4 @@
-package migrate
+package versioned
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 // column.
 //
 // The current format is "v2:" followed by the hex SHA-256 of the up file
-// and the down file (see fileChecksum), so editing either one after the
+// and the down file (see checksumV2), so editing either one after the
 // version was applied is drift. The no-transaction directive is a comment
 // in the file text, so it is covered as well.
 //
@@ -26,15 +26,15 @@ import (
 // DownTo, Forget and dry runs never rewrite a checksum: they just accept a
 // matching old value. A value that matches in neither format is drift.
 
-// fileChecksumV2 prefixes checksums in the current format.
-const fileChecksumV2 = "v2:"
+// checksumV2Prefix prefixes checksums in the current format.
+const checksumV2Prefix = "v2:"
 
-// fileChecksum returns the v2 checksum of a SQL migration from the raw
+// checksumV2 returns the v2 checksum of a SQL migration from the raw
 // bytes of its files (BOM and line endings included). down is nil when
 // the version has no down file. Each part is framed by a label and its
 // length, so moving text from one file to the other, or adding an empty
 // down file, changes the checksum too.
-func fileChecksum(up string, down *string) string {
+func checksumV2(up string, down *string) string {
 	h := sha256.New()
 	frame := func(label, body string) {
 		_, _ = h.Write([]byte(label + " " + strconv.Itoa(len(body)) + "\n"))
@@ -48,36 +48,36 @@ func fileChecksum(up string, down *string) string {
 	} else {
 		_, _ = h.Write([]byte("no down\n"))
 	}
-	return fileChecksumV2 + hex.EncodeToString(h.Sum(nil))
+	return checksumV2Prefix + hex.EncodeToString(h.Sum(nil))
 }
 
-// fileLegacyChecksum returns the checksum format written before v2: the
+// checksumV1 returns the checksum format written before v2: the
 // hex SHA-256 of the up file alone, no prefix.
-func fileLegacyChecksum(up string) string {
+func checksumV1(up string) string {
 	sum := sha256.Sum256([]byte(up))
 	return hex.EncodeToString(sum[:])
 }
 
-// fileChecksumMatch is the result of checking a stored checksum against a
+// checksumVerdict is the result of checking a stored checksum against a
 // migration's files.
-type fileChecksumMatch int
+type checksumVerdict int
 
 const (
-	fileChecksumDiffers fileChecksumMatch = iota // drift
-	fileChecksumCurrent                          // equal to Migration.Checksum
-	fileChecksumLegacy                           // an old-format value that matches the up file
+	checksumDiffers checksumVerdict = iota // drift
+	checksumCurrent                        // equal to Migration.Checksum
+	checksumLegacy                         // an old-format value that matches the up file
 )
 
 // checksumMatch checks the checksum stored for m. Go migrations have none
 // and always match.
-func (m *Migration) checksumMatch(stored string) fileChecksumMatch {
+func (m *Migration) checksumMatch(stored string) checksumVerdict {
 	switch {
 	case m.Kind != KindSQL || stored == m.Checksum:
-		return fileChecksumCurrent
+		return checksumCurrent
 	case m.legacyChecksum != "" && stored == m.legacyChecksum: // plain hex, never "v2:"
-		return fileChecksumLegacy
+		return checksumLegacy
 	}
-	return fileChecksumDiffers
+	return checksumDiffers
 }
 
 // upgradeChecksums rewrites the old-format checksums of rows that still
@@ -85,10 +85,10 @@ func (m *Migration) checksumMatch(stored string) fileChecksumMatch {
 // hold the old values, which match as well). Call it in a transaction
 // holding the migration lock; a row whose value changed meanwhile is left
 // alone.
-func (mg *Migrator) upgradeChecksums(ctx context.Context, tx pgx.Tx, rows []fileHistoryRow) error {
+func (mg *Migrator) upgradeChecksums(ctx context.Context, tx pgx.Tx, rows []historyRow) error {
 	for _, r := range rows {
 		m := mg.find(r.Version)
-		if m == nil || r.Dirty || m.checksumMatch(r.Checksum) != fileChecksumLegacy {
+		if m == nil || r.Dirty || m.checksumMatch(r.Checksum) != checksumLegacy {
 			continue
 		}
 		if err := mg.hist.setChecksum(ctx, tx, r.Version, r.Checksum, m.Checksum); err != nil {

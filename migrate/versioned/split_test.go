@@ -1,4 +1,4 @@
-package migrate
+package versioned
 
 import (
 	"fmt"
@@ -7,11 +7,11 @@ import (
 	"testing"
 )
 
-func fileSQLs(t *testing.T, src string) []string {
+func splitSQLs(t *testing.T, src string) []string {
 	t.Helper()
-	stmts, err := fileSplit(src)
+	stmts, err := splitScript(src)
 	if err != nil {
-		t.Fatalf("fileSplit(%q): %v", src, err)
+		t.Fatalf("splitScript(%q): %v", src, err)
 	}
 	var out []string
 	for _, st := range stmts {
@@ -67,8 +67,8 @@ func TestFileSplit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := fileSQLs(t, tt.src); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("fileSplit(%q)\n got %q\nwant %q", tt.src, got, tt.want)
+			if got := splitSQLs(t, tt.src); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("splitScript(%q)\n got %q\nwant %q", tt.src, got, tt.want)
 			}
 		})
 	}
@@ -76,7 +76,7 @@ func TestFileSplit(t *testing.T) {
 
 func TestFileSplitLines(t *testing.T) {
 	t.Parallel()
-	stmts, err := fileSplit("-- header\nSELECT 1;\n\n\nSELECT\n2;")
+	stmts, err := splitScript("-- header\nSELECT 1;\n\n\nSELECT\n2;")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,9 +100,9 @@ func TestFileSplitUnterminated(t *testing.T) {
 		{`SELECT E'\'`, "unterminated E'' string literal at line 1"},
 	}
 	for _, tt := range tests {
-		_, err := fileSplit(tt.src)
+		_, err := splitScript(tt.src)
 		if err == nil || err.Error() != tt.want {
-			t.Errorf("fileSplit(%q) error = %v, want %q", tt.src, err, tt.want)
+			t.Errorf("splitScript(%q) error = %v, want %q", tt.src, err, tt.want)
 		}
 	}
 }
@@ -125,34 +125,34 @@ func FuzzFileSplit(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		stmts, err := fileSplit(src)
+		stmts, err := splitScript(src)
 		if err != nil {
 			if !strings.Contains(err.Error(), "unterminated") {
 				t.Fatalf("unexpected error kind: %v", err)
 			}
 			return
 		}
-		all, err := fileRelex(src, stmts)
+		all, err := relex(src, stmts)
 		if err != nil {
-			t.Fatalf("fileSplit succeeded but lexing again failed: %v", err)
+			t.Fatalf("splitScript succeeded but lexing again failed: %v", err)
 		}
 		prev := 0
 		for _, st := range stmts {
 			if st.Start < prev || st.End > len(src) || src[st.Start:st.End] != st.SQL {
 				t.Fatalf("statement %q not at its offsets [%d,%d)", st.SQL, st.Start, st.End)
 			}
-			fileAssertCode(t, st, all)
-			fileAssertFiller(t, src[prev:st.Start])
+			assertCode(t, st, all)
+			assertFiller(t, src[prev:st.Start])
 			prev = st.End
 		}
-		fileAssertFiller(t, src[prev:])
+		assertFiller(t, src[prev:])
 	})
 }
 
-// fileRelex tokenizes all of src as fileSplit did.
-func fileRelex(src string, stmts []fileStmt) ([]fileTok, error) {
-	r := fileRelexer{lx: fileLexer{src: src}, stmts: stmts}
-	var toks []fileTok
+// relex tokenizes all of src as splitScript did.
+func relex(src string, stmts []statement) ([]token, error) {
+	r := relexer{lx: lexer{src: src}, stmts: stmts}
+	var toks []token
 	for {
 		tk, ok, err := r.scan()
 		if err != nil {
@@ -165,13 +165,13 @@ func fileRelex(src string, stmts []fileStmt) ([]fileTok, error) {
 	}
 }
 
-// fileAssertCode checks st.code() against the code tokens of the whole
+// assertCode checks st.code() against the code tokens of the whole
 // file that lie in the statement's range.
-func fileAssertCode(t *testing.T, st fileStmt, all []fileTok) {
+func assertCode(t *testing.T, st statement, all []token) {
 	t.Helper()
 	var want []string
 	for _, tk := range all {
-		if tk.start >= st.Start && tk.end <= st.End && tk.kind != fileTokSpace && tk.kind != fileTokComment {
+		if tk.start >= st.Start && tk.end <= st.End && tk.kind != tokSpace && tk.kind != tokComment {
 			want = append(want, fmt.Sprintf("%d:%s", tk.kind, tk.text))
 		}
 	}
@@ -184,14 +184,14 @@ func fileAssertCode(t *testing.T, st fileStmt, all []fileTok) {
 	}
 }
 
-func fileAssertFiller(t *testing.T, gap string) {
+func assertFiller(t *testing.T, gap string) {
 	t.Helper()
-	toks, err := fileLex(gap)
+	toks, err := lex(gap)
 	if err != nil {
 		t.Fatalf("gap %q does not lex: %v", gap, err)
 	}
 	for _, tk := range toks {
-		if tk.kind != fileTokSpace && tk.kind != fileTokComment && tk.text != ";" {
+		if tk.kind != tokSpace && tk.kind != tokComment && tk.text != ";" {
 			t.Fatalf("gap %q between statements holds code %q", gap, tk.text)
 		}
 	}
@@ -205,14 +205,14 @@ func TestFileSplitAllocations(t *testing.T) {
 	allocs := func(n int) float64 {
 		src := strings.Repeat(stmt, n)
 		return testing.AllocsPerRun(3, func() {
-			if _, err := fileSplit(src); err != nil {
+			if _, err := splitScript(src); err != nil {
 				t.Fatal(err)
 			}
 		})
 	}
 	small, large := allocs(20), allocs(2000)
 	if small > 10 || large > small+25 {
-		t.Fatalf("fileSplit allocations: %v for 40 statements, %v for 4000; want a handful growing with the result slice only", small, large)
+		t.Fatalf("splitScript allocations: %v for 40 statements, %v for 4000; want a handful growing with the result slice only", small, large)
 	}
 }
 
@@ -220,7 +220,7 @@ func BenchmarkFileSplit(b *testing.B) {
 	src := strings.Repeat("INSERT INTO t (a, b) VALUES (1, 'x;y'); -- seed\n", 20000)
 	b.SetBytes(int64(len(src)))
 	for b.Loop() {
-		if _, err := fileSplit(src); err != nil {
+		if _, err := splitScript(src); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -270,8 +270,8 @@ func TestFileSplitStandardConformingStrings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := fileSQLs(t, tt.src); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("fileSplit(%q)\n got %q\nwant %q", tt.src, got, tt.want)
+			if got := splitSQLs(t, tt.src); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("splitScript(%q)\n got %q\nwant %q", tt.src, got, tt.want)
 			}
 		})
 	}
@@ -282,18 +282,18 @@ func TestFileSplitStandardConformingStrings(t *testing.T) {
 // (the gates and warnings read its tokens).
 func TestFileSplitStandardConformingStringsCode(t *testing.T) {
 	t.Parallel()
-	stmts, err := fileSplit(`SET standard_conforming_strings = off; DELETE FROM t WHERE a = 'x\'; DROP TABLE y; --';`)
+	stmts, err := splitScript(`SET standard_conforming_strings = off; DELETE FROM t WHERE a = 'x\'; DROP TABLE y; --';`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(stmts) != 2 {
 		t.Fatalf("got %d statements, want 2", len(stmts))
 	}
-	var kinds []fileTokKind
+	var kinds []tokKind
 	for _, tk := range stmts[1].code() {
 		kinds = append(kinds, tk.kind)
 	}
-	want := []fileTokKind{fileTokWord, fileTokWord, fileTokWord, fileTokWord, fileTokWord, fileTokPunct, fileTokString, fileTokPunct}
+	want := []tokKind{tokWord, tokWord, tokWord, tokWord, tokWord, tokPunct, tokString, tokPunct}
 	if !reflect.DeepEqual(kinds, want) {
 		t.Fatalf("code of %q = %v, want %v", stmts[1].Code, kinds, want)
 	}
@@ -305,9 +305,9 @@ func TestFileSplitStandardConformingStringsCode(t *testing.T) {
 func TestFileParseScriptFollowsConformingStrings(t *testing.T) {
 	t.Parallel()
 	src := "SET standard_conforming_strings = off;\nSELECT 'a\\'; -- norm:no-transaction';\n"
-	sc, err := fileParseScript("0001_x.up.sql", src)
+	sc, err := parseScript("0001_x.up.sql", src)
 	if err != nil {
-		t.Fatalf("fileParseScript: %v", err)
+		t.Fatalf("parseScript: %v", err)
 	}
 	if sc.NoTransaction || len(sc.Statements) != 2 {
 		t.Fatalf("script = %+v, want two statements and no directive", sc)

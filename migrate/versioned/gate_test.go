@@ -1,4 +1,4 @@
-package migrate
+package versioned
 
 import (
 	"errors"
@@ -46,12 +46,12 @@ func TestFileGate(t *testing.T) {
 		{"UPDATE users SET deleted = true;", ""},
 	}
 	for _, tt := range tests {
-		stmts, err := fileSplit(tt.sql)
+		stmts, err := splitScript(tt.sql)
 		if err != nil || len(stmts) != 1 {
-			t.Fatalf("fileSplit(%q) = %v, %v; want one statement", tt.sql, stmts, err)
+			t.Fatalf("splitScript(%q) = %v, %v; want one statement", tt.sql, stmts, err)
 		}
-		if got := fileGate(stmts[0]); got != tt.want {
-			t.Errorf("fileGate(%q) = %q, want %q", tt.sql, got, tt.want)
+		if got := gate(stmts[0]); got != tt.want {
+			t.Errorf("gate(%q) = %q, want %q", tt.sql, got, tt.want)
 		}
 	}
 }
@@ -75,12 +75,12 @@ func FuzzFileGate(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		stmts, err := fileSplit(src)
+		stmts, err := splitScript(src)
 		if err != nil {
 			return
 		}
 		for _, st := range stmts {
-			reason := fileGate(st)
+			reason := gate(st)
 			if reason == "" {
 				continue
 			}
@@ -91,7 +91,7 @@ func FuzzFileGate(f *testing.F) {
 			}
 			kw := strings.Fields(strings.TrimPrefix(reason, "DO block with "))[0]
 			if !strings.Contains(b.String(), kw) {
-				t.Fatalf("fileGate(%q) = %q without %s in its code", st.SQL, reason, kw)
+				t.Fatalf("gate(%q) = %q without %s in its code", st.SQL, reason, kw)
 			}
 		}
 	})

@@ -1,4 +1,4 @@
-package migrate
+package versioned
 
 import (
 	"context"
@@ -22,7 +22,7 @@ func (mg *Migrator) Down(ctx context.Context, n int) ([]MigrationResult, error) 
 	if err != nil {
 		return nil, err
 	}
-	var targets []fileHistoryRow
+	var targets []historyRow
 	for i := len(hist) - 1; i >= 0 && len(targets) < n; i-- {
 		targets = append(targets, hist[i])
 	}
@@ -42,7 +42,7 @@ func (mg *Migrator) DownTo(ctx context.Context, v int64) ([]MigrationResult, err
 	if err != nil {
 		return nil, err
 	}
-	var targets []fileHistoryRow
+	var targets []historyRow
 	for i := len(hist) - 1; i >= 0 && hist[i].Version > v; i-- {
 		targets = append(targets, hist[i])
 	}
@@ -51,7 +51,7 @@ func (mg *Migrator) DownTo(ctx context.Context, v int64) ([]MigrationResult, err
 
 // downList rolls back targets, newest first, after checking them all;
 // without checkDrift, a changed file is rolled back with its current down.
-func (mg *Migrator) downList(ctx context.Context, targets []fileHistoryRow, checkDrift bool) ([]MigrationResult, error) {
+func (mg *Migrator) downList(ctx context.Context, targets []historyRow, checkDrift bool) ([]MigrationResult, error) {
 	ms := make([]*Migration, 0, len(targets))
 	for _, r := range targets {
 		m, err := mg.checkDown(r, checkDrift)
@@ -78,14 +78,14 @@ func (mg *Migrator) downList(ctx context.Context, targets []fileHistoryRow, chec
 }
 
 // checkDown validates one rollback before anything runs.
-func (mg *Migrator) checkDown(r fileHistoryRow, checkDrift bool) (*Migration, error) {
+func (mg *Migrator) checkDown(r historyRow, checkDrift bool) (*Migration, error) {
 	m := mg.find(r.Version)
 	switch {
 	case m == nil:
 		return nil, fmt.Errorf("%w: version %d (%s) is recorded as applied but no file or Go migration has it", ErrUnknownVersion, r.Version, r.Name)
 	case r.Dirty:
-		return nil, fmt.Errorf("%w: version %d (%s): %s", ErrDirty, m.Version, m.Source(), fileRecovery)
-	case checkDrift && m.checksumMatch(r.Checksum) == fileChecksumDiffers:
+		return nil, fmt.Errorf("%w: version %d (%s): %s", ErrDirty, m.Version, m.Source(), recoveryHint)
+	case checkDrift && m.checksumMatch(r.Checksum) == checksumDiffers:
 		return nil, fmt.Errorf("%w: version %d (%s) changed after it was applied, so its down may not undo what ran; "+
 			"restore the files as they were, or run `migrate baseline %d` to accept the new content, then roll back",
 			ErrDrift, m.Version, m.Source(), m.Version)
@@ -96,7 +96,7 @@ func (mg *Migrator) checkDown(r fileHistoryRow, checkDrift bool) (*Migration, er
 		return m, nil
 	}
 	for _, st := range m.down.Statements {
-		if reason := fileGate(st); reason != "" {
+		if reason := gate(st); reason != "" {
 			return nil, &GateError{Version: m.Version, File: m.down.Path, Line: st.Line, Statement: st.Code, Reason: reason}
 		}
 	}
@@ -117,12 +117,12 @@ func (mg *Migrator) applyDown(ctx context.Context, m *Migration) (MigrationResul
 				return false, err
 			}
 			if r.Dirty {
-				return false, fmt.Errorf("%w: version %d (%s): %s", ErrDirty, m.Version, m.Source(), fileRecovery)
+				return false, fmt.Errorf("%w: version %d (%s): %s", ErrDirty, m.Version, m.Source(), recoveryHint)
 			}
 			if m.Kind == KindGo {
-				err = fileGoErr(m, DirectionDown, m.goDown(ctx, tx))
+				err = goErr(m, DirectionDown, m.goDown(ctx, tx))
 			} else {
-				err = fileExec(ctx, tx, m, m.down, DirectionDown)
+				err = execScript(ctx, tx, m, m.down, DirectionDown)
 			}
 			if err != nil {
 				return false, err
@@ -135,7 +135,7 @@ func (mg *Migrator) applyDown(ctx context.Context, m *Migration) (MigrationResul
 		return MigrationResult{}, false, err
 	}
 	mg.progress("rolled back %d %s in %s", m.Version, m.Name, took.Round(time.Millisecond))
-	return fileResult(m, DirectionDown, took), true, nil
+	return resultOf(m, DirectionDown, took), true, nil
 }
 
 // downOutsideTx runs a no-transaction down file, marking the version dirty
@@ -151,13 +151,13 @@ func (mg *Migrator) downOutsideTx(ctx context.Context, m *Migration) (bool, erro
 	case err != nil || !found:
 		return false, err
 	case r.Dirty:
-		return false, fmt.Errorf("%w: version %d (%s): %s", ErrDirty, m.Version, m.Source(), fileRecovery)
+		return false, fmt.Errorf("%w: version %d (%s): %s", ErrDirty, m.Version, m.Source(), recoveryHint)
 	}
 	if err := mg.hist.markDirty(ctx, conn, m.Version); err != nil {
 		return false, err
 	}
-	if err := fileExec(ctx, conn, m, m.down, DirectionDown); err != nil {
-		return false, fmt.Errorf("%w\n%w: version %d (%s) is recorded dirty: %s", err, ErrDirty, m.Version, m.down.Path, fileRecovery)
+	if err := execScript(ctx, conn, m, m.down, DirectionDown); err != nil {
+		return false, fmt.Errorf("%w\n%w: version %d (%s) is recorded dirty: %s", err, ErrDirty, m.Version, m.down.Path, recoveryHint)
 	}
 	return true, mg.hist.delete(ctx, conn, m.Version)
 }
@@ -176,7 +176,7 @@ func (mg *Migrator) Redo(ctx context.Context) ([]MigrationResult, error) {
 		return nil, fmt.Errorf("%w: Redo: no version is applied", ErrUnknownVersion)
 	}
 	last := hist[len(hist)-1]
-	down, err := mg.downList(ctx, []fileHistoryRow{last}, false)
+	down, err := mg.downList(ctx, []historyRow{last}, false)
 	if err != nil || mg.opts.DryRun {
 		if err == nil {
 			down = append(down, mg.planned(mg.find(last.Version), DirectionUp))

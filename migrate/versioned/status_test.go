@@ -1,4 +1,4 @@
-package migrate
+package versioned
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-func fileKnown(versions ...int64) []*Migration {
+func knownMigrations(versions ...int64) []*Migration {
 	var out []*Migration
 	for _, v := range versions {
 		out = append(out, &Migration{Version: v, Name: "m", Kind: KindSQL, UpFile: "f.up.sql", Checksum: "sum"})
@@ -20,15 +20,15 @@ func fileKnown(versions ...int64) []*Migration {
 	return out
 }
 
-func fileRows(versions ...int64) []fileHistoryRow {
-	var out []fileHistoryRow
+func historyRows(versions ...int64) []historyRow {
+	var out []historyRow
 	for _, v := range versions {
-		out = append(out, fileHistoryRow{Version: v, Name: "m", Kind: KindSQL, Checksum: "sum", AppliedAt: time.Unix(v, 0)})
+		out = append(out, historyRow{Version: v, Name: "m", Kind: KindSQL, Checksum: "sum", AppliedAt: time.Unix(v, 0)})
 	}
 	return out
 }
 
-func fileVersions(ms []*Migration) []int64 {
+func versionsOf(ms []*Migration) []int64 {
 	var out []int64
 	for _, m := range ms {
 		out = append(out, m.Version)
@@ -38,42 +38,42 @@ func fileVersions(ms []*Migration) []int64 {
 
 func TestFilePending(t *testing.T) {
 	t.Parallel()
-	dirty := fileRows(1, 2)
+	dirty := historyRows(1, 2)
 	dirty[1].Dirty = true
-	drift := fileRows(1, 2)
+	drift := historyRows(1, 2)
 	drift[0].Checksum = "other"
 	tests := []struct {
 		name       string
 		known      []*Migration
-		hist       []fileHistoryRow
+		hist       []historyRow
 		limit      int64
 		outOfOrder bool
 		want       []int64
 		wantErr    error
 		errText    string
 	}{
-		{name: "fresh", known: fileKnown(1, 2, 3), want: []int64{1, 2, 3}},
-		{name: "some applied", known: fileKnown(1, 2, 3), hist: fileRows(1), want: []int64{2, 3}},
-		{name: "limit", known: fileKnown(1, 2, 3), limit: 2, want: []int64{1, 2}},
-		{name: "all applied", known: fileKnown(1, 2), hist: fileRows(1, 2)},
-		{name: "gap", known: fileKnown(1, 2, 3), hist: fileRows(1, 3), wantErr: ErrGap, errText: "2 (f.up.sql) pending below applied version 3"},
-		{name: "gap allowed", known: fileKnown(1, 2, 3, 4), hist: fileRows(1, 3), outOfOrder: true, want: []int64{2, 4}},
-		{name: "dirty", known: fileKnown(1, 2, 3), hist: dirty, wantErr: ErrDirty, errText: "version 2 (f.up.sql)"},
-		{name: "drift", known: fileKnown(1, 2, 3), hist: drift, wantErr: ErrDrift, errText: "version 1 (f.up.sql) changed"},
-		{name: "missing row does not block", known: fileKnown(2), hist: fileRows(1), want: []int64{2}},
+		{name: "fresh", known: knownMigrations(1, 2, 3), want: []int64{1, 2, 3}},
+		{name: "some applied", known: knownMigrations(1, 2, 3), hist: historyRows(1), want: []int64{2, 3}},
+		{name: "limit", known: knownMigrations(1, 2, 3), limit: 2, want: []int64{1, 2}},
+		{name: "all applied", known: knownMigrations(1, 2), hist: historyRows(1, 2)},
+		{name: "gap", known: knownMigrations(1, 2, 3), hist: historyRows(1, 3), wantErr: ErrGap, errText: "2 (f.up.sql) pending below applied version 3"},
+		{name: "gap allowed", known: knownMigrations(1, 2, 3, 4), hist: historyRows(1, 3), outOfOrder: true, want: []int64{2, 4}},
+		{name: "dirty", known: knownMigrations(1, 2, 3), hist: dirty, wantErr: ErrDirty, errText: "version 2 (f.up.sql)"},
+		{name: "drift", known: knownMigrations(1, 2, 3), hist: drift, wantErr: ErrDrift, errText: "version 1 (f.up.sql) changed"},
+		{name: "missing row does not block", known: knownMigrations(2), hist: historyRows(1), want: []int64{2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := filePending(tt.known, tt.hist, tt.limit, tt.outOfOrder)
+			got, err := pendingMigrations(tt.known, tt.hist, tt.limit, tt.outOfOrder)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.errText) {
 					t.Fatalf("error = %v, want %v containing %q", err, tt.wantErr, tt.errText)
 				}
 				return
 			}
-			if err != nil || !slices.Equal(fileVersions(got), tt.want) {
-				t.Fatalf("pending = %v, %v; want %v", fileVersions(got), err, tt.want)
+			if err != nil || !slices.Equal(versionsOf(got), tt.want) {
+				t.Fatalf("pending = %v, %v; want %v", versionsOf(got), err, tt.want)
 			}
 		})
 	}
@@ -81,15 +81,15 @@ func TestFilePending(t *testing.T) {
 
 func TestFileStatuses(t *testing.T) {
 	t.Parallel()
-	known := fileKnown(1, 2, 3, 4, 5, 6)
+	known := knownMigrations(1, 2, 3, 4, 5, 6)
 	known[3] = &Migration{Version: 4, Name: "go", Kind: KindGo}
 	known[4].legacyChecksum, known[5].legacyChecksum = "oldsum5", "oldsum6"
-	hist := fileRows(1, 2, 4, 5, 6, 9)
+	hist := historyRows(1, 2, 4, 5, 6, 9)
 	hist[1].Checksum = "changed"
 	hist[2].Checksum = ""        // Go migrations carry no checksum
 	hist[3].Checksum = "oldsum5" // recorded before v2, up file unchanged
 	hist[4].Checksum = "oldsum0" // recorded before v2, up file changed
-	got := fileStatuses(known, hist, &MigratorOptions{})
+	got := statuses(known, hist, &MigratorOptions{})
 	want := []struct {
 		v     int64
 		state MigrationState
@@ -120,13 +120,13 @@ func TestMigrationStateNeedsAttention(t *testing.T) {
 	}
 }
 
-// fileNoDB satisfies DB for tests that never reach the database.
-type fileNoDB struct{ DB }
+// noDB satisfies DB for tests that never reach the database.
+type noDB struct{ DB }
 
 func TestAddGo(t *testing.T) {
 	t.Parallel()
 	fsys := fstest.MapFS{"0002_b.up.sql": {Data: []byte("SELECT 1;")}}
-	mg, err := NewMigrator(fileNoDB{}, fsys, MigratorOptions{})
+	mg, err := NewMigrator(noDB{}, fsys, MigratorOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestAddGo(t *testing.T) {
 			t.Fatalf("AddGo(%d): %v", v, err)
 		}
 	}
-	if got := fileVersions(mg.Migrations()); !slices.Equal(got, []int64{1, 2, 3}) {
+	if got := versionsOf(mg.Migrations()); !slices.Equal(got, []int64{1, 2, 3}) {
 		t.Fatalf("versions = %v, want [1 2 3]", got)
 	}
 	errs := []struct {
@@ -178,7 +178,7 @@ func TestMigrationWarnings(t *testing.T) {
 		{"-- SET lock_timeout = '1s'\nALTER TABLE users ADD COLUMN a int;", true},
 	}
 	for _, tt := range tests {
-		sc, err := fileParseScript("0001_x.up.sql", tt.sql)
+		sc, err := parseScript("0001_x.up.sql", tt.sql)
 		if err != nil {
 			t.Fatal(err)
 		}

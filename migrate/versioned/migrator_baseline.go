@@ -1,4 +1,4 @@
-package migrate
+package versioned
 
 import (
 	"context"
@@ -21,14 +21,14 @@ func (mg *Migrator) Baseline(ctx context.Context, v int64) ([]MigrationResult, e
 		return nil, err
 	}
 	var todo []*Migration
-	for _, st := range fileStatuses(mg.migrations, hist, nil) {
+	for _, st := range statuses(mg.migrations, hist, nil) {
 		if st.Version <= v && (st.State == StatePending || st.State == StateDirty || st.State == StateDrift) {
 			todo = append(todo, mg.find(st.Version))
 		}
 	}
 	results := make([]MigrationResult, 0, len(todo))
 	for _, m := range todo {
-		res := fileResult(m, DirectionBaseline, 0)
+		res := resultOf(m, DirectionBaseline, 0)
 		res.DryRun = mg.opts.DryRun
 		results = append(results, res)
 	}
@@ -57,7 +57,7 @@ func (mg *Migrator) Forget(ctx context.Context, v int64) ([]MigrationResult, err
 	if err != nil {
 		return nil, err
 	}
-	var row *fileHistoryRow
+	var row *historyRow
 	for i := range hist {
 		if hist[i].Version == v {
 			row = &hist[i]

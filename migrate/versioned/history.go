@@ -1,4 +1,4 @@
-package migrate
+package versioned
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// fileHistoryRow is one row of the file/Go migration history table.
-type fileHistoryRow struct {
+// historyRow is one row of the file/Go migration history table.
+type historyRow struct {
 	Version   int64
 	Name      string
 	Kind      MigrationKind
@@ -21,44 +21,44 @@ type fileHistoryRow struct {
 	Dirty     bool
 }
 
-// fileHistory reads and writes the history table. Its columns:
+// history reads and writes the history table. Its columns:
 // version bigint primary key, name, kind ('sql' or 'go'), checksum ("v2:"
 // and the hex SHA-256 of the up and down files, or the bare hex SHA-256 of
 // the up file written before v2; see checksum.go; empty for Go),
 // applied_at timestamptz, execution_ms bigint, dirty boolean.
-type fileHistory struct {
+type history struct {
 	table  string // quoted, possibly schema-qualified
 	schema string // quoted schema, "" when unqualified
 	raw    string // as configured, for to_regclass
 }
 
-// fileNewHistory quotes a table name of the form "table" or
+// newHistory quotes a table name of the form "table" or
 // "schema.table".
-func fileNewHistory(name string) (fileHistory, error) {
+func newHistory(name string) (history, error) {
 	parts := strings.Split(name, ".")
 	for _, p := range parts {
 		if p == "" {
-			return fileHistory{}, fmt.Errorf("migrate: history table %q: empty name part", name)
+			return history{}, fmt.Errorf("migrate: history table %q: empty name part", name)
 		}
 	}
 	switch len(parts) {
 	case 1:
-		return fileHistory{table: pgx.Identifier{parts[0]}.Sanitize(), raw: name}, nil
+		return history{table: pgx.Identifier{parts[0]}.Sanitize(), raw: name}, nil
 	case 2:
-		return fileHistory{
+		return history{
 			table:  pgx.Identifier{parts[0], parts[1]}.Sanitize(),
 			schema: pgx.Identifier{parts[0]}.Sanitize(),
 			raw:    name,
 		}, nil
 	}
-	return fileHistory{}, fmt.Errorf("migrate: history table %q: want table or schema.table", name)
+	return history{}, fmt.Errorf("migrate: history table %q: want table or schema.table", name)
 }
 
 // create makes the table (and its schema) if missing. Run it under the
 // migration lock: concurrent CREATE TABLE IF NOT EXISTS can fail with a
 // unique violation in pg_type. An existing table is left alone without
 // DDL, so a role without CREATE privilege can migrate once it exists.
-func (h fileHistory) create(ctx context.Context, q Querier) error {
+func (h history) create(ctx context.Context, q querier) error {
 	if ok, err := h.exists(ctx, q); err != nil || ok {
 		return err
 	}
@@ -77,7 +77,7 @@ func (h fileHistory) create(ctx context.Context, q Querier) error {
 	return h.createTable(ctx, q)
 }
 
-func (h fileHistory) createTable(ctx context.Context, q Querier) error {
+func (h history) createTable(ctx context.Context, q querier) error {
 	_, err := q.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+h.table+` (
 	version      bigint PRIMARY KEY,
 	name         text NOT NULL,
@@ -95,7 +95,7 @@ func (h fileHistory) createTable(ctx context.Context, q Querier) error {
 
 // exists reports whether the table is there (without creating it, for
 // dry runs and Status).
-func (h fileHistory) exists(ctx context.Context, q Querier) (bool, error) {
+func (h history) exists(ctx context.Context, q querier) (bool, error) {
 	var ok bool
 	if err := q.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", h.table).Scan(&ok); err != nil {
 		return false, fmt.Errorf("migrate: look up history table %s: %w", h.raw, err)
@@ -105,7 +105,7 @@ func (h fileHistory) exists(ctx context.Context, q Querier) (bool, error) {
 
 // rows reads the whole history ordered by version; a missing table reads
 // as empty.
-func (h fileHistory) rows(ctx context.Context, q Querier) ([]fileHistoryRow, error) {
+func (h history) rows(ctx context.Context, q querier) ([]historyRow, error) {
 	ok, err := h.exists(ctx, q)
 	if err != nil || !ok {
 		return nil, err
@@ -115,15 +115,15 @@ func (h fileHistory) rows(ctx context.Context, q Querier) ([]fileHistoryRow, err
 
 // read reads the whole history ordered by version from a table known to
 // exist.
-func (h fileHistory) read(ctx context.Context, q Querier) ([]fileHistoryRow, error) {
+func (h history) read(ctx context.Context, q querier) ([]historyRow, error) {
 	rs, err := q.Query(ctx, `SELECT version, name, kind, checksum, applied_at, execution_ms, dirty FROM `+h.table+` ORDER BY version`)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: read history table %s: %w", h.raw, err)
 	}
 	defer rs.Close()
-	var out []fileHistoryRow
+	var out []historyRow
 	for rs.Next() {
-		var r fileHistoryRow
+		var r historyRow
 		var ms int64
 		if err := rs.Scan(&r.Version, &r.Name, &r.Kind, &r.Checksum, &r.AppliedAt, &ms, &r.Dirty); err != nil {
 			return nil, fmt.Errorf("migrate: read history table %s: %w", h.raw, err)
@@ -138,7 +138,7 @@ func (h fileHistory) read(ctx context.Context, q Querier) ([]fileHistoryRow, err
 }
 
 // row reads one version; found is false when it is not recorded.
-func (h fileHistory) row(ctx context.Context, q Querier, version int64) (r fileHistoryRow, found bool, err error) {
+func (h history) row(ctx context.Context, q querier, version int64) (r historyRow, found bool, err error) {
 	var ms int64
 	err = q.QueryRow(ctx, `SELECT version, name, kind, checksum, applied_at, execution_ms, dirty FROM `+h.table+` WHERE version = $1`, version).
 		Scan(&r.Version, &r.Name, &r.Kind, &r.Checksum, &r.AppliedAt, &ms, &r.Dirty)
@@ -155,7 +155,7 @@ func (h fileHistory) row(ctx context.Context, q Querier, version int64) (r fileH
 // firstDirty returns the lowest dirty version (0 when none), read inside
 // the migration lock so a migrator never runs past a version another one
 // left dirty.
-func (h fileHistory) firstDirty(ctx context.Context, q Querier) (int64, error) {
+func (h history) firstDirty(ctx context.Context, q querier) (int64, error) {
 	var v int64
 	err := q.QueryRow(ctx, `SELECT coalesce(min(version), 0) FROM `+h.table+` WHERE dirty`).Scan(&v)
 	if err != nil {
@@ -166,7 +166,7 @@ func (h fileHistory) firstDirty(ctx context.Context, q Querier) (int64, error) {
 
 // insert records a migration as applied (or, with dirty set, as started
 // outside a transaction).
-func (h fileHistory) insert(ctx context.Context, q Querier, m *Migration, took time.Duration, dirty bool) error {
+func (h history) insert(ctx context.Context, q querier, m *Migration, took time.Duration, dirty bool) error {
 	_, err := q.Exec(ctx, `INSERT INTO `+h.table+` (version, name, kind, checksum, execution_ms, dirty) VALUES ($1, $2, $3, $4, $5, $6)`,
 		m.Version, m.Name, string(m.Kind), m.Checksum, took.Milliseconds(), dirty)
 	if err != nil {
@@ -176,7 +176,7 @@ func (h fileHistory) insert(ctx context.Context, q Querier, m *Migration, took t
 }
 
 // markClean clears the dirty flag and stores the execution time.
-func (h fileHistory) markClean(ctx context.Context, q Querier, version int64, took time.Duration) error {
+func (h history) markClean(ctx context.Context, q querier, version int64, took time.Duration) error {
 	_, err := q.Exec(ctx, `UPDATE `+h.table+` SET dirty = false, execution_ms = $2, applied_at = now() WHERE version = $1`, version, took.Milliseconds())
 	if err != nil {
 		return fmt.Errorf("migrate: mark version %d clean in %s: %w", version, h.raw, err)
@@ -185,7 +185,7 @@ func (h fileHistory) markClean(ctx context.Context, q Querier, version int64, to
 }
 
 // markDirty sets the dirty flag before a down runs outside a transaction.
-func (h fileHistory) markDirty(ctx context.Context, q Querier, version int64) error {
+func (h history) markDirty(ctx context.Context, q querier, version int64) error {
 	_, err := q.Exec(ctx, `UPDATE `+h.table+` SET dirty = true WHERE version = $1`, version)
 	if err != nil {
 		return fmt.Errorf("migrate: mark version %d dirty in %s: %w", version, h.raw, err)
@@ -194,7 +194,7 @@ func (h fileHistory) markDirty(ctx context.Context, q Querier, version int64) er
 }
 
 // delete removes a version's row (after its down ran).
-func (h fileHistory) delete(ctx context.Context, q Querier, version int64) error {
+func (h history) delete(ctx context.Context, q querier, version int64) error {
 	_, err := q.Exec(ctx, `DELETE FROM `+h.table+` WHERE version = $1`, version)
 	if err != nil {
 		return fmt.Errorf("migrate: remove version %d from %s: %w", version, h.raw, err)
@@ -204,7 +204,7 @@ func (h fileHistory) delete(ctx context.Context, q Querier, version int64) error
 
 // setChecksum replaces a version's checksum, if it still holds old
 // (checksum format upgrade).
-func (h fileHistory) setChecksum(ctx context.Context, q Querier, version int64, old, checksum string) error {
+func (h history) setChecksum(ctx context.Context, q querier, version int64, old, checksum string) error {
 	_, err := q.Exec(ctx, `UPDATE `+h.table+` SET checksum = $3 WHERE version = $1 AND checksum = $2`, version, old, checksum)
 	if err != nil {
 		return fmt.Errorf("migrate: upgrade the checksum of version %d in %s: %w", version, h.raw, err)
@@ -215,7 +215,7 @@ func (h fileHistory) setChecksum(ctx context.Context, q Querier, version int64, 
 // accept marks a version applied and clean with the current checksum
 // (Baseline): inserts a missing row, clears dirty and refreshes a drifted
 // checksum.
-func (h fileHistory) accept(ctx context.Context, q Querier, m *Migration) error {
+func (h history) accept(ctx context.Context, q querier, m *Migration) error {
 	_, err := q.Exec(ctx, `INSERT INTO `+h.table+` (version, name, kind, checksum, dirty) VALUES ($1, $2, $3, $4, false)
 ON CONFLICT (version) DO UPDATE SET dirty = false, checksum = EXCLUDED.checksum, name = EXCLUDED.name, kind = EXCLUDED.kind`,
 		m.Version, m.Name, string(m.Kind), m.Checksum)

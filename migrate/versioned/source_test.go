@@ -1,4 +1,4 @@
-package migrate
+package versioned
 
 import (
 	"errors"
@@ -11,13 +11,13 @@ func TestFileParseName(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		in      string
-		want    fileName
+		want    parsedName
 		wantErr string
 	}{
-		{in: "0001_create_users.up.sql", want: fileName{Version: 1, Name: "create_users", Up: true}},
-		{in: "0001_create_users.down.sql", want: fileName{Version: 1, Name: "create_users"}},
-		{in: "20260101120000_add-index.up.sql", want: fileName{Version: 20260101120000, Name: "add-index", Up: true}},
-		{in: "7_x_y_z.up.sql", want: fileName{Version: 7, Name: "x_y_z", Up: true}},
+		{in: "0001_create_users.up.sql", want: parsedName{Version: 1, Name: "create_users", Up: true}},
+		{in: "0001_create_users.down.sql", want: parsedName{Version: 1, Name: "create_users"}},
+		{in: "20260101120000_add-index.up.sql", want: parsedName{Version: 20260101120000, Name: "add-index", Up: true}},
+		{in: "7_x_y_z.up.sql", want: parsedName{Version: 7, Name: "x_y_z", Up: true}},
 		{in: "0001_users.sql", wantErr: "must end in .up.sql or .down.sql"},
 		{in: "0001.up.sql", wantErr: "want NNNN_name.up.sql"},
 		{in: "0001_.up.sql", wantErr: "want NNNN_name.up.sql"},
@@ -29,15 +29,15 @@ func TestFileParseName(t *testing.T) {
 		{in: "0001_sp ace.up.sql", wantErr: `may hold only letters`},
 	}
 	for _, tt := range tests {
-		got, err := fileParseName(tt.in)
+		got, err := parseName(tt.in)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), tt.in) || !errors.Is(err, ErrBadFile) {
-				t.Errorf("fileParseName(%q) error = %v, want ErrBadFile naming the file and containing %q", tt.in, err, tt.wantErr)
+				t.Errorf("parseName(%q) error = %v, want ErrBadFile naming the file and containing %q", tt.in, err, tt.wantErr)
 			}
 			continue
 		}
 		if err != nil || got != tt.want {
-			t.Errorf("fileParseName(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+			t.Errorf("parseName(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
 		}
 	}
 }
@@ -47,7 +47,7 @@ func FuzzFileParseName(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		got, err := fileParseName(in)
+		got, err := parseName(in)
 		if err != nil {
 			if !errors.Is(err, ErrBadFile) {
 				t.Fatalf("error %v is not ErrBadFile", err)
@@ -59,7 +59,7 @@ func FuzzFileParseName(f *testing.F) {
 			suffix = ".up.sql"
 		}
 		if got.Version <= 0 || got.Name == "" || !strings.HasSuffix(in, "_"+got.Name+suffix) {
-			t.Fatalf("fileParseName(%q) = %+v: inconsistent with the input", in, got)
+			t.Fatalf("parseName(%q) = %+v: inconsistent with the input", in, got)
 		}
 	})
 }
@@ -82,7 +82,7 @@ func TestFileParseScriptDirective(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			sc, err := fileParseScript("x.up.sql", tt.src)
+			sc, err := parseScript("x.up.sql", tt.src)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error = %v, want %q", err, tt.wantErr)
@@ -105,7 +105,7 @@ func TestFileLoad(t *testing.T) {
 		"README.md":       {Data: []byte("not a migration")},
 		"sub/0009_x.sql":  {Data: []byte("ignored")},
 	}
-	ms, err := fileLoad(fsys)
+	ms, err := loadFiles(fsys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestFileLoadErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := fileLoad(tt.fsys)
+			_, err := loadFiles(tt.fsys)
 			if err == nil || !errors.Is(err, ErrBadFile) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error = %v, want ErrBadFile containing %q", err, tt.want)
 			}
@@ -160,7 +160,7 @@ func FuzzFileParseScript(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		sc, err := fileParseScript("f.up.sql", src)
+		sc, err := parseScript("f.up.sql", src)
 		if err != nil {
 			if !errors.Is(err, ErrBadFile) || !strings.Contains(err.Error(), "f.up.sql") {
 				t.Fatalf("error %v is not ErrBadFile naming the file", err)
@@ -170,7 +170,7 @@ func FuzzFileParseScript(f *testing.F) {
 		if !sc.NoTransaction {
 			return
 		}
-		idx := strings.Index(src, fileDirective)
+		idx := strings.Index(src, noTxDirective)
 		if idx < 0 || len(sc.Statements) > 0 && idx > sc.Statements[0].Start+len(sc.Statements[0].SQL)-len(sc.Statements[0].Code) {
 			t.Fatalf("directive accepted after the first statement in %q", src)
 		}

@@ -1,4 +1,4 @@
-package migrate
+package versioned
 
 import (
 	"strings"
@@ -18,15 +18,15 @@ func TestFileNewHistory(t *testing.T) {
 		{in: "", wantErr: "empty name part"},
 	}
 	for _, tt := range tests {
-		h, err := fileNewHistory(tt.in)
+		h, err := newHistory(tt.in)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), `"`+tt.in+`"`) {
-				t.Errorf("fileNewHistory(%q) error = %v, want %q naming the input", tt.in, err, tt.wantErr)
+				t.Errorf("newHistory(%q) error = %v, want %q naming the input", tt.in, err, tt.wantErr)
 			}
 			continue
 		}
 		if err != nil || h.table != tt.table || h.schema != tt.schema {
-			t.Errorf("fileNewHistory(%q) = %+v, %v; want table %s schema %s", tt.in, h, err, tt.table, tt.schema)
+			t.Errorf("newHistory(%q) = %+v, %v; want table %s schema %s", tt.in, h, err, tt.table, tt.schema)
 		}
 	}
 }
@@ -40,8 +40,8 @@ func TestFileTimeout(t *testing.T) {
 		{0, "0"}, {-time.Second, "0"}, {time.Microsecond, "1ms"}, {5 * time.Second, "5000ms"}, {1500 * time.Millisecond, "1500ms"},
 	}
 	for _, tt := range tests {
-		if got := fileTimeout(tt.in); got != tt.want {
-			t.Errorf("fileTimeout(%v) = %q, want %q", tt.in, got, tt.want)
+		if got := timeoutSetting(tt.in); got != tt.want {
+			t.Errorf("timeoutSetting(%v) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package migrate
+package versioned
 
 import (
 	"crypto/sha256"
@@ -11,11 +11,11 @@ import (
 func TestFileChecksum(t *testing.T) {
 	t.Parallel()
 	str := func(s string) *string { return &s }
-	base := fileChecksum("CREATE TABLE a (id int);\n", str("DROP TABLE a;\n"))
+	base := checksumV2("CREATE TABLE a (id int);\n", str("DROP TABLE a;\n"))
 	if !regexp.MustCompile(`^v2:[0-9a-f]{64}$`).MatchString(base) {
 		t.Fatalf("checksum %q is not v2:<64 hex digits>", base)
 	}
-	if again := fileChecksum("CREATE TABLE a (id int);\n", str("DROP TABLE a;\n")); again != base {
+	if again := checksumV2("CREATE TABLE a (id int);\n", str("DROP TABLE a;\n")); again != base {
 		t.Fatalf("same files, different checksums: %q %q", base, again)
 	}
 	tests := []struct {
@@ -33,14 +33,14 @@ func TestFileChecksum(t *testing.T) {
 	}
 	seen := map[string]string{base: "base"}
 	for _, tt := range tests {
-		got := fileChecksum(tt.up, tt.down)
+		got := checksumV2(tt.up, tt.down)
 		if prev, dup := seen[got]; dup {
 			t.Errorf("%s: checksum %q equals that of %s", tt.name, got, prev)
 		}
 		seen[got] = tt.name
 	}
 	// Adding a down file to an up-only migration changes it too.
-	if fileChecksum("SELECT 1;", nil) == fileChecksum("SELECT 1;", str("SELECT 2;")) {
+	if checksumV2("SELECT 1;", nil) == checksumV2("SELECT 1;", str("SELECT 2;")) {
 		t.Error("adding a down file left the checksum unchanged")
 	}
 }
@@ -51,7 +51,7 @@ func TestFileChecksum(t *testing.T) {
 func TestMigrationChecksumMatch(t *testing.T) {
 	t.Parallel()
 	up := "\ufeffCREATE TABLE a (id int);\r\n" // a BOM and CRLF, as an editor may write
-	ms, err := fileLoad(fstest.MapFS{
+	ms, err := loadFiles(fstest.MapFS{
 		"0001_a.up.sql":   {Data: []byte(up)},
 		"0001_a.down.sql": {Data: []byte("DROP TABLE a;")},
 	})
@@ -65,14 +65,14 @@ func TestMigrationChecksumMatch(t *testing.T) {
 	tests := []struct {
 		name   string
 		stored string
-		want   fileChecksumMatch
+		want   checksumVerdict
 	}{
-		{"current", m.Checksum, fileChecksumCurrent},
-		{"old format, up unchanged", legacy, fileChecksumLegacy},
-		{"old format, up changed", hex.EncodeToString(otherSum[:]), fileChecksumDiffers},
-		{"v2 prefix on an old-format value", "v2:" + legacy, fileChecksumDiffers},
-		{"v2 of other files", fileChecksum("CREATE TABLE a (id int);", nil), fileChecksumDiffers},
-		{"empty", "", fileChecksumDiffers},
+		{"current", m.Checksum, checksumCurrent},
+		{"old format, up unchanged", legacy, checksumLegacy},
+		{"old format, up changed", hex.EncodeToString(otherSum[:]), checksumDiffers},
+		{"v2 prefix on an old-format value", "v2:" + legacy, checksumDiffers},
+		{"v2 of other files", checksumV2("CREATE TABLE a (id int);", nil), checksumDiffers},
+		{"empty", "", checksumDiffers},
 	}
 	for _, tt := range tests {
 		if got := m.checksumMatch(tt.stored); got != tt.want {
@@ -83,22 +83,22 @@ func TestMigrationChecksumMatch(t *testing.T) {
 	// An old-format value covers the up file only: after the down file is
 	// edited it still verifies (the edit predates v2 tracking), while the
 	// v2 value recorded before the edit does not.
-	edited, err := fileLoad(fstest.MapFS{
+	edited, err := loadFiles(fstest.MapFS{
 		"0001_a.up.sql":   {Data: []byte(up)},
 		"0001_a.down.sql": {Data: []byte("DROP TABLE IF EXISTS a;")},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := edited[0].checksumMatch(legacy); got != fileChecksumLegacy {
+	if got := edited[0].checksumMatch(legacy); got != checksumLegacy {
 		t.Errorf("old-format value after a down edit = %d, want it accepted as legacy", got)
 	}
-	if got := edited[0].checksumMatch(m.Checksum); got != fileChecksumDiffers {
+	if got := edited[0].checksumMatch(m.Checksum); got != checksumDiffers {
 		t.Errorf("v2 value after a down edit = %d, want drift", got)
 	}
 	// Go migrations carry no checksum and always match.
 	g := &Migration{Version: 2, Name: "g", Kind: KindGo}
-	if got := g.checksumMatch(""); got != fileChecksumCurrent {
+	if got := g.checksumMatch(""); got != checksumCurrent {
 		t.Errorf("Go migration checksumMatch = %d, want current", got)
 	}
 }

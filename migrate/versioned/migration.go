@@ -1,4 +1,4 @@
-package migrate
+package versioned
 
 import (
 	"context"
@@ -43,7 +43,7 @@ type Migration struct {
 	Checksum string
 
 	legacyChecksum string // the pre-v2 checksum: hex SHA-256 of the up file
-	up, down       *fileScript
+	up, down       *script
 	goUp, goDown   GoFunc
 }
 
@@ -74,10 +74,10 @@ func (m *Migration) Warnings(opts MigratorOptions) []string {
 	var ddl, hasTimeout bool
 	for _, st := range m.up.Statements {
 		code := st.code()
-		if fileSetsLockTimeout(code) {
+		if setsLockTimeout(code) {
 			hasTimeout = true
 		}
-		if fileTouchesExisting(code) {
+		if touchesExisting(code) {
 			ddl = true
 		}
 	}
@@ -92,26 +92,26 @@ func (m *Migration) Warnings(opts MigratorOptions) []string {
 	return []string{fmt.Sprintf("%s: DDL on an existing table without SET lock_timeout; the runner sets lock_timeout=%s", m.UpFile, setting)}
 }
 
-// fileSetsLockTimeout reports SET [LOCAL|SESSION] lock_timeout … and
+// setsLockTimeout reports SET [LOCAL|SESSION] lock_timeout … and
 // set_config('lock_timeout', …).
-func fileSetsLockTimeout(code []fileTok) bool {
+func setsLockTimeout(code []token) bool {
 	for i, tk := range code {
-		if fileIsWord(tk, "lock_timeout") && i > 0 && (fileIsWord(code[i-1], "SET") || fileIsWord(code[i-1], "LOCAL") || fileIsWord(code[i-1], "SESSION")) {
+		if isWord(tk, "lock_timeout") && i > 0 && (isWord(code[i-1], "SET") || isWord(code[i-1], "LOCAL") || isWord(code[i-1], "SESSION")) {
 			return true
 		}
-		if tk.kind == fileTokString && strings.EqualFold(tk.text, "'lock_timeout'") {
+		if tk.kind == tokString && strings.EqualFold(tk.text, "'lock_timeout'") {
 			return true
 		}
 	}
 	return false
 }
 
-// fileTouchesExisting reports statements that lock a table that may
+// touchesExisting reports statements that lock a table that may
 // already hold data: ALTER TABLE, CREATE INDEX without CONCURRENTLY, DROP
 // TABLE/INDEX, TRUNCATE.
-func fileTouchesExisting(code []fileTok) bool {
+func touchesExisting(code []token) bool {
 	w := func(i int) string {
-		if i < len(code) && code[i].kind == fileTokWord {
+		if i < len(code) && code[i].kind == tokWord {
 			return strings.ToUpper(code[i].text)
 		}
 		return ""
@@ -152,11 +152,11 @@ func (mg *Migrator) AddGo(version int64, name string, up, down GoFunc) error {
 		}
 	}
 	m := &Migration{Version: version, Name: name, Kind: KindGo, goUp: up, goDown: down}
-	mg.migrations = fileInsertSorted(mg.migrations, m)
+	mg.migrations = insertSorted(mg.migrations, m)
 	return nil
 }
 
-func fileInsertSorted(ms []*Migration, m *Migration) []*Migration {
+func insertSorted(ms []*Migration, m *Migration) []*Migration {
 	i := 0
 	for i < len(ms) && ms[i].Version < m.Version {
 		i++

@@ -1,31 +1,10 @@
-package migrate
+package versioned
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
-)
-
-// Errors of the file/Go migration runner. Each is returned wrapped with
-// the versions and files concerned; test with errors.Is.
-var (
-	// ErrDrift: an applied SQL migration's up or down file changed since
-	// it ran (see Migration.Checksum). Restore the file, or run
-	// Baseline(v) to accept the new content.
-	ErrDrift = errors.New("migrate: applied migration file changed (drift)")
-	// ErrDirty: a migration that ran outside a transaction failed (or was
-	// interrupted) and the schema may be half changed.
-	ErrDirty = errors.New("migrate: migration left dirty")
-	// ErrGap: a pending migration has a lower version than the highest
-	// applied one and MigratorOptions.AllowOutOfOrder is not set.
-	ErrGap = errors.New("migrate: pending migration older than the last applied one")
-	// ErrNoDown: the migration to roll back has no down file or function.
-	ErrNoDown = errors.New("migrate: migration has no down")
-	// ErrUnknownVersion: a version named in a call is not a known
-	// migration (or not applied, for a rollback).
-	ErrUnknownVersion = errors.New("migrate: unknown migration version")
 )
 
 // MigrationState is where a migration stands in a database.
@@ -64,11 +43,11 @@ type MigrationStatus struct {
 	Warnings []string `json:"warnings,omitempty"`
 }
 
-// fileStatuses merges the known migrations with the history rows, in
+// statuses merges the known migrations with the history rows, in
 // version order. With warnWith set, pending migrations get their Warnings
 // under those options (lexing every statement: only Status shows them).
-func fileStatuses(known []*Migration, hist []fileHistoryRow, warnWith *MigratorOptions) []MigrationStatus {
-	applied := make(map[int64]fileHistoryRow, len(hist))
+func statuses(known []*Migration, hist []historyRow, warnWith *MigratorOptions) []MigrationStatus {
+	applied := make(map[int64]historyRow, len(hist))
 	for _, r := range hist {
 		applied[r.Version] = r
 	}
@@ -86,7 +65,7 @@ func fileStatuses(known []*Migration, hist []fileHistoryRow, warnWith *MigratorO
 			}
 		case r.Dirty:
 			st.State = StateDirty
-		case m.checksumMatch(r.Checksum) == fileChecksumDiffers:
+		case m.checksumMatch(r.Checksum) == checksumDiffers:
 			st.State = StateDrift
 		default:
 			st.State = StateApplied
@@ -106,12 +85,12 @@ func fileStatuses(known []*Migration, hist []fileHistoryRow, warnWith *MigratorO
 	return out
 }
 
-// filePending checks the state for Up and returns the migrations to
+// pendingMigrations checks the state for Up and returns the migrations to
 // apply, in version order, up to and including limit (0: no limit). It
 // fails on dirty versions, drift and — unless allowed — gaps.
-func filePending(known []*Migration, hist []fileHistoryRow, limit int64, allowOutOfOrder bool) ([]*Migration, error) {
-	sts := fileStatuses(known, hist, nil)
-	if err := fileCheckBlocked(sts); err != nil {
+func pendingMigrations(known []*Migration, hist []historyRow, limit int64, allowOutOfOrder bool) ([]*Migration, error) {
+	sts := statuses(known, hist, nil)
+	if err := checkBlocked(sts); err != nil {
 		return nil, err
 	}
 	var maxApplied int64
@@ -124,7 +103,7 @@ func filePending(known []*Migration, hist []fileHistoryRow, limit int64, allowOu
 		if limit > 0 && m.Version > limit {
 			break
 		}
-		if fileFind(hist, m.Version) {
+		if inHistory(hist, m.Version) {
 			continue
 		}
 		if m.Version < maxApplied {
@@ -139,8 +118,8 @@ func filePending(known []*Migration, hist []fileHistoryRow, limit int64, allowOu
 	return pending, nil
 }
 
-// fileCheckBlocked turns dirty and drifted versions into errors.
-func fileCheckBlocked(sts []MigrationStatus) error {
+// checkBlocked turns dirty and drifted versions into errors.
+func checkBlocked(sts []MigrationStatus) error {
 	var dirty, drift []string
 	for _, s := range sts {
 		switch s.State {
@@ -151,7 +130,7 @@ func fileCheckBlocked(sts []MigrationStatus) error {
 		}
 	}
 	if len(dirty) > 0 {
-		return fmt.Errorf("%w: version %s: %s", ErrDirty, strings.Join(dirty, ", "), fileRecovery)
+		return fmt.Errorf("%w: version %s: %s", ErrDirty, strings.Join(dirty, ", "), recoveryHint)
 	}
 	if len(drift) > 0 {
 		return fmt.Errorf("%w: version %s changed after it was applied; restore the file, or run `migrate baseline VERSION` to accept the new content without running it",
@@ -160,14 +139,14 @@ func fileCheckBlocked(sts []MigrationStatus) error {
 	return nil
 }
 
-// fileRecovery tells a person what to do about a dirty version.
-const fileRecovery = "a migration run outside a transaction failed part way, so some of its statements may have taken effect. " +
+// recoveryHint tells a person what to do about a dirty version.
+const recoveryHint = "a migration run outside a transaction failed part way, so some of its statements may have taken effect. " +
 	"Check which did (an index left INVALID by a failed CREATE INDEX CONCURRENTLY shows in " +
 	"SELECT indexrelid::regclass FROM pg_index WHERE NOT indisvalid). Then either finish the remaining statements by hand and run " +
 	"`migrate baseline VERSION` (Migrator.Baseline) to mark it applied, or undo what ran (DROP INDEX CONCURRENTLY the invalid index) " +
 	"and run `migrate forget VERSION` (Migrator.Forget) so the next up runs it again"
 
-func fileFind(hist []fileHistoryRow, v int64) bool {
+func inHistory(hist []historyRow, v int64) bool {
 	for _, r := range hist {
 		if r.Version == v {
 			return true

@@ -1,4 +1,4 @@
-package migrate
+package versioned
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/normkit/norm/migrate/internal/lock"
 )
 
 // MigratorOptions configures a Migrator. The zero value is ready to use.
@@ -40,15 +42,15 @@ type MigratorOptions struct {
 	Progress io.Writer
 }
 
-// fileDefaultLockTimeout is the LockTimeout used when none is set.
-const fileDefaultLockTimeout = 5 * time.Second
+// defaultLockTimeout is the LockTimeout used when none is set.
+const defaultLockTimeout = 5 * time.Second
 
 func (o MigratorOptions) withDefaults() MigratorOptions {
 	if o.HistoryTable == "" {
 		o.HistoryTable = "schema_migrations"
 	}
 	if o.LockTimeout == 0 {
-		o.LockTimeout = fileDefaultLockTimeout
+		o.LockTimeout = defaultLockTimeout
 	}
 	return o
 }
@@ -91,9 +93,9 @@ type MigrationResult struct {
 // A Migrator is safe for sequential use; do not call AddGo concurrently
 // with a command.
 type Migrator struct {
-	db         target
+	db         lock.Target
 	opts       MigratorOptions
-	hist       fileHistory
+	hist       history
 	migrations []*Migration
 }
 
@@ -109,7 +111,7 @@ func NewMigrator(db DB, fsys fs.FS, opts MigratorOptions) (*Migrator, error) {
 	if db == nil {
 		return nil, fmt.Errorf("migrate: NewMigrator: db is nil")
 	}
-	return newMigrator(poolTarget{db}, fsys, opts)
+	return newMigrator(lock.OnPool(db), fsys, opts)
 }
 
 // NewMigratorConn is NewMigrator over a single connection, which then
@@ -119,18 +121,18 @@ func NewMigratorConn(conn *pgx.Conn, fsys fs.FS, opts MigratorOptions) (*Migrato
 	if conn == nil {
 		return nil, fmt.Errorf("migrate: NewMigratorConn: conn is nil")
 	}
-	return newMigrator(connTarget{conn}, fsys, opts)
+	return newMigrator(lock.OnConn(conn), fsys, opts)
 }
 
-func newMigrator(db target, fsys fs.FS, opts MigratorOptions) (*Migrator, error) {
+func newMigrator(db lock.Target, fsys fs.FS, opts MigratorOptions) (*Migrator, error) {
 	opts = opts.withDefaults()
-	hist, err := fileNewHistory(opts.HistoryTable)
+	hist, err := newHistory(opts.HistoryTable)
 	if err != nil {
 		return nil, err
 	}
 	mg := &Migrator{db: db, opts: opts, hist: hist}
 	if fsys != nil {
-		if mg.migrations, err = fileLoad(fsys); err != nil {
+		if mg.migrations, err = loadFiles(fsys); err != nil {
 			return nil, err
 		}
 	}
@@ -160,7 +162,7 @@ func (mg *Migrator) Status(ctx context.Context) ([]MigrationStatus, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fileStatuses(mg.migrations, hist, &mg.opts), nil
+	return statuses(mg.migrations, hist, &mg.opts), nil
 }
 
 // Up applies every pending migration in version order. It fails before
@@ -188,7 +190,7 @@ func (mg *Migrator) upTo(ctx context.Context, limit int64) ([]MigrationResult, e
 	if err != nil {
 		return nil, err
 	}
-	pending, err := filePending(mg.migrations, hist, limit, mg.opts.AllowOutOfOrder)
+	pending, err := pendingMigrations(mg.migrations, hist, limit, mg.opts.AllowOutOfOrder)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +213,7 @@ func (mg *Migrator) upTo(ctx context.Context, limit int64) ([]MigrationResult, e
 
 // planned is the dry-run result for m in direction d.
 func (mg *Migrator) planned(m *Migration, d Direction) MigrationResult {
-	res := fileResult(m, d, 0)
+	res := resultOf(m, d, 0)
 	res.DryRun = true
 	sc := m.up
 	if d == DirectionDown {
@@ -228,7 +230,7 @@ func (mg *Migrator) planned(m *Migration, d Direction) MigrationResult {
 	return res
 }
 
-func fileResult(m *Migration, d Direction, took time.Duration) MigrationResult {
+func resultOf(m *Migration, d Direction, took time.Duration) MigrationResult {
 	nt := m.NoTransaction()
 	if d == DirectionDown {
 		nt = m.down != nil && m.down.NoTransaction
@@ -264,18 +266,18 @@ func (mg *Migrator) applyUp(ctx context.Context, m *Migration) (MigrationResult,
 		return MigrationResult{}, false, err
 	}
 	mg.progress("applied %d %s in %s", m.Version, m.Name, took.Round(time.Millisecond))
-	return fileResult(m, DirectionUp, took), true, nil
+	return resultOf(m, DirectionUp, took), true, nil
 }
 
-func (mg *Migrator) runUp(ctx context.Context, q Querier, m *Migration) error {
+func (mg *Migrator) runUp(ctx context.Context, q querier, m *Migration) error {
 	if m.Kind == KindGo {
 		tx, ok := q.(pgx.Tx)
 		if !ok {
 			return fmt.Errorf("migrate: %s needs a transaction", m.Source())
 		}
-		return fileGoErr(m, DirectionUp, m.goUp(ctx, tx))
+		return goErr(m, DirectionUp, m.goUp(ctx, tx))
 	}
-	return fileExec(ctx, q, m, m.up, DirectionUp)
+	return execScript(ctx, q, m, m.up, DirectionUp)
 }
 
 func (mg *Migrator) progress(format string, args ...any) {
@@ -288,11 +290,11 @@ func (mg *Migrator) progress(format string, args ...any) {
 // in the same transaction, reads the history and rewrites verified
 // old-format checksums to the current format. It returns the history as
 // read (in a dry run, which changes nothing, as it stands).
-func (mg *Migrator) ensureHistory(ctx context.Context) ([]fileHistoryRow, error) {
+func (mg *Migrator) ensureHistory(ctx context.Context) ([]historyRow, error) {
 	if mg.opts.DryRun {
 		return mg.history(ctx)
 	}
-	var hist []fileHistoryRow
+	var hist []historyRow
 	_, err := mg.lockedTx(ctx, func(tx pgx.Tx) (bool, error) {
 		if err := mg.hist.create(ctx, tx); err != nil {
 			return false, err
@@ -311,7 +313,7 @@ func (mg *Migrator) ensureHistory(ctx context.Context) ([]fileHistoryRow, error)
 
 // checkClean fails with ErrDirty when any version is dirty; call it
 // holding the migration lock.
-func (mg *Migrator) checkClean(ctx context.Context, q Querier) error {
+func (mg *Migrator) checkClean(ctx context.Context, q querier) error {
 	v, err := mg.hist.firstDirty(ctx, q)
 	if err != nil || v == 0 {
 		return err
@@ -320,7 +322,7 @@ func (mg *Migrator) checkClean(ctx context.Context, q Querier) error {
 	if m := mg.find(v); m != nil {
 		src = m.Source()
 	}
-	return fmt.Errorf("%w: version %d (%s): %s", ErrDirty, v, src, fileRecovery)
+	return fmt.Errorf("%w: version %d (%s): %s", ErrDirty, v, src, recoveryHint)
 }
 
 // upOutsideTx runs a no-transaction file: the version is recorded dirty
@@ -342,14 +344,14 @@ func (mg *Migrator) upOutsideTx(ctx context.Context, m *Migration) (bool, error)
 	if err := mg.hist.insert(ctx, conn, m, 0, true); err != nil {
 		return false, err
 	}
-	if err := fileExec(ctx, conn, m, m.up, DirectionUp); err != nil {
-		return false, fmt.Errorf("%w\n%w: version %d (%s) is recorded dirty: %s", err, ErrDirty, m.Version, m.Source(), fileRecovery)
+	if err := execScript(ctx, conn, m, m.up, DirectionUp); err != nil {
+		return false, fmt.Errorf("%w\n%w: version %d (%s) is recorded dirty: %s", err, ErrDirty, m.Version, m.Source(), recoveryHint)
 	}
 	return true, mg.hist.markClean(ctx, conn, m.Version, time.Since(start))
 }
 
 // history reads the history table on a dedicated connection, so a pool
 // that routes reads to replicas still shows what the migrators wrote.
-func (mg *Migrator) history(ctx context.Context) ([]fileHistoryRow, error) {
-	return onConn(ctx, mg.db, func(q Querier) ([]fileHistoryRow, error) { return mg.hist.rows(ctx, q) })
+func (mg *Migrator) history(ctx context.Context) ([]historyRow, error) {
+	return lock.On(ctx, mg.db, func(c *pgx.Conn) ([]historyRow, error) { return mg.hist.rows(ctx, c) })
 }

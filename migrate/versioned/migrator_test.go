@@ -1,4 +1,4 @@
-package migrate_test
+package versioned_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/migrate/versioned"
 )
 
 //go:embed testdata/files/*.sql
@@ -34,7 +34,7 @@ func exampleMigrateUp(ctx context.Context, dsn string) error {
 	if err != nil {
 		return err
 	}
-	mg, err := migrate.NewMigrator(pool, files, migrate.MigratorOptions{})
+	mg, err := versioned.NewMigrator(pool, files, versioned.MigratorOptions{})
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func exampleDryRun(ctx context.Context, dsn string) error {
 	if err != nil {
 		return err
 	}
-	mg, err := migrate.NewMigratorConn(conn, files, migrate.MigratorOptions{DryRun: true})
+	mg, err := versioned.NewMigratorConn(conn, files, versioned.MigratorOptions{DryRun: true})
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func ExampleMigrator_Migrations() {
 		log.Fatal(err)
 	}
 	var pool *pgxpool.Pool // NewMigrator does not connect; commands do
-	mg, err := migrate.NewMigrator(pool, files, migrate.MigratorOptions{})
+	mg, err := versioned.NewMigrator(pool, files, versioned.MigratorOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -97,30 +97,4 @@ func ExampleMigrator_Migrations() {
 	// Output:
 	// 1 users 0001_users.up.sql true false
 	// 2 users_email_idx 0002_users_email_idx.up.sql true true
-}
-
-// Migrate over one *pgx.Conn: it carries the plan, the lock and every
-// step. (With a pool — *pgxpool.Pool or norm's *pool.DB — use NewAuto.)
-func ExampleNewAutoConn() {
-	if err := exampleAutoConn(context.Background(), os.Getenv("DATABASE_URL")); err != nil {
-		log.Fatal(err)
-	}
-}
-
-func exampleAutoConn(ctx context.Context, dsn string) error {
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(ctx)
-	type Account struct {
-		ID    int64  `db:"id" norm:"pk,identity"`
-		Email string `db:"email" norm:"unique"`
-	}
-	a, err := migrate.NewAutoConn(conn, []any{Account{}}, migrate.AutoOptions{})
-	if err != nil {
-		return err
-	}
-	_, err = a.Apply(ctx)
-	return err
 }

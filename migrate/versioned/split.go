@@ -1,36 +1,36 @@
-package migrate
+package versioned
 
 import (
 	"fmt"
 	"strings"
 )
 
-// fileTokKind classifies one lexical token of a SQL file.
-type fileTokKind int
+// tokKind classifies one lexical token of a SQL file.
+type tokKind int
 
 const (
-	fileTokSpace   fileTokKind = iota // whitespace
-	fileTokComment                    // -- line comment or /* block comment */
-	fileTokWord                       // keyword, identifier or number
-	fileTokQuoted                     // "double-quoted identifier"
-	fileTokString                     // '...', E'...', $tag$...$tag$
-	fileTokPunct                      // one other character (; ( ) , . …)
+	tokSpace   tokKind = iota // whitespace
+	tokComment                // -- line comment or /* block comment */
+	tokWord                   // keyword, identifier or number
+	tokQuoted                 // "double-quoted identifier"
+	tokString                 // '...', E'...', $tag$...$tag$
+	tokPunct                  // one other character (; ( ) , . …)
 )
 
-// fileTok is one token: its kind and its byte range in the source.
-type fileTok struct {
-	kind       fileTokKind
+// token is one token: its kind and its byte range in the source.
+type token struct {
+	kind       tokKind
 	start, end int
 	text       string
 }
 
-// fileStmt is one statement of a SQL file: its text (from its first
+// statement is one statement of a SQL file: its text (from its first
 // non-blank token, leading comments included, through its terminating
 // semicolon, if any), its byte range in the file, the text from its first
 // code token on (for messages) and the line that token is on. It holds no
 // tokens: code lexes Code again when a caller needs them, so splitting a
 // large file allocates per statement, not per token.
-type fileStmt struct {
+type statement struct {
 	SQL        string
 	Start, End int
 	Code       string
@@ -40,10 +40,10 @@ type fileStmt struct {
 	backslashes bool
 }
 
-// fileLexer turns SQL text into tokens following PostgreSQL's lexical
+// lexer turns SQL text into tokens following PostgreSQL's lexical
 // rules for strings, identifiers, comments and dollar quoting. It yields
 // one token at a time (see scan) and keeps none.
-type fileLexer struct {
+type lexer struct {
 	src string
 	pos int
 	// backslashes is set while standard_conforming_strings is off: a
@@ -55,23 +55,23 @@ type fileLexer struct {
 // scan returns the next token; ok is false at the end of the input. It
 // fails on an unterminated string, quoted identifier, dollar-quoted body
 // or block comment, naming the line where the construct starts.
-func (lx *fileLexer) scan() (tk fileTok, ok bool, err error) {
+func (lx *lexer) scan() (tk token, ok bool, err error) {
 	if lx.pos >= len(lx.src) {
-		return fileTok{}, false, nil
+		return token{}, false, nil
 	}
 	start := lx.pos
 	kind, err := lx.next()
 	if err != nil {
-		return fileTok{}, false, fmt.Errorf("%w at line %d", err, fileLineAt(lx.src, start))
+		return token{}, false, fmt.Errorf("%w at line %d", err, lineAt(lx.src, start))
 	}
-	return fileTok{kind: kind, start: start, end: lx.pos, text: lx.src[start:lx.pos]}, true, nil
+	return token{kind: kind, start: start, end: lx.pos, text: lx.src[start:lx.pos]}, true, nil
 }
 
-// fileLex tokenizes all of src (for short texts: one statement, a DO
-// body); see fileLexer.scan for the errors.
-func fileLex(src string) ([]fileTok, error) {
-	lx := fileLexer{src: src}
-	var toks []fileTok
+// lex tokenizes all of src (for short texts: one statement, a DO
+// body); see lexer.scan for the errors.
+func lex(src string) ([]token, error) {
+	lx := lexer{src: src}
+	var toks []token
 	for {
 		tk, ok, err := lx.scan()
 		if err != nil {
@@ -84,7 +84,7 @@ func fileLex(src string) ([]fileTok, error) {
 	}
 }
 
-func (lx *fileLexer) peek(off int) byte {
+func (lx *lexer) peek(off int) byte {
 	if lx.pos+off < len(lx.src) {
 		return lx.src[lx.pos+off]
 	}
@@ -92,52 +92,52 @@ func (lx *fileLexer) peek(off int) byte {
 }
 
 // next consumes one token starting at lx.pos and reports its kind.
-func (lx *fileLexer) next() (fileTokKind, error) {
+func (lx *lexer) next() (tokKind, error) {
 	c := lx.src[lx.pos]
 	switch {
-	case fileIsSpace(c):
-		for lx.pos < len(lx.src) && fileIsSpace(lx.src[lx.pos]) {
+	case isSpace(c):
+		for lx.pos < len(lx.src) && isSpace(lx.src[lx.pos]) {
 			lx.pos++
 		}
-		return fileTokSpace, nil
+		return tokSpace, nil
 	case c == '-' && lx.peek(1) == '-':
 		return lx.lineComment(), nil
 	case c == '/' && lx.peek(1) == '*':
-		return fileTokComment, lx.blockComment()
+		return tokComment, lx.blockComment()
 	case c == '\'':
-		return fileTokString, lx.quoted('\'', lx.backslashes, "string literal")
+		return tokString, lx.quoted('\'', lx.backslashes, "string literal")
 	case c == '"':
-		return fileTokQuoted, lx.quoted('"', false, "quoted identifier")
+		return tokQuoted, lx.quoted('"', false, "quoted identifier")
 	case (c == 'e' || c == 'E') && lx.peek(1) == '\'':
 		lx.pos++
-		return fileTokString, lx.quoted('\'', true, "E'' string literal")
+		return tokString, lx.quoted('\'', true, "E'' string literal")
 	case (c == 'b' || c == 'B' || c == 'x' || c == 'X') && lx.peek(1) == '\'':
 		lx.pos++
-		return fileTokString, lx.quoted('\'', false, "string literal")
+		return tokString, lx.quoted('\'', false, "string literal")
 	case (c == 'u' || c == 'U') && lx.peek(1) == '&' && lx.peek(2) == '\'':
 		lx.pos += 2
-		return fileTokString, lx.quoted('\'', false, "string literal")
+		return tokString, lx.quoted('\'', false, "string literal")
 	case c == '$':
 		if tag, ok := lx.dollarTag(); ok {
-			return fileTokString, lx.dollarBody(tag)
+			return tokString, lx.dollarBody(tag)
 		}
 		return lx.word(), nil
-	case fileIsIdentChar(c):
+	case isIdentChar(c):
 		return lx.word(), nil
 	}
 	lx.pos++
-	return fileTokPunct, nil
+	return tokPunct, nil
 }
 
-func (lx *fileLexer) lineComment() fileTokKind {
+func (lx *lexer) lineComment() tokKind {
 	for lx.pos < len(lx.src) && lx.src[lx.pos] != '\n' {
 		lx.pos++
 	}
-	return fileTokComment
+	return tokComment
 }
 
 // blockComment consumes a /* */ comment; PostgreSQL nests them.
-func (lx *fileLexer) blockComment() error {
+func (lx *lexer) blockComment() error {
 	depth := 0
 	for lx.pos < len(lx.src) {
 		switch {
@@ -160,7 +160,7 @@ func (lx *fileLexer) blockComment() error {
 // quoted consumes a quoted run whose quote is escaped by doubling it;
 // with backslashes set (E-prefixed strings) a backslash escapes the
 // next byte.
-func (lx *fileLexer) quoted(q byte, backslashes bool, what string) error {
+func (lx *lexer) quoted(q byte, backslashes bool, what string) error {
 	lx.pos++ // opening quote
 	for lx.pos < len(lx.src) {
 		c := lx.src[lx.pos]
@@ -183,15 +183,15 @@ func (lx *fileLexer) quoted(q byte, backslashes bool, what string) error {
 // dollarTag reports whether a dollar-quote opener ($$ or $tag$) starts at
 // lx.pos. A $ inside an identifier (foo$bar) or before a digit ($1) is not
 // one.
-func (lx *fileLexer) dollarTag() (string, bool) {
-	if lx.pos > 0 && fileIsIdentChar(lx.src[lx.pos-1]) {
+func (lx *lexer) dollarTag() (string, bool) {
+	if lx.pos > 0 && isIdentChar(lx.src[lx.pos-1]) {
 		return "", false
 	}
 	i := lx.pos + 1
 	if i < len(lx.src) && lx.src[i] >= '0' && lx.src[i] <= '9' {
 		return "", false
 	}
-	for i < len(lx.src) && fileIsIdentChar(lx.src[i]) && lx.src[i] != '$' {
+	for i < len(lx.src) && isIdentChar(lx.src[i]) && lx.src[i] != '$' {
 		i++
 	}
 	if i < len(lx.src) && lx.src[i] == '$' {
@@ -200,7 +200,7 @@ func (lx *fileLexer) dollarTag() (string, bool) {
 	return "", false
 }
 
-func (lx *fileLexer) dollarBody(tag string) error {
+func (lx *lexer) dollarBody(tag string) error {
 	lx.pos += len(tag)
 	idx := strings.Index(lx.src[lx.pos:], tag)
 	if idx < 0 {
@@ -211,30 +211,30 @@ func (lx *fileLexer) dollarBody(tag string) error {
 	return nil
 }
 
-func (lx *fileLexer) word() fileTokKind {
+func (lx *lexer) word() tokKind {
 	lx.pos++
-	for lx.pos < len(lx.src) && fileIsIdentChar(lx.src[lx.pos]) {
+	for lx.pos < len(lx.src) && isIdentChar(lx.src[lx.pos]) {
 		lx.pos++
 	}
-	return fileTokWord
+	return tokWord
 }
 
-func fileIsSpace(c byte) bool {
+func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
 }
 
-// fileIsIdentChar reports bytes that may continue an identifier, keyword
+// isIdentChar reports bytes that may continue an identifier, keyword
 // or number; bytes of multi-byte UTF-8 characters count as letters.
-func fileIsIdentChar(c byte) bool {
+func isIdentChar(c byte) bool {
 	return c == '_' || c == '$' || c >= 0x80 ||
 		(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
 }
 
-func fileLineAt(src string, off int) int {
+func lineAt(src string, off int) int {
 	return strings.Count(src[:off], "\n") + 1
 }
 
-// fileSplit splits a SQL file into statements at top-level semicolons,
+// splitScript splits a SQL file into statements at top-level semicolons,
 // where psql would: semicolons inside strings, quoted identifiers,
 // comments, dollar-quoted bodies, parentheses (the actions of a
 // multi-action CREATE RULE) and the BEGIN ATOMIC … END body of a CREATE
@@ -252,12 +252,12 @@ func fileLineAt(src string, off int) int {
 //
 // It makes one pass over src, keeping no tokens: the statements are
 // substrings of src, so it allocates little beyond the returned slice.
-func fileSplit(src string) ([]fileStmt, error) {
+func splitScript(src string) ([]statement, error) {
 	var (
-		out   []fileStmt
-		sp    fileSplitter
-		lx    = fileLexer{src: src}
-		lines = fileLineCounter{src: src, line: 1}
+		out   []statement
+		sp    splitter
+		lx    = lexer{src: src}
+		lines = lineCounter{src: src, line: 1}
 	)
 	for {
 		tk, ok, err := lx.scan()
@@ -268,23 +268,23 @@ func fileSplit(src string) ([]fileStmt, error) {
 			return sp.flush(src, out, &lines, &lx), nil
 		}
 		sp.add(tk)
-		if tk.kind == fileTokPunct && tk.text == ";" && sp.depth == 0 && sp.parens == 0 {
+		if tk.kind == tokPunct && tk.text == ";" && sp.depth == 0 && sp.parens == 0 {
 			out = sp.flush(src, out, &lines, &lx)
 		}
 	}
 }
 
-// fileRelexer lexes a file again after fileSplit succeeded on it,
-// switching standard_conforming_strings where fileSplit did: each token
+// relexer lexes a file again after splitScript succeeded on it,
+// switching standard_conforming_strings where splitScript did: each token
 // of a statement is lexed as that statement was. Between statements stand
 // only whitespace, comments and ";", which lex alike either way.
-type fileRelexer struct {
-	lx    fileLexer
-	stmts []fileStmt // fileSplit(lx.src)
-	k     int        // the first statement not ending at or before lx.pos
+type relexer struct {
+	lx    lexer
+	stmts []statement // splitScript(lx.src)
+	k     int         // the first statement not ending at or before lx.pos
 }
 
-func (r *fileRelexer) scan() (fileTok, bool, error) {
+func (r *relexer) scan() (token, bool, error) {
 	for r.k < len(r.stmts) && r.stmts[r.k].End <= r.lx.pos {
 		r.k++
 	}
@@ -292,24 +292,24 @@ func (r *fileRelexer) scan() (fileTok, bool, error) {
 	return r.lx.scan()
 }
 
-// fileLineCounter maps increasing offsets to line numbers in linear time
+// lineCounter maps increasing offsets to line numbers in linear time
 // overall (large seed files have many statements).
-type fileLineCounter struct {
+type lineCounter struct {
 	src  string
 	off  int
 	line int
 }
 
-func (lc *fileLineCounter) at(off int) int {
+func (lc *lineCounter) at(off int) int {
 	lc.line += strings.Count(lc.src[lc.off:off], "\n")
 	lc.off = off
 	return lc.line
 }
 
-// fileSplitter follows the tokens of the current statement: where its
+// splitter follows the tokens of the current statement: where its
 // text and its code start and end, whether it holds code, its parenthesis
 // depth and the BEGIN … END nesting of SQL-standard routine bodies.
-type fileSplitter struct {
+type splitter struct {
 	words   [4]string // the first few words, as written
 	nwords  int
 	parens  int
@@ -323,14 +323,14 @@ type fileSplitter struct {
 	codeStart int
 }
 
-func (sp *fileSplitter) add(tk fileTok) {
-	if tk.kind != fileTokSpace {
+func (sp *splitter) add(tk token) {
+	if tk.kind != tokSpace {
 		sp.mark(tk)
 	}
 	switch tk.kind {
-	case fileTokPunct:
+	case tokPunct:
 		sp.punct(tk.text)
-	case fileTokWord:
+	case tokWord:
 		if sp.nwords < len(sp.words) || sp.routine {
 			sp.word(tk.text)
 		}
@@ -338,19 +338,19 @@ func (sp *fileSplitter) add(tk fileTok) {
 }
 
 // mark records the extent of the statement for a non-blank token.
-func (sp *fileSplitter) mark(tk fileTok) {
+func (sp *splitter) mark(tk token) {
 	if !sp.open {
 		sp.open, sp.start = true, tk.start
 	}
 	sp.end = tk.end
 	// A ";" before any code ends an empty statement, so a kept statement's
 	// code starts at its first token that is neither comment nor ";".
-	if !sp.hasCode && tk.kind != fileTokComment && (tk.kind != fileTokPunct || tk.text != ";") {
+	if !sp.hasCode && tk.kind != tokComment && (tk.kind != tokPunct || tk.text != ";") {
 		sp.hasCode, sp.codeStart = true, tk.start
 	}
 }
 
-func (sp *fileSplitter) punct(p string) {
+func (sp *splitter) punct(p string) {
 	switch p {
 	case "(":
 		sp.parens++
@@ -361,11 +361,11 @@ func (sp *fileSplitter) punct(p string) {
 	}
 }
 
-func (sp *fileSplitter) word(w string) {
+func (sp *splitter) word(w string) {
 	if sp.nwords < len(sp.words) {
 		sp.words[sp.nwords] = w
 		sp.nwords++
-		sp.routine = fileIsRoutineHead(sp.words[:sp.nwords])
+		sp.routine = isRoutineHead(sp.words[:sp.nwords])
 	}
 	if !sp.routine || sp.parens > 0 {
 		return
@@ -384,9 +384,9 @@ func (sp *fileSplitter) word(w string) {
 	}
 }
 
-// fileIsRoutineHead reports whether the statement's first words are
+// isRoutineHead reports whether the statement's first words are
 // CREATE [OR REPLACE] FUNCTION|PROCEDURE, in any case.
-func fileIsRoutineHead(w []string) bool {
+func isRoutineHead(w []string) bool {
 	is := func(i int, s string) bool { return i < len(w) && strings.EqualFold(w[i], s) }
 	isRoutine := func(i int) bool { return is(i, "FUNCTION") || is(i, "PROCEDURE") }
 	switch {
@@ -402,9 +402,9 @@ func fileIsRoutineHead(w []string) bool {
 // nothing but whitespace, comments and semicolons, and resets the
 // splitter for the next one. A statement that sets
 // standard_conforming_strings switches lx for the rest of the file.
-func (sp *fileSplitter) flush(src string, out []fileStmt, lines *fileLineCounter, lx *fileLexer) []fileStmt {
+func (sp *splitter) flush(src string, out []statement, lines *lineCounter, lx *lexer) []statement {
 	if sp.hasCode {
-		st := fileStmt{
+		st := statement{
 			SQL:         src[sp.start:sp.end],
 			Start:       sp.start,
 			End:         sp.end,
@@ -413,67 +413,67 @@ func (sp *fileSplitter) flush(src string, out []fileStmt, lines *fileLineCounter
 			backslashes: lx.backslashes,
 		}
 		out = append(out, st)
-		if sp.nwords > 0 && fileMaySetStrings(sp.words[0]) {
-			if on, ok := fileConformingStrings(st.code()); ok {
+		if sp.nwords > 0 && maySetStrings(sp.words[0]) {
+			if on, ok := conformingStrings(st.code()); ok {
 				lx.backslashes = !on
 			}
 		}
 	}
-	*sp = fileSplitter{}
+	*sp = splitter{}
 	return out
 }
 
-// fileMaySetStrings reports the first words of the statements
-// fileConformingStrings reads, so other statements are not lexed again.
-func fileMaySetStrings(first string) bool {
+// maySetStrings reports the first words of the statements
+// conformingStrings reads, so other statements are not lexed again.
+func maySetStrings(first string) bool {
 	return strings.EqualFold(first, "SET") || strings.EqualFold(first, "RESET") || strings.EqualFold(first, "DISCARD")
 }
 
-// fileConformingStrings reports the value a statement gives
+// conformingStrings reports the value a statement gives
 // standard_conforming_strings, with ok false when it gives none (another
 // setting, or a value the server would reject): SET [SESSION|LOCAL]
 // standard_conforming_strings {=|TO} {value|DEFAULT}, RESET
 // standard_conforming_strings, RESET ALL and DISCARD ALL. The default is
 // taken to be on, the server's.
-func fileConformingStrings(code []fileTok) (on, ok bool) {
-	if n := len(code); n > 0 && code[n-1].kind == fileTokPunct && code[n-1].text == ";" {
+func conformingStrings(code []token) (on, ok bool) {
+	if n := len(code); n > 0 && code[n-1].kind == tokPunct && code[n-1].text == ";" {
 		code = code[:n-1]
 	}
 	const name = "standard_conforming_strings"
 	switch {
-	case len(code) == 2 && fileIsWord(code[0], "RESET"):
-		return true, fileIsWord(code[1], name) || fileIsWord(code[1], "ALL")
-	case len(code) == 2 && fileIsWord(code[0], "DISCARD"):
-		return true, fileIsWord(code[1], "ALL")
-	case len(code) < 4 || !fileIsWord(code[0], "SET"):
+	case len(code) == 2 && isWord(code[0], "RESET"):
+		return true, isWord(code[1], name) || isWord(code[1], "ALL")
+	case len(code) == 2 && isWord(code[0], "DISCARD"):
+		return true, isWord(code[1], "ALL")
+	case len(code) < 4 || !isWord(code[0], "SET"):
 		return false, false
 	}
 	code = code[1:]
-	if fileIsWord(code[0], "SESSION") || fileIsWord(code[0], "LOCAL") {
+	if isWord(code[0], "SESSION") || isWord(code[0], "LOCAL") {
 		code = code[1:]
 	}
-	if len(code) != 3 || !fileIsWord(code[0], name) {
+	if len(code) != 3 || !isWord(code[0], name) {
 		return false, false
 	}
-	if !fileIsWord(code[1], "TO") && (code[1].kind != fileTokPunct || code[1].text != "=") {
+	if !isWord(code[1], "TO") && (code[1].kind != tokPunct || code[1].text != "=") {
 		return false, false
 	}
 	v := code[2]
 	switch {
-	case fileIsWord(v, "DEFAULT"):
+	case isWord(v, "DEFAULT"):
 		return true, true
-	case v.kind == fileTokWord:
-		return fileParseBool(v.text)
-	case (v.kind == fileTokString && v.text[0] == '\'') || v.kind == fileTokQuoted:
-		return fileParseBool(v.text[1 : len(v.text)-1])
+	case v.kind == tokWord:
+		return parseBool(v.text)
+	case (v.kind == tokString && v.text[0] == '\'') || v.kind == tokQuoted:
+		return parseBool(v.text[1 : len(v.text)-1])
 	}
 	return false, false
 }
 
-// fileParseBool reads a boolean setting as the server does: on, off,
+// parseBool reads a boolean setting as the server does: on, off,
 // true, false, yes, no, 1, 0, in any case, or an unambiguous prefix of
 // one of the words ("of" is off; "o" is neither).
-func fileParseBool(v string) (val, ok bool) {
+func parseBool(v string) (val, ok bool) {
 	v = strings.ToLower(v)
 	prefixOf := func(word string) bool { return v != "" && strings.HasPrefix(word, v) }
 	switch {
@@ -492,15 +492,15 @@ func fileParseBool(v string) (val, ok bool) {
 // code returns the statement's significant tokens — no whitespace, no
 // comments — lexed again from Code (which is whole tokens, so lexing
 // cannot fail); their offsets are relative to Code.
-func (st fileStmt) code() []fileTok {
-	lx := fileLexer{src: st.Code, backslashes: st.backslashes}
-	var out []fileTok
+func (st statement) code() []token {
+	lx := lexer{src: st.Code, backslashes: st.backslashes}
+	var out []token
 	for {
 		tk, ok, err := lx.scan()
 		if err != nil || !ok {
 			return out
 		}
-		if tk.kind != fileTokSpace && tk.kind != fileTokComment {
+		if tk.kind != tokSpace && tk.kind != tokComment {
 			out = append(out, tk)
 		}
 	}

@@ -1,7 +1,6 @@
-package migrate
+package versioned
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -10,28 +9,23 @@ import (
 	"strings"
 )
 
-// ErrBadFile is returned (wrapped, naming the file) for a migration file
-// with a malformed name, a duplicate version, an unknown directive or SQL
-// that cannot be split into statements.
-var ErrBadFile = errors.New("migrate: bad migration file")
-
-// fileDirective is the comment that marks a file to run outside a
+// noTxDirective is the comment that marks a file to run outside a
 // transaction.
-const fileDirective = "norm:no-transaction"
+const noTxDirective = "norm:no-transaction"
 
-// fileName is a parsed migration file name: NNNN_name.up.sql or
+// parsedName is a parsed migration file name: NNNN_name.up.sql or
 // NNNN_name.down.sql.
-type fileName struct {
+type parsedName struct {
 	Version int64
 	Name    string
 	Up      bool
 }
 
-// fileParseName parses a migration file name (base name only). The version
+// parseName parses a migration file name (base name only). The version
 // is a positive decimal integer (leading zeros and timestamps such as
 // 20260101120000 are fine); the name is letters, digits, '_' and '-'.
-func fileParseName(base string) (fileName, error) {
-	var fn fileName
+func parseName(base string) (parsedName, error) {
+	var fn parsedName
 	stem, ok := strings.CutSuffix(base, ".up.sql")
 	if ok {
 		fn.Up = true
@@ -42,12 +36,12 @@ func fileParseName(base string) (fileName, error) {
 	if !ok || name == "" {
 		return fn, fmt.Errorf("%w %q: want NNNN_name.up.sql or NNNN_name.down.sql", ErrBadFile, base)
 	}
-	v, err := fileParseVersion(digits)
+	v, err := parseVersion(digits)
 	if err != nil {
 		return fn, fmt.Errorf("%w %q: %w", ErrBadFile, base, err)
 	}
 	for _, c := range name {
-		if !fileNameChar(c) {
+		if !isNameChar(c) {
 			return fn, fmt.Errorf("%w %q: name %q may hold only letters, digits, '_' and '-'", ErrBadFile, base, name)
 		}
 	}
@@ -55,12 +49,12 @@ func fileParseName(base string) (fileName, error) {
 	return fn, nil
 }
 
-func fileNameChar(c rune) bool {
+func isNameChar(c rune) bool {
 	return c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// fileParseVersion parses a positive decimal version without overflow.
-func fileParseVersion(digits string) (int64, error) {
+// parseVersion parses a positive decimal version without overflow.
+func parseVersion(digits string) (int64, error) {
 	if digits == "" {
 		return 0, fmt.Errorf("missing version number")
 	}
@@ -81,24 +75,24 @@ func fileParseVersion(digits string) (int64, error) {
 	return v, nil
 }
 
-// fileScript is one parsed SQL file.
-type fileScript struct {
+// script is one parsed SQL file.
+type script struct {
 	Path          string
 	Text          string // the file as read (BOM included), for the checksum
-	Statements    []fileStmt
+	Statements    []statement
 	NoTransaction bool
 }
 
-// fileParseScript reads the directives at the top of a file and splits
+// parseScript reads the directives at the top of a file and splits
 // its statements. A "-- norm:…" directive must sit among the comment lines
 // before the first statement; an unknown one is an error (so a typo does
 // not silently run CONCURRENTLY inside a transaction).
-func fileParseScript(p, src string) (*fileScript, error) {
-	stmts, err := fileSplit(src)
+func parseScript(p, src string) (*script, error) {
+	stmts, err := splitScript(src)
 	if err != nil {
 		return nil, fmt.Errorf("%w %s: %w", ErrBadFile, p, err)
 	}
-	sc := &fileScript{Path: p, Statements: stmts}
+	sc := &script{Path: p, Statements: stmts}
 	if !strings.Contains(src, "norm:") {
 		return sc, nil // no directive: spare lexing the file a second time
 	}
@@ -106,34 +100,34 @@ func fileParseScript(p, src string) (*fileScript, error) {
 	if len(stmts) > 0 {
 		head = stmts[0].End - len(stmts[0].Code) // where its first code token starts
 	}
-	lx := fileRelexer{lx: fileLexer{src: src}, stmts: stmts}
+	lx := relexer{lx: lexer{src: src}, stmts: stmts}
 	for {
-		tk, ok, _ := lx.scan() // fileSplit succeeded, so this does too
+		tk, ok, _ := lx.scan() // splitScript succeeded, so this does too
 		if !ok {
 			break
 		}
-		if tk.kind != fileTokComment || !strings.HasPrefix(tk.text, "--") {
+		if tk.kind != tokComment || !strings.HasPrefix(tk.text, "--") {
 			continue
 		}
 		body := strings.TrimSpace(strings.TrimPrefix(tk.text, "--"))
 		if !strings.HasPrefix(body, "norm:") {
 			continue
 		}
-		line := fileLineAt(src, tk.start)
+		line := lineAt(src, tk.start)
 		switch {
 		case tk.start > head:
 			return nil, fmt.Errorf("%w %s:%d: directive %q must come before the first statement", ErrBadFile, p, line, body)
-		case body != fileDirective:
-			return nil, fmt.Errorf("%w %s:%d: unknown directive %q (known: %q)", ErrBadFile, p, line, body, fileDirective)
+		case body != noTxDirective:
+			return nil, fmt.Errorf("%w %s:%d: unknown directive %q (known: %q)", ErrBadFile, p, line, body, noTxDirective)
 		}
 		sc.NoTransaction = true
 	}
 	return sc, nil
 }
 
-// fileLoad reads every *.sql file in the root of fsys and pairs up and
+// loadFiles reads every *.sql file in the root of fsys and pairs up and
 // down files by version. Other files and subdirectories are ignored.
-func fileLoad(fsys fs.FS) ([]*Migration, error) {
+func loadFiles(fsys fs.FS) ([]*Migration, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, fmt.Errorf("migrate: read migration directory: %w", err)
@@ -143,7 +137,7 @@ func fileLoad(fsys fs.FS) ([]*Migration, error) {
 		if e.IsDir() || path.Ext(e.Name()) != ".sql" {
 			continue
 		}
-		if err := fileAdd(fsys, e.Name(), byVersion); err != nil {
+		if err := addFile(fsys, e.Name(), byVersion); err != nil {
 			return nil, err
 		}
 	}
@@ -156,16 +150,16 @@ func fileLoad(fsys fs.FS) ([]*Migration, error) {
 		if m.down != nil {
 			down = &m.down.Text
 		}
-		m.Checksum, m.legacyChecksum = fileChecksum(m.up.Text, down), fileLegacyChecksum(m.up.Text)
+		m.Checksum, m.legacyChecksum = checksumV2(m.up.Text, down), checksumV1(m.up.Text)
 		out = append(out, m)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	return out, nil
 }
 
-// fileAdd parses one file and attaches it to its version's migration.
-func fileAdd(fsys fs.FS, base string, byVersion map[int64]*Migration) error {
-	fn, err := fileParseName(base)
+// addFile parses one file and attaches it to its version's migration.
+func addFile(fsys fs.FS, base string, byVersion map[int64]*Migration) error {
+	fn, err := parseName(base)
 	if err != nil {
 		return err
 	}
@@ -174,7 +168,7 @@ func fileAdd(fsys fs.FS, base string, byVersion map[int64]*Migration) error {
 		return fmt.Errorf("migrate: read %s: %w", base, err)
 	}
 	text := string(data)
-	sc, err := fileParseScript(base, strings.TrimPrefix(text, "\ufeff")) // editors may add a BOM
+	sc, err := parseScript(base, strings.TrimPrefix(text, "\ufeff")) // editors may add a BOM
 	if err != nil {
 		return err
 	}
