@@ -28,9 +28,7 @@ func chunkRows(ncols int) int {
 // role that may not create temporary tables gets the multi-row INSERT.
 // It is all-or-nothing: it runs in a transaction
 // (a savepoint inside the caller's), so on any error nothing is written
-// and items are left as given. (A Querier that cannot Begin can only run a
-// batch that fits one statement and has no create hooks; that statement
-// runs alone, atomic by itself.) Values follow Create's rule (a field with a
+// and items are left as given. Values follow Create's rule (a field with a
 // default: tag holding its zero value is DEFAULT in its row).
 // Before/AfterCreate hooks run for each item. Returned rows are matched to
 // items by position, in the order PostgreSQL returns a VALUES insert.
@@ -38,8 +36,7 @@ func chunkRows(ncols int) int {
 // A statement that returns fewer rows than it inserted — a BEFORE INSERT
 // trigger or a rule skipped or redirected some, as with partitioning by
 // inheritance — cannot be matched to items, so it fails the call with
-// ErrInvalid rather than fill the wrong values in. Without a transaction
-// (a Querier that cannot Begin) the rows it did insert stay.
+// ErrInvalid rather than fill the wrong values in; nothing is written.
 func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 	if err := r.usable("CreateBatch"); err != nil {
 		return err
@@ -49,15 +46,9 @@ func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 		return nil
 	}
 	saved := slices.Clone(items) // the back-fill of rows later undone
-	_, canBegin := r.q.(Beginner)
-	inTx := canBegin || len(items) > chunkRows(len(r.mt.m.Fields)) || r.mt.hooks.create()
-	written := "nothing was written"
-	if !inTx {
-		written = "the rows it did insert stay (the Querier cannot Begin, so the statement ran alone)"
-	}
 	short := func(n, total int) error {
 		return errorf(op, r.table(), ErrInvalid,
-			"%d of %d rows were not returned by the INSERT (a BEFORE INSERT trigger or a rule skipped or redirected them), so rows cannot be matched to items; %s", n, total, written)
+			"%d of %d rows were not returned by the INSERT (a BEFORE INSERT trigger or a rule skipped or redirected them), so rows cannot be matched to items; nothing was written", n, total)
 	}
 	run := func(ctx context.Context, q Querier) error {
 		for i := range items {
@@ -67,7 +58,7 @@ func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 		}
 		ret := r.mt.createReturning()
 		copied := false
-		if inTx && len(items) >= copyThreshold {
+		if len(items) >= copyThreshold {
 			var err error
 			if copied, err = r.copyInsert(ctx, q, op, items, ret, short); err != nil {
 				return err
@@ -91,7 +82,7 @@ func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 		}
 		return nil
 	}
-	if err := r.write(ctx, op, inTx, run); err != nil {
+	if err := r.inTx(ctx, op, run); err != nil {
 		copy(items, saved)
 		return err
 	}

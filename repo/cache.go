@@ -113,8 +113,8 @@ func (r *Repository[T]) cachedFind(ctx context.Context, key []any) (*T, error) {
 	}
 	gen := r.cfg.gen.current()
 	fill := ctx
-	if pr, ok := r.q.(PrimaryRouter); ok {
-		fill = pr.UsePrimary(ctx)
+	if r.can.primary != nil {
+		fill = r.can.primary.UsePrimary(ctx)
 	}
 	v, err := r.findByKey(fill, key)
 	if err != nil || r.trash != liveOnly {

@@ -10,31 +10,61 @@ import (
 	"github.com/normkit/norm/sqlb"
 )
 
-// Querier runs statements. *pgx.Conn, *pgxpool.Pool, pgx.Tx and norm's
-// *pool.DB satisfy it. Extra abilities are found by type assertion: Begin
-// (transactions for batches and hooks), CopyFrom (bulk load) and
-// AfterCommit (cache invalidation and audit after the outermost commit).
-type Querier interface {
+// Runner runs statements: the part of pgx's executor surface that reads
+// and writes. *pgx.Conn, *pgxpool.Pool, pgx.Tx and norm's *pool.DB
+// satisfy it. Select, Get, SelectRaw and GetRaw need no more.
+type Runner interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// AfterCommitter is the optional ability of a Querier (pool.DB has it) to
-// run fn after the outermost commit of the transaction carried in ctx. It
-// returns false, without running fn, when ctx carries no transaction.
+// Querier is what a Repository runs on: a Runner that can also Begin a
+// transaction (batches and hooked writes run in one) and COPY (CopyFrom,
+// large CreateBatch). *pgx.Conn, *pgxpool.Pool, pgx.Tx and norm's *pool.DB
+// all have both, so a value without them is a compile error, not a run-time
+// ErrUnsupported. The abilities only a ctx-carried transaction gives
+// (TxCarrier) and replica routing (PrimaryRouter) are optional: pgx's own
+// types have no such thing; New finds them once (see TxCarrier).
+type Querier interface {
+	Runner
+	Beginner
+	CopyFromer
+}
+
+// AfterCommitter is the ability to run fn after the outermost commit of
+// the transaction carried in ctx. It returns false, without running fn,
+// when ctx carries no transaction. It is part of TxCarrier.
 type AfterCommitter interface {
 	AfterCommit(ctx context.Context, fn func()) bool
 }
 
-// Beginner is the optional ability to start a transaction (or a savepoint
-// when already inside one: pgx.Tx and pool.DB with a ctx-carried
-// transaction do so).
+// TxCarrier is the optional ability of a Querier to carry a transaction
+// in ctx, as norm's *pool.DB does (its InTx passes fn a ctx every call
+// joins): HasTx reports whether ctx carries an open transaction of it, and
+// AfterCommit defers fn to that transaction's outermost commit. With it,
+// reads on such a ctx bypass the cache, and cache invalidation and audit
+// records wait for the commit (and are dropped on rollback).
+//
+// It is optional because pgx's own types carry no transaction in ctx and
+// cannot run callbacks after a commit: over them, a repository not bound
+// to a pgx.Tx reads through the cache and invalidates and audits as soon
+// as the statement returns. New (and WithTx) find it by one type
+// assertion, the only place a repository looks for an ability at run
+// time (with PrimaryRouter).
+type TxCarrier interface {
+	HasTx(ctx context.Context) bool
+	AfterCommitter
+}
+
+// Beginner is the ability to start a transaction (or a savepoint when
+// already inside one: pgx.Tx and pool.DB with a ctx-carried transaction do
+// so). Every Querier has it.
 type Beginner interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
 }
 
-// CopyFromer is the optional ability to run COPY FROM STDIN.
+// CopyFromer is the ability to run COPY FROM STDIN. Every Querier has it.
 type CopyFromer interface {
 	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error)
 }
@@ -46,6 +76,7 @@ type Repository[T any] struct {
 	q       Querier
 	mt      *meta
 	cfg     *config
+	can     abilities // q's optional abilities, found once by New/WithTx
 	trash   trashMode
 	boundTx bool // q is an explicit transaction: no cache population
 }
@@ -93,7 +124,7 @@ func New[T any](q Querier, opts ...Option) (*Repository[T], error) {
 		cfg.cachePfx = "norm:" + mt.m.Table + ":"
 	}
 	_, isTx := q.(pgx.Tx)
-	return &Repository[T]{q: q, mt: mt, cfg: cfg, boundTx: isTx}, nil
+	return &Repository[T]{q: q, mt: mt, cfg: cfg, can: abilitiesOf(q), boundTx: isTx}, nil
 }
 
 // Model returns the sqlb model metadata of T (nil for a Repository that
@@ -126,6 +157,7 @@ func (r *Repository[T]) WithTx(tx pgx.Tx) *Repository[T] {
 	}
 	c := *r
 	c.q = tx
+	c.can = abilitiesOf(tx)
 	c.boundTx = true
 	return &c
 }
