@@ -110,10 +110,13 @@ func (r *Repository[T]) UpsertBatch(ctx context.Context, items []T, opts ...Upse
 		return 0, err
 	}
 	const op = "UpsertBatch"
+	spec, err := r.upsertOf(op, opts)
+	if err != nil {
+		return 0, err
+	}
 	if len(items) == 0 {
 		return 0, nil
 	}
-	spec := upsertOf(opts)
 	scoped := r.upsertScope(spec) != nil
 	var (
 		saved []T

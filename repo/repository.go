@@ -3,6 +3,7 @@ package repo
 import (
 	"context"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -94,16 +95,28 @@ type config struct {
 	strictMax int
 	now       func() time.Time
 	relations []Relation
+	// errs are what options refused (see refuse); New fails with them.
+	errs []string
 }
 
-// Option configures a repository built by New.
+// refuse records that an option was given bad input: New then fails with
+// ErrInvalid naming it, rather than run with the option silently ignored.
+func (c *config) refuse(option, why string) {
+	c.errs = append(c.errs, option+": "+why)
+}
+
+// Option configures a repository built by New. An option given input it
+// cannot use (WithClock(nil), WithCache(nil, …), a negative TTL, …) makes
+// New fail with ErrInvalid naming it; none is silently ignored. A nil
+// Option is skipped.
 type Option func(*config)
 
 // New builds a repository of T over q. The model (table, columns, primary
 // key, version, soft-delete and on_update columns) comes from sqlb's model
 // metadata of T, and the SQL of fixed-shape operations is built once per
 // type. It fails when T cannot be mapped (a bad tag, no table, no
-// columns) or q is nil. A pgx.Tx as q binds the repository to that
+// columns), q is nil, or an option was given bad input (ErrInvalid naming
+// each; see Option). A pgx.Tx as q binds the repository to that
 // transaction (see WithTx).
 func New[T any](q Querier, opts ...Option) (*Repository[T], error) {
 	t := reflect.TypeOf((*T)(nil)).Elem()
@@ -119,6 +132,14 @@ func New[T any](q Querier, opts ...Option) (*Repository[T], error) {
 		if o != nil {
 			o(cfg)
 		}
+	}
+	for _, d := range cfg.relations {
+		if err := checkRelation(mt.m, d); err != nil {
+			cfg.refuse("WithRelation("+d.Field+")", err.Error())
+		}
+	}
+	if len(cfg.errs) > 0 {
+		return nil, errorf("New", mt.m.Table, ErrInvalid, "%s", strings.Join(cfg.errs, "; "))
 	}
 	if cfg.cachePfx == "" {
 		cfg.cachePfx = "norm:" + mt.m.Table + ":"
@@ -188,12 +209,15 @@ func (r *Repository[T]) view(mode trashMode) *Repository[T] {
 }
 
 // WithClock sets the clock used for soft-delete timestamps, PurgeTrashed
-// cut-offs, audit records and the cache (default time.Now).
+// cut-offs, audit records and the cache (default time.Now). A nil clock
+// makes New fail.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) {
-		if now != nil {
-			c.now = now
+		if now == nil {
+			c.refuse("WithClock(nil)", "no clock: omit the option for time.Now")
+			return
 		}
+		c.now = now
 	}
 }
 

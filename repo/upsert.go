@@ -16,24 +16,28 @@ import (
 type UpsertOption func(*upsertSpec)
 
 type upsertSpec struct {
-	cols       []string
-	constraint string
-	update     []string
-	updateSet  bool
-	nothing    bool
+	cols          []string
+	colsSet       bool
+	constraint    string
+	constraintSet bool
+	update        []string
+	updateSet     bool
+	nothing       bool
 }
 
 // OnConflict names the conflict target columns (default: the primary
 // key). They need a unique index or constraint; when they are a unique
 // group of a soft-delete model, the target carries the partial-index
-// predicate (see Upsert).
+// predicate (see Upsert). No columns, or OnConflict with OnConstraint, is
+// ErrInvalid.
 func OnConflict(cols ...string) UpsertOption {
-	return func(s *upsertSpec) { s.cols = append([]string(nil), cols...) }
+	return func(s *upsertSpec) { s.cols, s.colsSet = append([]string(nil), cols...), true }
 }
 
-// OnConstraint makes the conflict target a named unique constraint.
+// OnConstraint makes the conflict target a named unique constraint. An
+// empty name is ErrInvalid.
 func OnConstraint(name string) UpsertOption {
-	return func(s *upsertSpec) { s.constraint = name }
+	return func(s *upsertSpec) { s.constraint, s.constraintSet = name, true }
 }
 
 // UpdateColumns names the columns a conflicting row gets from the new one
@@ -44,6 +48,7 @@ func UpdateColumns(cols ...string) UpsertOption {
 }
 
 // DoNothing leaves a conflicting row as it is (ON CONFLICT DO NOTHING).
+// With UpdateColumns it is ErrInvalid.
 func DoNothing() UpsertOption {
 	return func(s *upsertSpec) { s.nothing = true }
 }
@@ -81,7 +86,10 @@ func (r *Repository[T]) Upsert(ctx context.Context, v *T, opts ...UpsertOption) 
 	if v == nil {
 		return false, errorf(op, r.table(), ErrInvalid, "nil entity")
 	}
-	spec := upsertOf(opts)
+	spec, err := r.upsertOf(op, opts)
+	if err != nil {
+		return false, err
+	}
 	rv := reflect.ValueOf(v).Elem()
 	st, err := r.upsertStatement(op, spec, rv)
 	if err != nil {
@@ -112,6 +120,26 @@ func upsertOf(opts []UpsertOption) upsertSpec {
 		}
 	}
 	return s
+}
+
+// upsertOf applies opts and refuses a spec that would silently drop one
+// of them: an empty target, two targets, or an update set with DoNothing.
+func (r *Repository[T]) upsertOf(op string, opts []UpsertOption) (upsertSpec, error) {
+	s := upsertOf(opts)
+	var why string
+	switch {
+	case s.colsSet && len(s.cols) == 0:
+		why = "OnConflict() names no column: omit it for the primary key"
+	case s.constraintSet && s.constraint == "":
+		why = `OnConstraint("") names no constraint`
+	case s.colsSet && s.constraintSet:
+		why = "OnConflict and OnConstraint both name a conflict target: give one"
+	case s.nothing && s.updateSet:
+		why = "DoNothing and UpdateColumns contradict each other: give one"
+	default:
+		return s, nil
+	}
+	return s, errorf(op, r.table(), ErrInvalid, "%s", why)
 }
 
 // insertFields lists the columns a batch or upsert writes: every writable
