@@ -46,16 +46,12 @@ func (r *Repository[T]) hardDelete(ctx context.Context, op string, v *T) error {
 	}
 	rv := reflect.ValueOf(v).Elem()
 	key := r.mt.keyOf(rv)
-	args := make([]any, 0, len(key)+1)
-	args = append(args, key...)
-	if ver := r.mt.m.Version; ver != nil {
-		args = append(args, ver.Value(rv))
-	}
+	args := bind(r.mt.del, rv)
 	run := func(ctx context.Context, q Querier) error {
 		if err := callHook(ctx, v, hookBeforeDelete); err != nil {
 			return wrapErr(op+": BeforeDelete", r.table(), err)
 		}
-		tag, err := q.Exec(ctx, r.mt.del, args...)
+		tag, err := q.Exec(ctx, r.mt.del.SQL(), args...)
 		if err != nil {
 			return wrapErr(op, r.table(), err)
 		}

@@ -75,15 +75,15 @@ func TestGoldenSQL(t *testing.T) {
 			return err
 		}, []string{`UPDATE "app"."users" SET "email" = $1, "version" = ("version" + 1), "updated_at" = (now()) WHERE "id" = $2 AND "version" = $3 RETURNING ` + cols}},
 		{"Delete (soft) ignores the view", func(r *Repository[gUser]) error { return r.WithTrashed().Delete(ctx, &gUser{ID: 1, Version: 2}) },
-			[]string{`UPDATE "app"."users" SET "deleted_at" = $1, "version" = ("version" + 1) WHERE "deleted_at" IS NULL AND "version" = $2 AND "id" = $3 RETURNING "deleted_at", "version"`}},
+			[]string{`UPDATE "app"."users" SET "version" = ("version" + 1), "deleted_at" = $1 WHERE "id" = $2 AND "version" = $3 AND "deleted_at" IS NULL RETURNING "deleted_at", "version"`}},
 		{"UpdateFields", func(r *Repository[gUser]) error {
 			_, err := r.UpdateFields(ctx, int64(1), map[string]any{"email": "b", "active": false, "version": 3})
 			return err
-		}, []string{`UPDATE "app"."users" SET "active" = $1, "email" = $2, "version" = ("version" + 1), "updated_at" = (now()) WHERE "id" = $3 AND "version" = $4 AND "deleted_at" IS NULL RETURNING ` + cols}},
+		}, []string{`UPDATE "app"."users" SET "email" = $1, "active" = $2, "version" = ("version" + 1), "updated_at" = (now()) WHERE "id" = $3 AND "version" = $4 AND "deleted_at" IS NULL RETURNING ` + cols}},
 		{"Delete (soft)", func(r *Repository[gUser]) error { return r.Delete(ctx, &gUser{ID: 1, Version: 2}) },
-			[]string{`UPDATE "app"."users" SET "deleted_at" = $1, "version" = ("version" + 1) WHERE "deleted_at" IS NULL AND "version" = $2 AND "id" = $3 RETURNING "deleted_at", "version"`}},
+			[]string{`UPDATE "app"."users" SET "version" = ("version" + 1), "deleted_at" = $1 WHERE "id" = $2 AND "version" = $3 AND "deleted_at" IS NULL RETURNING "deleted_at", "version"`}},
 		{"Restore", func(r *Repository[gUser]) error { return r.Restore(ctx, &gUser{ID: 1}) },
-			[]string{`UPDATE "app"."users" SET "deleted_at" = (NULL), "version" = ("version" + 1) WHERE "deleted_at" IS NOT NULL AND "version" = $1 AND "id" = $2 RETURNING "deleted_at", "version"`}},
+			[]string{`UPDATE "app"."users" SET "version" = ("version" + 1), "deleted_at" = $1 WHERE "id" = $2 AND "version" = $3 AND "deleted_at" IS NOT NULL RETURNING "deleted_at", "version"`}},
 		{"PurgeTrashed", func(r *Repository[gUser]) error { _, err := r.PurgeTrashed(ctx, time.Hour); return err },
 			[]string{`DELETE FROM "app"."users" WHERE "deleted_at" < $1`}},
 		{"DeleteWhere (soft)", func(r *Repository[gUser]) error { _, err := r.DeleteWhere(ctx, sqlb.Eq("email", "x")); return err },

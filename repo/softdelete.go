@@ -31,17 +31,18 @@ func (r *Repository[T]) softWrite(ctx context.Context, op, auditOp string, v *T,
 	}
 	rv := reflect.ValueOf(v).Elem()
 	key := r.mt.keyOf(rv)
-	ret := r.mt.softRet
-	args := make([]any, 0, len(key)+2)
-	sql := r.mt.restore
+	st := r.mt.restore
+	var mark any // restore sets the column to NULL
 	if trash {
-		sql = r.mt.trash
-		args = append(args, r.cfg.now())
+		st, mark = r.mt.trash, r.cfg.now()
 	}
-	if ver := r.mt.m.Version; ver != nil {
-		args = append(args, ver.Value(rv))
+	ret := st.Returning()
+	args := bind(st, rv)
+	for i, f := range st.Params() {
+		if f == r.mt.m.SoftDelete {
+			args[i] = mark
+		}
 	}
-	args = append(args, key...)
 	before := *v
 	run := func(ctx context.Context, q Querier) error {
 		if trash {
@@ -50,7 +51,7 @@ func (r *Repository[T]) softWrite(ctx context.Context, op, auditOp string, v *T,
 			}
 		}
 		var buf [2]any
-		if err := q.QueryRow(ctx, sql, args...).Scan(destFields(ret, rv, buf[:0])...); err != nil {
+		if err := q.QueryRow(ctx, st.SQL(), args...).Scan(destFields(ret, rv, buf[:0])...); err != nil {
 			if isNotFound(err) {
 				return r.missingSoft(ctx, q, op, key, trash)
 			}
