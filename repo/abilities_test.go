@@ -18,7 +18,7 @@ var (
 	_ Runner     = Querier(nil)
 )
 
-// txProbeDB is a TxCarrier that says whether ctx carries a transaction as
+// txProbeDB is a TxCarrier and AfterCommitter that says whether ctx carries a transaction as
 // told, and records the callbacks registered with AfterCommit.
 type txProbeDB struct {
 	*fakeDB
@@ -84,7 +84,7 @@ func TestAbilitiesFoundOnce(t *testing.T) {
 		t.Fatal("New did not find TxCarrier on a Querier that has it")
 	}
 	tx, _ := db.Begin(context.Background())
-	if r.WithTx(tx).can.tx != nil {
-		t.Fatal("WithTx kept the pool's TxCarrier for a bare transaction")
+	if c := r.WithTx(tx).can; c.tx != nil || c.commit != nil {
+		t.Fatal("WithTx kept the pool's abilities for a bare transaction")
 	}
 }

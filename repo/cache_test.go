@@ -11,8 +11,8 @@ type cachedUser struct {
 	Name string `db:"name"`
 }
 
-// afterCommitDB is a TxCarrier: it says every ctx carries a transaction,
-// and defers callbacks like pool.DB inside one.
+// afterCommitDB is a TxCarrier and AfterCommitter: it says every ctx
+// carries a transaction, and defers callbacks like pool.DB inside one.
 type afterCommitDB struct {
 	*fakeDB
 	pending []func()

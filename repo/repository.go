@@ -25,37 +25,38 @@ type Runner interface {
 // large CreateBatch). *pgx.Conn, *pgxpool.Pool, pgx.Tx and norm's *pool.DB
 // all have both, so a value without them is a compile error, not a run-time
 // ErrUnsupported. The abilities only a ctx-carried transaction gives
-// (TxCarrier) and replica routing (PrimaryRouter) are optional: pgx's own
-// types have no such thing; New finds them once (see TxCarrier).
+// (TxCarrier, AfterCommitter) and replica routing (PrimaryRouter) are
+// optional: pgx's own types have no such thing; New finds them once (see
+// TxCarrier).
 type Querier interface {
 	Runner
 	Beginner
 	CopyFromer
 }
 
-// AfterCommitter is the ability to run fn after the outermost commit of
-// the transaction carried in ctx. It returns false, without running fn,
-// when ctx carries no transaction. It is part of TxCarrier.
+// AfterCommitter is the optional ability of a Querier (norm's *pool.DB
+// has it) to run fn after the outermost commit of the transaction carried
+// in ctx. It returns false, without running fn, when ctx carries no
+// transaction. With it, cache invalidation and audit records wait for the
+// commit (and are dropped on rollback); without it they run as soon as
+// the statement returns. It is optional because pgx's own types cannot
+// run callbacks after a commit.
 type AfterCommitter interface {
 	AfterCommit(ctx context.Context, fn func()) bool
 }
 
-// TxCarrier is the optional ability of a Querier to carry a transaction
-// in ctx, as norm's *pool.DB does (its InTx passes fn a ctx every call
-// joins): HasTx reports whether ctx carries an open transaction of it, and
-// AfterCommit defers fn to that transaction's outermost commit. With it,
-// reads on such a ctx bypass the cache, and cache invalidation and audit
-// records wait for the commit (and are dropped on rollback).
+// TxCarrier is the optional ability of a Querier to tell whether ctx
+// carries one of its transactions, as norm's *pool.DB does (its InTx
+// passes fn a ctx every call joins). Reads on such a ctx bypass the cache,
+// since they may see uncommitted writes. It is optional because pgx's own
+// types carry no transaction in ctx: over them only a repository bound to
+// a pgx.Tx is in a transaction.
 //
-// It is optional because pgx's own types carry no transaction in ctx and
-// cannot run callbacks after a commit: over them, a repository not bound
-// to a pgx.Tx reads through the cache and invalidates and audits as soon
-// as the statement returns. New (and WithTx) find it by one type
-// assertion, the only place a repository looks for an ability at run
-// time (with PrimaryRouter).
+// New (and WithTx) find the optional abilities — TxCarrier,
+// AfterCommitter and PrimaryRouter — by one type assertion each, once: the
+// only place a repository looks at its Querier's type.
 type TxCarrier interface {
 	HasTx(ctx context.Context) bool
-	AfterCommitter
 }
 
 // Beginner is the ability to start a transaction (or a savepoint when

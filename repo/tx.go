@@ -40,10 +40,11 @@ func (r *Repository[T]) write(ctx context.Context, op string, hooks bool, fn fun
 	return fn(ctx, r.q)
 }
 
-// abilities are the optional abilities of a Querier (see TxCarrier and
-// PrimaryRouter), nil where it has none.
+// abilities are the optional abilities of a Querier (see TxCarrier,
+// AfterCommitter and PrimaryRouter), nil where it has none.
 type abilities struct {
 	tx      TxCarrier
+	commit  AfterCommitter
 	primary PrimaryRouter
 }
 
@@ -52,14 +53,16 @@ type abilities struct {
 // needs is in Querier itself.
 func abilitiesOf(q Querier) abilities {
 	tx, _ := q.(TxCarrier)
+	commit, _ := q.(AfterCommitter)
 	primary, _ := q.(PrimaryRouter)
-	return abilities{tx: tx, primary: primary}
+	return abilities{tx: tx, commit: commit, primary: primary}
 }
 
 // afterCommit runs fn after the outermost commit of the transaction ctx
-// carries when the Querier can tell (TxCarrier), and at once otherwise.
+// carries when the Querier can tell (AfterCommitter), and at once
+// otherwise.
 func (r *Repository[T]) afterCommit(ctx context.Context, fn func()) {
-	if r.can.tx != nil && r.can.tx.AfterCommit(ctx, fn) {
+	if r.can.commit != nil && r.can.commit.AfterCommit(ctx, fn) {
 		return
 	}
 	fn()

@@ -16,8 +16,9 @@ import (
 // transactions in ctx (repo finds both by one type assertion in New, so
 // these lines are what breaks the build if pool.DB loses either).
 var (
-	_ repo.PrimaryRouter = (*normpool.DB)(nil)
-	_ repo.TxCarrier     = (*normpool.DB)(nil)
+	_ repo.PrimaryRouter  = (*normpool.DB)(nil)
+	_ repo.TxCarrier      = (*normpool.DB)(nil)
+	_ repo.AfterCommitter = (*normpool.DB)(nil)
 )
 
 // ledgerAccount has no version column: nothing but the cache stands
