@@ -53,7 +53,7 @@ type meta struct {
 	// destination list serves every row (see scanAll).
 	inline  bool
 	hooks   hookSet
-	upserts sync.Map // upsertKey -> *upsertShape
+	upserts sync.Map // upsertKey -> *sqlb.Upsert (resolved options; sqlb caches the statements)
 	// scopes are the soft-delete conditions per place and trashMode (see
 	// scope), built once: nil without a soft-delete column.
 	scopes [scopeConflict + 1][onlyTrashed + 1]sqlb.Sqlizer

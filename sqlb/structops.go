@@ -45,7 +45,10 @@ type structOpts struct {
 	returningSet bool
 	matchVersion bool
 	before       bool
-	used         uint16 // which options were given (see check)
+	target       []string // UpsertOn
+	constraint   string   // UpsertOnConstraint
+	nothing      bool     // UpsertDoNothing
+	used         uint16   // which options were given (see check)
 }
 
 // OmitZeroDefaults is kept for compatibility and changes nothing: every
@@ -246,115 +249,45 @@ func UpdateStructByPK(v any, opts ...StructOption) Statement {
 }
 
 // UpsertStruct builds INSERT … ON CONFLICT (conflictCols) DO UPDATE SET
-// col = EXCLUDED.col for struct v. conflictCols defaults to the primary
-// key; updateCols defaults to every written column (not identity, readonly
-// or generated) outside the conflict target. on_update columns are set to
-// their expression and a version column is incremented. With nothing to
-// update it is DO NOTHING (and then a conflicting row returns no row). The
-// inserted columns follow InsertStruct's rules: a defaulted field holding
-// its zero value is left out, so EXCLUDED holds the column default and a
-// conflicting row in the update set takes that default too. Identity,
-// readonly, defaulted-and-omitted and version columns are returned.
+// col = EXCLUDED.col for struct v (Model.Upsert, bound to v).
+// conflictCols defaults to the primary key; updateCols defaults to every
+// written column outside the conflict target, and an empty (non-nil) list
+// means DO NOTHING (then a conflicting row returns no row). on_update
+// columns are set to their expression and a version column is
+// incremented. A defaulted field holding its zero value is written as
+// DEFAULT (InsertStruct's rule), so EXCLUDED holds the column default and
+// a conflicting row in the update set takes that default too. Identity
+// columns in the target are written; the others, readonly, generated,
+// defaulted-and-omitted and version columns are returned.
 func UpsertStruct(v any, conflictCols, updateCols []string, opts ...StructOption) Statement {
 	const op = "UpsertStruct"
 	m, rv, err := structModel(op, v)
 	if err != nil {
 		return Statement{err: err}
 	}
-	if err := applyOpts(opts).check(op, 0); err != nil { // no option changes an upsert any more
+	if err := applyOpts(opts).check(op, 0); err != nil { // the parameters say it all
 		return Statement{err: err}
 	}
-	mask := insertMask(m, rv)
-	key := shapeKey{kind: kindUpsert, mask: mask, extra: strings.Join(conflictCols, "\x00") + "\x01" + strings.Join(updateCols, "\x00")}
-	if updateCols == nil {
-		key.extra += "\x02" // nil (every column) differs from empty (nothing)
+	var uo []StructOption
+	if len(conflictCols) > 0 {
+		uo = append(uo, UpsertOn(conflictCols...))
 	}
-	s, err := m.cachedShape(key, func() (*Template, error) { return upsertShape(m, mask, conflictCols, updateCols) })
+	switch {
+	case updateCols == nil:
+	case len(updateCols) == 0:
+		uo = append(uo, UpsertDoNothing())
+	default:
+		uo = append(uo, OnlyColumns(updateCols...))
+	}
+	u, err := m.Upsert(uo...)
 	if err != nil {
 		return Statement{err: wrapOp(op, err)}
 	}
-	return s.bind(rv)
-}
-
-func upsertShape(m *Model, mask uint64, conflictCols, updateCols []string) (*Template, error) {
-	cols, ret, text := insertShape(m, mask)
-	var b strings.Builder
-	b.WriteString(text)
-	target := conflictCols
-	if len(target) == 0 {
-		for _, f := range m.PK {
-			target = append(target, f.Column)
-		}
+	t, err := u.forValue(rv)
+	if err != nil {
+		return Statement{err: wrapOp(op, err)}
 	}
-	if len(target) == 0 {
-		return nil, errorf("UpsertStruct", ErrModel, "%s has no primary key and no conflict columns", m.Name)
-	}
-	inTarget := map[string]bool{}
-	b.WriteString(" ON CONFLICT (")
-	for i, c := range target {
-		if m.Field(c) == nil {
-			return nil, errorf("UpsertStruct", ErrModel, "%s has no column %s", m.Name, quoteForMsg(c))
-		}
-		inTarget[c] = true
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(quoteIdent(c))
-	}
-	b.WriteByte(')')
-	inserted := map[string]bool{}
-	for _, f := range cols {
-		inserted[f.Column] = true
-	}
-	// A column left to its default is in EXCLUDED with that default, so a
-	// conflicting row takes it too: the upsert stores what an insert would.
-	var set []string
-	if updateCols == nil {
-		for _, f := range m.Fields {
-			if f.Writable() && !inTarget[f.Column] && !f.Version && f.OnUpdate == "" && !f.PK {
-				set = append(set, f.Column)
-			}
-		}
-	} else {
-		for _, c := range updateCols {
-			f := m.Field(c)
-			if f == nil || !f.Writable() {
-				return nil, errorf("UpsertStruct", ErrModel, "update column %s is not a written column of %s", quoteForMsg(c), m.Name)
-			}
-			set = append(set, c)
-		}
-	}
-	table := quoteIdent(m.Table)
-	n := 0
-	var extra []string
-	for _, f := range m.Fields {
-		if f.Version {
-			extra = append(extra, f.quoted+" = "+table+"."+f.quoted+" + 1")
-			if inserted[f.Column] {
-				ret = append(ret, f)
-			}
-		} else if f.OnUpdate != "" && len(set) > 0 {
-			extra = append(extra, f.quoted+" = "+f.OnUpdate)
-		}
-	}
-	if len(set) == 0 {
-		b.WriteString(" DO NOTHING")
-	} else {
-		b.WriteString(" DO UPDATE SET ")
-		for _, c := range set {
-			if n > 0 {
-				b.WriteString(", ")
-			}
-			n++
-			q := quoteIdent(c)
-			b.WriteString(q + " = EXCLUDED." + q)
-		}
-		for _, e := range extra {
-			b.WriteString(", " + e)
-		}
-	}
-	writeReturning(&b, ret)
-	return &Template{sql: b.String(), params: cols, returning: ret}, nil
+	return t.bind(rv)
 }
 
 // DeleteByPK builds DELETE FROM table WHERE pk = … for struct v (only its

@@ -122,9 +122,11 @@ const (
 	optReturning
 	optMatchVersion
 	optBefore
+	optTarget
+	optNothing
 )
 
-var optNames = [...]string{"OnlyColumns", "ExceptColumns", "SkipOnUpdate", "AndWhere", "ReturningColumns", "MatchVersion", "ReturningBefore"}
+var optNames = [...]string{"OnlyColumns", "ExceptColumns", "SkipOnUpdate", "AndWhere", "ReturningColumns", "MatchVersion", "ReturningBefore", "UpsertOn", "UpsertDoNothing"}
 
 func (o *structOpts) use(bit uint16) { o.used |= bit }
 
@@ -168,6 +170,7 @@ func (o structOpts) key() (string, error) {
 			b.WriteByte('0')
 		}
 	}
+	o.upsertKeyPart(&b)
 	return b.String(), nil
 }
 
