@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/normkit/norm/sqlb"
 )
 
@@ -176,17 +177,9 @@ func (r *Repository[T]) chunks(items []T, fn func(start int, rows []reflect.Valu
 func (r *Repository[T]) batchInsert(ctx context.Context, q Querier, op string, items []T,
 	build func([]reflect.Value) (sqlb.InsertBuilder, error), ret []*sqlb.Field, short func(n, total int) error) error {
 	return r.chunks(items, func(start int, rows []reflect.Value) error {
-		b, err := build(rows)
+		res, err := r.queryChunk(ctx, q, op, build, rows)
 		if err != nil {
 			return err
-		}
-		sql, args, err := b.ToSQL()
-		if err != nil {
-			return wrapErr(op, r.table(), err)
-		}
-		res, err := q.Query(ctx, sql, args...)
-		if err != nil {
-			return wrapErr(op, r.table(), err)
 		}
 		defer res.Close()
 		dest := make([]any, 0, len(r.mt.m.Fields))
@@ -215,24 +208,34 @@ func (r *Repository[T]) batchInsert(ctx context.Context, q Querier, op string, i
 	})
 }
 
+// queryChunk builds the statement of one chunk of rows and runs it.
+func (r *Repository[T]) queryChunk(ctx context.Context, q Querier, op string,
+	build func([]reflect.Value) (sqlb.InsertBuilder, error), rows []reflect.Value) (pgx.Rows, error) {
+	b, err := build(rows)
+	if err != nil {
+		return nil, err
+	}
+	sql, args, err := b.ToSQL()
+	if err != nil {
+		return nil, wrapErr(op, r.table(), err)
+	}
+	res, err := q.Query(ctx, sql, args...) //nolint:rowserrcheck // the caller checks Err
+	if err != nil {
+		return nil, wrapErr(op, r.table(), err)
+	}
+	return res, nil
+}
+
 // batchExec runs one statement per chunk without scanning and returns the
 // rows affected.
 func (r *Repository[T]) batchExec(ctx context.Context, q Querier, op string, items []T,
 	build func([]reflect.Value) (sqlb.InsertBuilder, error)) (int64, error) {
 	var n int64
 	err := r.chunks(items, func(_ int, rows []reflect.Value) error {
-		b, err := build(rows)
+		// DO NOTHING with RETURNING yields only written rows; count them.
+		res, err := r.queryChunk(ctx, q, op, build, rows)
 		if err != nil {
 			return err
-		}
-		sql, args, err := b.ToSQL()
-		if err != nil {
-			return wrapErr(op, r.table(), err)
-		}
-		// DO NOTHING with RETURNING yields only written rows; count them.
-		res, err := q.Query(ctx, sql, args...)
-		if err != nil {
-			return wrapErr(op, r.table(), err)
 		}
 		defer res.Close()
 		for res.Next() {

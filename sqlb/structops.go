@@ -236,12 +236,17 @@ func InsertStruct(v any, opts ...StructOption) Statement {
 // then means a stale write. The version, on_update and readonly columns
 // are returned (RETURNING). It takes UpdateByKey's options.
 func UpdateStructByPK(v any, opts ...StructOption) Statement {
-	const op = "UpdateStructByPK"
+	return bindByKey("UpdateStructByPK", v, func(m *Model) (*Template, error) { return m.UpdateByKey(opts...) })
+}
+
+// bindByKey binds struct v to the template of its model that build
+// returns.
+func bindByKey(op string, v any, build func(*Model) (*Template, error)) Statement {
 	m, rv, err := structModel(op, v)
 	if err != nil {
 		return Statement{err: err}
 	}
-	t, err := m.UpdateByKey(opts...)
+	t, err := build(m)
 	if err != nil {
 		return Statement{err: wrapOp(op, err)}
 	}
@@ -295,16 +300,7 @@ func UpsertStruct(v any, conflictCols, updateCols []string, opts ...StructOption
 // for real; soft delete is the repository's business. It takes
 // DeleteByKey's options (MatchVersion, AndWhere, ReturningColumns).
 func DeleteByPK(v any, opts ...StructOption) Statement {
-	const op = "DeleteByPK"
-	m, rv, err := structModel(op, v)
-	if err != nil {
-		return Statement{err: err}
-	}
-	t, err := m.DeleteByKey(opts...)
-	if err != nil {
-		return Statement{err: wrapOp(op, err)}
-	}
-	return t.bind(rv)
+	return bindByKey("DeleteByPK", v, func(m *Model) (*Template, error) { return m.DeleteByKey(opts...) })
 }
 
 // SelectModel starts a SELECT of every column of m from its table, with
