@@ -91,7 +91,7 @@ func (r *Repository[T]) copyInsert(ctx context.Context, q Querier, op string, it
 		copyCols = append(copyCols, f.Column)
 	}
 	copyCols = append(copyCols, "norm_ord", "norm_grp")
-	src := &loadSource[T]{items: items, fields: fields, grp: grp, i: -1}
+	src := &loadSource[T]{copySource: copySource[T]{items: items, fields: fields, i: -1}, grp: grp}
 	if _, err := q.CopyFrom(ctx, pgx.Identifier{loadTable}, copyCols, src); err != nil {
 		return true, wrapErr(op, r.table(), err)
 	}
@@ -158,19 +158,10 @@ func (r *Repository[T]) scanGroup(ctx context.Context, q Querier, op, sql string
 
 // loadSource feeds items to COPY with their position and default group; a
 // field left to its default is sent as NULL (its group's INSERT does not
-// read it). The value slice is reused: pgx encodes a row before asking
-// for the next.
+// read it). It walks items as copySource does.
 type loadSource[T any] struct {
-	items  []T
-	fields []*sqlb.Field
-	grp    []int32
-	i      int
-	vals   []any
-}
-
-func (s *loadSource[T]) Next() bool {
-	s.i++
-	return s.i < len(s.items)
+	copySource[T]
+	grp []int32
 }
 
 func (s *loadSource[T]) Values() ([]any, error) {
@@ -189,5 +180,3 @@ func (s *loadSource[T]) Values() ([]any, error) {
 	s.vals[len(s.fields)+1] = s.grp[s.i]
 	return s.vals, nil
 }
-
-func (s *loadSource[T]) Err() error { return nil }

@@ -70,20 +70,26 @@ const (
 
 var metas sync.Map // reflect.Type -> *meta or error
 
-func metaFor(t reflect.Type) (*meta, error) {
-	if v, ok := metas.Load(t); ok {
-		if mt, ok := v.(*meta); ok {
-			return mt, nil
+func metaFor(t reflect.Type) (*meta, error) { return perType(&metas, t, buildMeta) }
+
+// perType returns what build makes of t, building it once per type and
+// keeping an error too, so a type that cannot be mapped fails alike on
+// every call.
+func perType[V any](cache *sync.Map, t reflect.Type, build func(reflect.Type) (V, error)) (V, error) {
+	if v, ok := cache.Load(t); ok {
+		if err, ok := v.(error); ok {
+			var zero V
+			return zero, err
 		}
-		return nil, v.(error)
+		return v.(V), nil
 	}
-	mt, err := buildMeta(t)
+	v, err := build(t)
 	if err != nil {
-		metas.Store(t, err)
-		return nil, err
+		cache.Store(t, err)
+		return v, err
 	}
-	v, _ := metas.LoadOrStore(t, mt)
-	return v.(*meta), nil
+	got, _ := cache.LoadOrStore(t, v)
+	return got.(V), nil
 }
 
 // embedding reports how the fields of m are reached: inline when none

@@ -120,20 +120,7 @@ var targets sync.Map // reflect.Type -> *target or error
 
 // targetOf returns the scan target of T, built once per type.
 func targetOf[T any]() (*target, error) {
-	t := reflect.TypeOf((*T)(nil)).Elem()
-	if v, ok := targets.Load(t); ok {
-		if tg, ok := v.(*target); ok {
-			return tg, nil
-		}
-		return nil, v.(error)
-	}
-	tg, err := buildTarget(t)
-	if err != nil {
-		targets.Store(t, err)
-		return nil, err
-	}
-	v, _ := targets.LoadOrStore(t, tg)
-	return v.(*target), nil
+	return perType(&targets, reflect.TypeOf((*T)(nil)).Elem(), buildTarget)
 }
 
 func buildTarget(t reflect.Type) (*target, error) {

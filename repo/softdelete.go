@@ -2,7 +2,6 @@ package repo
 
 import (
 	"context"
-	"reflect"
 	"time"
 
 	"github.com/normkit/norm/sqlb"
@@ -23,14 +22,10 @@ func (r *Repository[T]) Restore(ctx context.Context, v *T) error {
 
 // softWrite sets (trash) or clears the soft-delete column of v's row.
 func (r *Repository[T]) softWrite(ctx context.Context, op, auditOp string, v *T, trash bool) error {
-	if v == nil {
-		return errorf(op, r.table(), ErrInvalid, "nil entity")
+	rv, key, err := r.keyed(op, v)
+	if err != nil {
+		return err
 	}
-	if len(r.mt.m.PK) == 0 {
-		return errorf(op, r.table(), ErrInvalid, "%s has no primary key", r.mt.m.Name)
-	}
-	rv := reflect.ValueOf(v).Elem()
-	key := r.mt.keyOf(rv)
 	st := r.mt.restore
 	var mark any // restore sets the column to NULL
 	if trash {
