@@ -68,7 +68,10 @@ func OnlyColumns(cols ...string) StructOption {
 // stmtCache holds the templates of one model (see Template): one per
 // statement kind, options and, for inserts, set of fields left to their
 // default. It is the one statement cache of sqlb and repo.
-type stmtCache struct{ m sync.Map }
+type stmtCache struct {
+	m       sync.Map
+	upserts sync.Map // options key -> *Upsert, resolved once (Model.Upsert)
+}
 
 type shapeKey struct {
 	kind  uint8
@@ -273,18 +276,21 @@ func UpsertStruct(v any, conflictCols, updateCols []string, opts ...StructOption
 	if err := applyOpts(opts).check(op, 0); err != nil { // the parameters say it all
 		return Statement{err: err}
 	}
-	var uo []StructOption
+	var o structOpts // the options, without the closures Upsert takes
 	if len(conflictCols) > 0 {
-		uo = append(uo, UpsertOn(conflictCols...))
+		o.target = conflictCols
+		o.use(optTarget)
 	}
 	switch {
 	case updateCols == nil:
 	case len(updateCols) == 0:
-		uo = append(uo, UpsertDoNothing())
+		o.nothing = true
+		o.use(optNothing)
 	default:
-		uo = append(uo, OnlyColumns(updateCols...))
+		o.only = updateCols
+		o.use(optOnly)
 	}
-	u, err := m.Upsert(uo...)
+	u, err := m.upsertFor(o)
 	if err != nil {
 		return Statement{err: wrapOp(op, err)}
 	}

@@ -149,10 +149,9 @@ func (o structOpts) key() (string, error) {
 		return "", nil
 	}
 	var b strings.Builder
-	b.WriteString(strings.Join(o.only, "\x00"))
-	b.WriteByte(1)
-	b.WriteString(strings.Join(o.except, "\x00"))
-	b.WriteByte(1)
+	b.Grow(64)
+	writeKeyList(&b, o.only)
+	writeKeyList(&b, o.except)
 	for _, c := range o.where {
 		text, err := conditionText(c)
 		if err != nil {
@@ -162,7 +161,7 @@ func (o structOpts) key() (string, error) {
 		b.WriteByte(0)
 	}
 	b.WriteByte(1)
-	b.WriteString(strings.Join(o.returning, "\x00"))
+	writeKeyList(&b, o.returning)
 	for _, on := range []bool{o.skipOnUpdate, o.returningSet, o.matchVersion, o.before} {
 		if on {
 			b.WriteByte('1')
@@ -172,6 +171,15 @@ func (o structOpts) key() (string, error) {
 	}
 	o.upsertKeyPart(&b)
 	return b.String(), nil
+}
+
+// writeKeyList writes names to a cache key, each ended by 0, the list by 1.
+func writeKeyList(b *strings.Builder, names []string) {
+	for _, n := range names {
+		b.WriteString(n)
+		b.WriteByte(0)
+	}
+	b.WriteByte(1)
 }
 
 // conditionText renders a condition of AndWhere, which may carry no

@@ -52,14 +52,22 @@ func UpsertDoNothing() StructOption {
 // list. An unknown column, a version or on_update column in OnlyColumns,
 // or no target (no key and no UpsertOn) is ErrModel.
 func (m *Model) Upsert(opts ...StructOption) (*Upsert, error) {
-	const op = "Upsert"
 	o := applyOpts(opts)
-	if err := o.check(op, optOnly|optExcept|optWhere|optReturning|optTarget|optNothing); err != nil {
+	if err := o.check("Upsert", optOnly|optExcept|optWhere|optReturning|optTarget|optNothing); err != nil {
 		return nil, err
 	}
+	return m.upsertFor(o)
+}
+
+// upsertFor returns the upsert of o, resolved once per model and options.
+func (m *Model) upsertFor(o structOpts) (*Upsert, error) {
+	const op = "Upsert"
 	key, err := o.key()
 	if err != nil {
 		return nil, wrapOp(op, err)
+	}
+	if v, ok := m.stmts.upserts.Load(key); ok {
+		return v.(*Upsert), nil
 	}
 	u := &Upsert{m: m, key: key}
 	target, err := u.resolveTarget(o)
@@ -81,7 +89,8 @@ func (m *Model) Upsert(opts ...StructOption) (*Upsert, error) {
 		}
 		u.retSet = true
 	}
-	return u, nil
+	v, _ := m.stmts.upserts.LoadOrStore(key, u)
+	return v.(*Upsert), nil
 }
 
 // resolveTarget sets u.conflict and returns the target columns (none for
@@ -251,9 +260,7 @@ func contains[E comparable](s []E, v E) bool {
 
 // upsertKeyPart adds the upsert options to a cache key.
 func (o structOpts) upsertKeyPart(b *strings.Builder) {
-	b.WriteByte(1)
-	b.WriteString(strings.Join(o.target, "\x00"))
-	b.WriteByte(1)
+	writeKeyList(b, o.target)
 	b.WriteString(o.constraint)
 	if o.nothing {
 		b.WriteByte('N')
