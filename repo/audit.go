@@ -48,9 +48,16 @@ type Auditor interface {
 // same statement (UPDATE … FROM (SELECT … FOR UPDATE) … RETURNING), one
 // round trip as without, so that the record can say what changed.
 // Bulk operations (CreateBatch, UpsertBatch, CopyFrom, UpdateWhere,
-// DeleteWhere, PurgeTrashed) are not audited per row.
+// DeleteWhere, PurgeTrashed) are not audited per row. A nil a makes New
+// fail.
 func WithAuditor(a Auditor, onError func(error)) Option {
-	return func(cfg *config) { cfg.auditor, cfg.auditErr = a, onError }
+	return func(cfg *config) {
+		if a == nil {
+			cfg.refuse("WithAuditor(nil)", "no auditor: omit the option to audit nothing")
+			return
+		}
+		cfg.auditor, cfg.auditErr = a, onError
+	}
 }
 
 type actorKey struct{}

@@ -20,7 +20,8 @@ type Cache interface {
 	Delete(ctx context.Context, keys ...string)
 }
 
-// WithCache makes FindByID read through c for ttl (<= 0: five minutes).
+// WithCache makes FindByID read through c for ttl (0: five minutes; a nil
+// c or a negative ttl makes New fail).
 // Writes through the repository invalidate the entity's key (and the keys
 // of WithInvalidateKeys): after the outermost commit when the Querier has
 // the AfterCommit ability and ctx carries a transaction, at once
@@ -34,25 +35,44 @@ type Cache interface {
 // ttl.
 func WithCache(c Cache, ttl time.Duration) Option {
 	return func(cfg *config) {
-		cfg.cache = c
-		if ttl > 0 {
-			cfg.cacheTTL = ttl
+		switch {
+		case c == nil:
+			cfg.refuse("WithCache(nil)", "no cache: omit the option to read without one")
+		case ttl < 0:
+			cfg.refuse("WithCache", "negative TTL "+ttl.String())
+		default:
+			cfg.cache = c
+			if ttl > 0 {
+				cfg.cacheTTL = ttl
+			}
 		}
 	}
 }
 
 // WithCachePrefix sets the prefix of cache keys (default
 // "norm:<table>:"); a key is the prefix followed by the primary key values
-// joined by ":".
+// joined by ":". An empty prefix makes New fail.
 func WithCachePrefix(prefix string) Option {
-	return func(cfg *config) { cfg.cachePfx = prefix }
+	return func(cfg *config) {
+		if prefix == "" {
+			cfg.refuse(`WithCachePrefix("")`, "empty prefix: omit the option for the default")
+			return
+		}
+		cfg.cachePfx = prefix
+	}
 }
 
 // WithInvalidateKeys adds keys to delete from the cache whenever the
 // entity with primary key key is written (for example a cached list or a
-// lookup by email).
+// lookup by email). A nil fn makes New fail.
 func WithInvalidateKeys(fn func(key Key) []string) Option {
-	return func(cfg *config) { cfg.extraKeys = fn }
+	return func(cfg *config) {
+		if fn == nil {
+			cfg.refuse("WithInvalidateKeys(nil)", "no function")
+			return
+		}
+		cfg.extraKeys = fn
+	}
 }
 
 // PrimaryRouter is the optional ability of a Querier (pool.DB has it) to
@@ -113,8 +133,8 @@ func (r *Repository[T]) cachedFind(ctx context.Context, key []any) (*T, error) {
 	}
 	gen := r.cfg.gen.current()
 	fill := ctx
-	if pr, ok := r.q.(PrimaryRouter); ok {
-		fill = pr.UsePrimary(ctx)
+	if r.can.primary != nil {
+		fill = r.can.primary.UsePrimary(ctx)
 	}
 	v, err := r.findByKey(fill, key)
 	if err != nil || r.trash != liveOnly {
