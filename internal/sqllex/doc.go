@@ -5,9 +5,9 @@
 // to PostgreSQL's lexical rules is made once.
 //
 // It follows the rules of PostgreSQL's scanner (src/backend/parser/scan.l)
-// for what must be recognised to tell code from data:
+// for what must be recognized to tell code from data:
 //
-//   - string constants '…' with '' escapes, read with
+//   - string constants '…' (a doubled quote is a quote), read with
 //     standard_conforming_strings on unless Scanner.Backslashes is set;
 //     E'…' in which a backslash escapes the next byte; N'…', B'…', X'…',
 //     U&'…'. A prefix counts only as a whole word: ae'x' is the identifier
@@ -42,6 +42,6 @@
 // that its siblings require at a released version, so a released sibling
 // keeps building against every later version of this one: its API stays
 // backward-compatible within a major version like a public module's (add,
-// never change or remove), and a change of behaviour is a fix PostgreSQL's
+// never change or remove), and a change of behavior is a fix PostgreSQL's
 // scanner agrees with, noted in CHANGELOG.md.
 package sqllex
