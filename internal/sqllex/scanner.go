@@ -51,8 +51,8 @@ func (s *Scanner) scan() (Kind, bool) {
 	src, i := s.src, s.pos
 	c := src[i]
 	switch {
-	case isSpace(c):
-		s.pos = skipWhile(src, i+1, isSpace)
+	case classes[c]&cSpace != 0:
+		s.pos = skip(src, i+1, cSpace)
 		return Space, false
 	case c == '-' && at(src, i+1) == '-':
 		// A line comment ends at a newline or a carriage return, as in
@@ -81,7 +81,7 @@ func (s *Scanner) scan() (Kind, bool) {
 	case isDigit(c) || (c == '.' && isDigit(at(src, i+1))):
 		s.pos = numberEnd(src, i)
 		return Number, false
-	case isIdentStart(c):
+	case classes[c]&cStart != 0:
 		return s.word(i)
 	}
 	s.pos = i + 1
@@ -94,7 +94,7 @@ func (s *Scanner) scan() (Kind, bool) {
 // identifier ae followed by a string.
 func (s *Scanner) word(i int) (Kind, bool) {
 	src := s.src
-	end := skipWhile(src, i+1, isIdentPart)
+	end := skip(src, i+1, cPart)
 	if end-i == 1 {
 		switch c := src[i] | 0x20; {
 		case at(src, end) == '\'':
@@ -125,12 +125,12 @@ func (s *Scanner) word(i int) (Kind, bool) {
 func (s *Scanner) dollar(i int) (Kind, bool) {
 	src := s.src
 	if isDigit(at(src, i+1)) {
-		s.pos = skipWhile(src, i+1, isDigit)
+		s.pos = skip(src, i+1, cDigit)
 		return Param, false
 	}
 	j := i + 1
-	if isIdentStart(at(src, j)) {
-		j = skipWhile(src, j+1, isTagPart)
+	if IsIdentStart(at(src, j)) {
+		j = skip(src, j+1, cTag)
 	}
 	if at(src, j) != '$' {
 		s.pos = i + 1
@@ -198,17 +198,17 @@ func numberEnd(src string, i int) int {
 	if src[i] == '0' {
 		switch at(src, i+1) | 0x20 {
 		case 'x', 'o', 'b':
-			return skipWhile(src, i+2, isHexPart)
+			return skip(src, i+2, cHex)
 		}
 	}
-	i = skipWhile(src, i, isDecimalPart)
+	i = skip(src, i, cDecimal)
 	if c := at(src, i); c == 'e' || c == 'E' {
 		j := i + 1
 		if c := at(src, j); c == '+' || c == '-' {
 			j++
 		}
 		if isDigit(at(src, j)) {
-			i = skipWhile(src, j, isDigit)
+			i = skip(src, j, cDigit)
 		}
 	}
 	return i
@@ -232,11 +232,4 @@ func at(src string, i int) byte {
 		return src[i]
 	}
 	return 0
-}
-
-func skipWhile(src string, i int, f func(byte) bool) int {
-	for i < len(src) && f(src[i]) {
-		i++
-	}
-	return i
 }
