@@ -4,6 +4,8 @@ go 1.25.0
 
 require (
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/normkit/norm/internal v0.1.0
+	github.com/normkit/norm/internal/redact v0.1.0
 	github.com/rs/zerolog v1.35.1
 )
 
@@ -13,8 +15,6 @@ require (
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
-	github.com/normkit/norm/internal v0.1.0
-	github.com/normkit/norm/internal/redact v0.1.0
 	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/sys v0.29.0 // indirect
 	golang.org/x/text v0.41.0 // indirect

@@ -5,6 +5,8 @@ go 1.25.0
 require (
 	github.com/avast/retry-go/v4 v4.7.0
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/normkit/norm/internal v0.1.0
+	github.com/normkit/norm/internal/redact v0.1.0
 	github.com/sony/gobreaker/v2 v2.4.0
 )
 
@@ -12,8 +14,6 @@ require (
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
-	github.com/normkit/norm/internal v0.1.0
-	github.com/normkit/norm/internal/redact v0.1.0
 	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
 )
