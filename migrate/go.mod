@@ -9,12 +9,12 @@ require (
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
 	github.com/lann/builder v0.0.0-20180802200727-47ae307949d0 // indirect
 	github.com/lann/ps v0.0.0-20150810152359-62de8c46ede0 // indirect
-	github.com/normkit/norm/internal v0.1.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
 )
 
 require (
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/normkit/norm/internal v0.1.0
 	github.com/normkit/norm/sqlb v0.1.0
 )
