@@ -164,3 +164,18 @@ func FuzzNormalizeOldVsNew(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkNormalizeOldVsNew(b *testing.B) {
+	const q = "SELECT id, email FROM users /* list */ WHERE id = 42 AND name <> 'x' AND tag = $1 AND amount > 3.5 -- c\n"
+	for _, impl := range []struct {
+		name string
+		fn   func(string) string
+	}{{"old", oldNormalize}, {"new", Normalize}} {
+		b.Run(impl.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = impl.fn(q)
+			}
+		})
+	}
+}
