@@ -88,8 +88,8 @@ func parseNamed(sql string) (string, []string, error) {
 		if !ok {
 			break
 		}
-		if err := unterminated(sql, tok); err != nil {
-			return "", nil, err
+		if tok.Unterminated {
+			return "", nil, unterminated(sql, tok)
 		}
 		switch tok.Kind {
 		case sqllex.Param:

@@ -60,8 +60,8 @@ func CountPlaceholders(sql string) (int, error) {
 		if !ok {
 			return n, nil
 		}
-		if err := unterminated(sql, tok); err != nil {
-			return 0, err
+		if tok.Unterminated {
+			return 0, unterminated(sql, tok)
 		}
 		if tok.Kind == sqllex.Param {
 			return 0, positionalError(sql, tok)
@@ -92,8 +92,8 @@ func (w *writer) appendFragment(sql string, args []any) error {
 		if !ok {
 			break
 		}
-		if err := unterminated(sql, tok); err != nil {
-			return err
+		if tok.Unterminated {
+			return unterminated(sql, tok)
 		}
 		if tok.Kind == sqllex.Param {
 			return positionalError(sql, tok)

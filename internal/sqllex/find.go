@@ -38,11 +38,19 @@ func (s *Scanner) Find(stop string) (tok Token, ok bool) {
 			i += 2 // a Cast
 		case c == ';':
 			i++ // a Semicolon
-		case c == '\'' || c == '"' || c == '$' || (c == '-' && at(src, i+1) == '-') || (c == '/' && at(src, i+1) == '*'):
+		case c == '\'':
+			open := s.quoted(i+1, '\'', s.Backslashes)
+			return Token{Kind: String, Start: i, End: s.pos, Unterminated: open}, true
+		case c == '"':
+			open := s.quoted(i+1, '"', false)
+			return Token{Kind: QuotedIdent, Start: i, End: s.pos, Unterminated: open}, true
+		case c == '-' && at(src, i+1) == '-', c == '/' && at(src, i+1) == '*':
 			s.pos = i
-			tok, _ := s.Next()
-			if tok.Kind != Punct || in(c) {
-				return tok, true
+			return s.Next()
+		case c == '$':
+			kind, open := s.dollar(i)
+			if kind != Punct || in(c) {
+				return Token{Kind: kind, Start: i, End: s.pos, Unterminated: open}, true
 			}
 			i = s.pos
 		case in(c):
