@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/normkit/norm/pool/internal/redact"
+	"github.com/normkit/norm/internal/redact"
 )
 
 // tx is a transaction (or, with a parent, a savepoint) begun through *DB.

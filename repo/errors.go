@@ -7,7 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/normkit/norm/repo/internal/redact"
+	"github.com/normkit/norm/internal/redact"
 )
 
 // Sentinel errors. Errors returned by a Repository wrap one of these (test

@@ -2,6 +2,8 @@ package versioned
 
 import (
 	"strings"
+
+	"github.com/normkit/norm/internal/sqllex"
 )
 
 // gate reports why a statement would destroy data ("" when it would
@@ -93,12 +95,11 @@ func gateWords(a, b string) string {
 // stringBody returns the content of a dollar-quoted or plain
 // single-quoted literal (the usual forms of a DO body).
 func stringBody(lit string) (string, bool) {
-	if strings.HasPrefix(lit, "$") {
-		end := strings.Index(lit[1:], "$") + 2
-		if end < 2 || len(lit) < 2*end {
+	if tag := sqllex.DollarTag(lit); tag != "" {
+		if len(lit) < 2*len(tag) {
 			return "", false
 		}
-		return lit[end : len(lit)-end], true
+		return lit[len(tag) : len(lit)-len(tag)], true
 	}
 	if len(lit) >= 2 && lit[0] == '\'' {
 		return strings.ReplaceAll(lit[1:len(lit)-1], "''", "'"), true

@@ -3,6 +3,8 @@ package versioned
 import (
 	"fmt"
 	"strings"
+
+	"github.com/normkit/norm/internal/sqllex"
 )
 
 // tokKind classifies one lexical token of a SQL file.
@@ -40,9 +42,9 @@ type statement struct {
 	backslashes bool
 }
 
-// lexer turns SQL text into tokens following PostgreSQL's lexical
-// rules for strings, identifiers, comments and dollar quoting. It yields
-// one token at a time (see scan) and keeps none.
+// lexer turns SQL text into tokens with norm's one PostgreSQL lexer
+// (internal/sqllex), reduced to the kinds the splitter and the gate need.
+// It yields one token at a time (see scan) and keeps none.
 type lexer struct {
 	src string
 	pos int
@@ -59,12 +61,44 @@ func (lx *lexer) scan() (tk token, ok bool, err error) {
 	if lx.pos >= len(lx.src) {
 		return token{}, false, nil
 	}
-	start := lx.pos
-	kind, err := lx.next()
-	if err != nil {
-		return token{}, false, fmt.Errorf("%w at line %d", err, lineAt(lx.src, start))
+	// A scanner from lx.pos, a token boundary, so that backslashes may
+	// change between tokens (relexer, a SET statement).
+	sc := sqllex.New(lx.src[lx.pos:])
+	sc.Backslashes = lx.backslashes
+	t, _ := sc.Next()
+	start, end := lx.pos+t.Start, lx.pos+t.End
+	lx.pos = end
+	text := lx.src[start:end]
+	if t.Unterminated {
+		return token{}, false, fmt.Errorf("unterminated %s at line %d", unterminated(t.Kind, text), lineAt(lx.src, start))
 	}
-	return token{kind: kind, start: start, end: lx.pos, text: lx.src[start:lx.pos]}, true, nil
+	return token{kind: kinds[t.Kind], start: start, end: end, text: text}, true, nil
+}
+
+// kinds maps the lexer's kinds to the splitter's: numbers and $n are
+// words, :: and ; punctuation.
+var kinds = [...]tokKind{
+	sqllex.Space: tokSpace, sqllex.Comment: tokComment,
+	sqllex.String: tokString, sqllex.DollarString: tokString,
+	sqllex.QuotedIdent: tokQuoted, sqllex.Param: tokWord,
+	sqllex.Word: tokWord, sqllex.Number: tokWord,
+	sqllex.Cast: tokPunct, sqllex.Semicolon: tokPunct, sqllex.Punct: tokPunct,
+}
+
+// unterminated names an unterminated construct for an error message.
+func unterminated(k sqllex.Kind, text string) string {
+	switch k {
+	case sqllex.String:
+		if text[0] == 'e' || text[0] == 'E' {
+			return "E'' string literal"
+		}
+		return "string literal"
+	case sqllex.QuotedIdent:
+		return "quoted identifier"
+	case sqllex.DollarString:
+		return "dollar-quoted body " + sqllex.DollarTag(text)
+	}
+	return "block comment"
 }
 
 // lex tokenizes all of src (for short texts: one statement, a DO
@@ -82,152 +116,6 @@ func lex(src string) ([]token, error) {
 		}
 		toks = append(toks, tk)
 	}
-}
-
-func (lx *lexer) peek(off int) byte {
-	if lx.pos+off < len(lx.src) {
-		return lx.src[lx.pos+off]
-	}
-	return 0
-}
-
-// next consumes one token starting at lx.pos and reports its kind.
-func (lx *lexer) next() (tokKind, error) {
-	c := lx.src[lx.pos]
-	switch {
-	case isSpace(c):
-		for lx.pos < len(lx.src) && isSpace(lx.src[lx.pos]) {
-			lx.pos++
-		}
-		return tokSpace, nil
-	case c == '-' && lx.peek(1) == '-':
-		return lx.lineComment(), nil
-	case c == '/' && lx.peek(1) == '*':
-		return tokComment, lx.blockComment()
-	case c == '\'':
-		return tokString, lx.quoted('\'', lx.backslashes, "string literal")
-	case c == '"':
-		return tokQuoted, lx.quoted('"', false, "quoted identifier")
-	case (c == 'e' || c == 'E') && lx.peek(1) == '\'':
-		lx.pos++
-		return tokString, lx.quoted('\'', true, "E'' string literal")
-	case (c == 'b' || c == 'B' || c == 'x' || c == 'X') && lx.peek(1) == '\'':
-		lx.pos++
-		return tokString, lx.quoted('\'', false, "string literal")
-	case (c == 'u' || c == 'U') && lx.peek(1) == '&' && lx.peek(2) == '\'':
-		lx.pos += 2
-		return tokString, lx.quoted('\'', false, "string literal")
-	case c == '$':
-		if tag, ok := lx.dollarTag(); ok {
-			return tokString, lx.dollarBody(tag)
-		}
-		return lx.word(), nil
-	case isIdentChar(c):
-		return lx.word(), nil
-	}
-	lx.pos++
-	return tokPunct, nil
-}
-
-func (lx *lexer) lineComment() tokKind {
-	for lx.pos < len(lx.src) && lx.src[lx.pos] != '\n' {
-		lx.pos++
-	}
-	return tokComment
-}
-
-// blockComment consumes a /* */ comment; PostgreSQL nests them.
-func (lx *lexer) blockComment() error {
-	depth := 0
-	for lx.pos < len(lx.src) {
-		switch {
-		case lx.src[lx.pos] == '/' && lx.peek(1) == '*':
-			depth++
-			lx.pos += 2
-		case lx.src[lx.pos] == '*' && lx.peek(1) == '/':
-			depth--
-			lx.pos += 2
-			if depth == 0 {
-				return nil
-			}
-		default:
-			lx.pos++
-		}
-	}
-	return fmt.Errorf("unterminated block comment")
-}
-
-// quoted consumes a quoted run whose quote is escaped by doubling it;
-// with backslashes set (E-prefixed strings) a backslash escapes the
-// next byte.
-func (lx *lexer) quoted(q byte, backslashes bool, what string) error {
-	lx.pos++ // opening quote
-	for lx.pos < len(lx.src) {
-		c := lx.src[lx.pos]
-		switch {
-		case backslashes && c == '\\':
-			lx.pos += 2
-		case c == q && lx.peek(1) == q:
-			lx.pos += 2
-		case c == q:
-			lx.pos++
-			return nil
-		default:
-			lx.pos++
-		}
-	}
-	lx.pos = len(lx.src)
-	return fmt.Errorf("unterminated %s", what)
-}
-
-// dollarTag reports whether a dollar-quote opener ($$ or $tag$) starts at
-// lx.pos. A $ inside an identifier (foo$bar) or before a digit ($1) is not
-// one.
-func (lx *lexer) dollarTag() (string, bool) {
-	if lx.pos > 0 && isIdentChar(lx.src[lx.pos-1]) {
-		return "", false
-	}
-	i := lx.pos + 1
-	if i < len(lx.src) && lx.src[i] >= '0' && lx.src[i] <= '9' {
-		return "", false
-	}
-	for i < len(lx.src) && isIdentChar(lx.src[i]) && lx.src[i] != '$' {
-		i++
-	}
-	if i < len(lx.src) && lx.src[i] == '$' {
-		return lx.src[lx.pos : i+1], true
-	}
-	return "", false
-}
-
-func (lx *lexer) dollarBody(tag string) error {
-	lx.pos += len(tag)
-	idx := strings.Index(lx.src[lx.pos:], tag)
-	if idx < 0 {
-		lx.pos = len(lx.src)
-		return fmt.Errorf("unterminated dollar-quoted body %s", tag)
-	}
-	lx.pos += idx + len(tag)
-	return nil
-}
-
-func (lx *lexer) word() tokKind {
-	lx.pos++
-	for lx.pos < len(lx.src) && isIdentChar(lx.src[lx.pos]) {
-		lx.pos++
-	}
-	return tokWord
-}
-
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
-}
-
-// isIdentChar reports bytes that may continue an identifier, keyword
-// or number; bytes of multi-byte UTF-8 characters count as letters.
-func isIdentChar(c byte) bool {
-	return c == '_' || c == '$' || c >= 0x80 ||
-		(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
 }
 
 func lineAt(src string, off int) int {

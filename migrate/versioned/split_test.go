@@ -36,6 +36,7 @@ func TestFileSplit(t *testing.T) {
 		{"plain string backslash is literal", `SELECT 'a\'; SELECT 2;`, []string{`SELECT 'a\';`, "SELECT 2;"}},
 		{"quoted identifier", `CREATE TABLE "a;b" ("c""; d" int);`, []string{`CREATE TABLE "a;b" ("c""; d" int);`}},
 		{"line comment", "SELECT 1; -- a; b\nSELECT 2;", []string{"SELECT 1;", "-- a; b\nSELECT 2;"}},
+		{"carriage return ends a line comment", "SELECT 1 -- a\r; SELECT 2;", []string{"SELECT 1 -- a\r;", "SELECT 2;"}},
 		{"nested block comment", "SELECT /* a /* b; */ c; */ 1; SELECT 2;", []string{"SELECT /* a /* b; */ c; */ 1;", "SELECT 2;"}},
 		{"dollar body", "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; SELECT 2; $$ LANGUAGE sql; SELECT 3;",
 			[]string{"CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; SELECT 2; $$ LANGUAGE sql;", "SELECT 3;"}},

@@ -59,6 +59,9 @@ func runConsumer(e *env, keep bool) error {
 		if m.Dir == "tools" {
 			continue // commands: checked through go install below
 		}
+		if m.Internal() {
+			continue // no consumer can import it: checked through the modules that require it
+		}
 		c.library(m, docGo)
 	}
 	c.normctl()

@@ -1,11 +1,16 @@
 // Package redact turns errors from PostgreSQL and pgx into text that
-// carries no value from the data or the parameters.
+// carries no value from the data or the parameters. It is the one
+// implementation of the rule for observe, pool and repo, which may not
+// import one another (see DESIGN.md, "How the modules meet"); until
+// v0.1.0 of this module each of them held a copy.
 //
-// This file is the one implementation. observe/internal/redact holds the
-// original; repo/internal/redact and pool/internal/redact hold copies made
-// by `go generate` (see gen.go there), and a test in e2e checks that they
-// are identical. The copies exist because observe, repo and pool may not
-// import one another (see DESIGN.md, "How the modules meet").
+// Because its path contains /internal/, only norm's own modules
+// (github.com/normkit/norm/...) can import it; it is not part of norm's
+// public API. It is a module of its own, apart from
+// github.com/normkit/norm/internal, because it needs pgx and that module
+// must not (sqlb, which uses it, is pgx-free). Its siblings require it at
+// a released version, so its API stays backward-compatible within a major
+// version like a public module's: add, never change or remove.
 //
 // The rule: a server message is kept verbatim only when it is one of a
 // fixed set of PostgreSQL messages that have no placeholder (allowed).

@@ -2,7 +2,12 @@ package sqlb
 
 import "strconv"
 
-// This file holds the SQL lexer shared by the ? placeholder converter and
+// This file is the lexer sqlb had before it used internal/sqllex, with
+// the ? converter on top, kept as the reference of the differential fuzz
+// tests (oldfuzz_test.go) until the next release drops it. It is test
+// code: do not fix it.
+//
+// It was shared by the ? placeholder converter and
 // the named-parameter parser. It knows just enough PostgreSQL lexical
 // structure to tell where a placeholder may appear: it skips
 //
@@ -15,27 +20,27 @@ import "strconv"
 //
 // Everything else is plain text in which placeholders are recognized.
 
-func isIdentStart(c byte) bool {
+func oldIsIdentStart(c byte) bool {
 	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80
 }
 
-func isIdentChar(c byte) bool {
-	return isIdentStart(c) || (c >= '0' && c <= '9') || c == '$'
+func oldIsIdentChar(c byte) bool {
+	return oldIsIdentStart(c) || (c >= '0' && c <= '9') || c == '$'
 }
 
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func oldIsDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-type lexError string
+type oldLexError string
 
-func (e lexError) Error() string { return ErrPlaceholders.Error() + ": " + string(e) }
-func (e lexError) Unwrap() error { return ErrPlaceholders }
+func (e oldLexError) Error() string { return ErrPlaceholders.Error() + ": " + string(e) }
+func (e oldLexError) Unwrap() error { return ErrPlaceholders }
 
-// skipLexeme reports whether sql[i] starts a literal, quoted identifier,
+// oldSkipLexeme reports whether sql[i] starts a literal, quoted identifier,
 // dollar-quoted body or comment and, if so, returns the index just past it.
-func skipLexeme(sql string, i int) (int, bool, error) {
+func oldSkipLexeme(sql string, i int) (int, bool, error) {
 	switch sql[i] {
 	case '\'':
-		escapes := i > 0 && (sql[i-1] == 'E' || sql[i-1] == 'e') && (i == 1 || !isIdentChar(sql[i-2]))
+		escapes := i > 0 && (sql[i-1] == 'E' || sql[i-1] == 'e') && (i == 1 || !oldIsIdentChar(sql[i-2]))
 		for j := i + 1; j < len(sql); j++ {
 			switch sql[j] {
 			case '\\':
@@ -50,7 +55,7 @@ func skipLexeme(sql string, i int) (int, bool, error) {
 				return j + 1, true, nil
 			}
 		}
-		return 0, false, lexError("unterminated string literal")
+		return 0, false, oldLexError("unterminated string literal")
 	case '"':
 		for j := i + 1; j < len(sql); j++ {
 			if sql[j] == '"' {
@@ -61,15 +66,15 @@ func skipLexeme(sql string, i int) (int, bool, error) {
 				return j + 1, true, nil
 			}
 		}
-		return 0, false, lexError("unterminated quoted identifier")
+		return 0, false, oldLexError("unterminated quoted identifier")
 	case '$':
-		if i > 0 && isIdentChar(sql[i-1]) {
+		if i > 0 && oldIsIdentChar(sql[i-1]) {
 			return i, false, nil // part of an identifier such as a$b
 		}
 		j := i + 1
-		if j < len(sql) && isIdentStart(sql[j]) {
+		if j < len(sql) && oldIsIdentStart(sql[j]) {
 			j++
-			for j < len(sql) && isIdentChar(sql[j]) && sql[j] != '$' {
+			for j < len(sql) && oldIsIdentChar(sql[j]) && sql[j] != '$' {
 				j++
 			}
 		}
@@ -82,7 +87,7 @@ func skipLexeme(sql string, i int) (int, bool, error) {
 				return k + len(tag), true, nil
 			}
 		}
-		return 0, false, lexError("unterminated dollar-quoted string " + tag)
+		return 0, false, oldLexError("unterminated dollar-quoted string " + tag)
 	case '-':
 		if i+1 < len(sql) && sql[i+1] == '-' {
 			for j := i + 2; j < len(sql); j++ {
@@ -107,27 +112,27 @@ func skipLexeme(sql string, i int) (int, bool, error) {
 					}
 				}
 			}
-			return 0, false, lexError("unterminated block comment")
+			return 0, false, oldLexError("unterminated block comment")
 		}
 	}
 	return i, false, nil
 }
 
-// mayStartLexeme is a cheap pre-check for skipLexeme.
-func mayStartLexeme(c byte) bool {
+// oldMayStartLexeme is a cheap pre-check for oldSkipLexeme.
+func oldMayStartLexeme(c byte) bool {
 	return c == '\'' || c == '"' || c == '$' || c == '-' || c == '/'
 }
 
-// positionalAt reports whether sql[i] == '$' starts a $n parameter.
-func positionalAt(sql string, i int) bool {
-	return i+1 < len(sql) && isDigit(sql[i+1]) && (i == 0 || !isIdentChar(sql[i-1]))
+// oldPositionalAt reports whether sql[i] == '$' starts a $n parameter.
+func oldPositionalAt(sql string, i int) bool {
+	return i+1 < len(sql) && oldIsDigit(sql[i+1]) && (i == 0 || !oldIsIdentChar(sql[i-1]))
 }
 
-// CountPlaceholders returns the number of ? placeholders in sql, skipping
+// oldCountPlaceholders returns the number of ? placeholders in sql, skipping
 // literals, quoted identifiers, dollar-quoted bodies and comments, and
 // treating ?? as an escaped literal ?. It fails on unterminated lexemes
 // and on $n positional parameters (which cannot be mixed with ?).
-func CountPlaceholders(sql string) (int, error) {
+func oldCountPlaceholders(sql string) (int, error) {
 	n := 0
 	for i := 0; i < len(sql); i++ {
 		c := sql[i]
@@ -139,13 +144,13 @@ func CountPlaceholders(sql string) (int, error) {
 			n++
 			continue
 		}
-		if !mayStartLexeme(c) {
+		if !oldMayStartLexeme(c) {
 			continue
 		}
-		if c == '$' && positionalAt(sql, i) {
-			return 0, lexError("positional parameter $" + string(sql[i+1]) + "… in a fragment; use ? placeholders")
+		if c == '$' && oldPositionalAt(sql, i) {
+			return 0, oldLexError("positional parameter $" + string(sql[i+1]) + "… in a fragment; use ? placeholders")
 		}
-		j, ok, err := skipLexeme(sql, i)
+		j, ok, err := oldSkipLexeme(sql, i)
 		if err != nil {
 			return 0, err
 		}
@@ -160,9 +165,9 @@ func CountPlaceholders(sql string) (int, error) {
 // args in order. A Sqlizer argument is expanded in place (as squirrel's Expr
 // does); other arguments become parameters. In $ mode ?? becomes ?, in ?
 // mode it stays ?? for the outer statement to resolve.
-func (w *writer) appendFragment(sql string, args []any) error {
+func (w *writer) oldAppendFragment(sql string, args []any) error {
 	// Fast path: nothing that needs the lexer.
-	if len(args) == 0 && !hasLexChars(sql) {
+	if len(args) == 0 && !oldHasLexChars(sql) {
 		w.buf = append(w.buf, sql...)
 		return nil
 	}
@@ -183,30 +188,30 @@ func (w *writer) appendFragment(sql string, args []any) error {
 				continue
 			}
 			if k >= len(args) {
-				return lexError("more ? placeholders than arguments (" + strconv.Itoa(len(args)) + ")")
+				return oldLexError("more ? placeholders than arguments (" + strconv.Itoa(len(args)) + ")")
 			}
 			// Keep $n a token of its own: a$1 would be an identifier and
 			// $1 followed by 0 would be $10.
-			if w.dollar && len(w.buf) > 0 && isIdentChar(w.buf[len(w.buf)-1]) {
+			if w.dollar && len(w.buf) > 0 && oldIsIdentChar(w.buf[len(w.buf)-1]) {
 				w.buf = append(w.buf, ' ')
 			}
 			if err := w.arg(args[k]); err != nil {
 				return err
 			}
-			if w.dollar && i+1 < len(sql) && isIdentChar(sql[i+1]) {
+			if w.dollar && i+1 < len(sql) && oldIsIdentChar(sql[i+1]) {
 				w.buf = append(w.buf, ' ')
 			}
 			k++
 			start = i + 1
 			continue
 		}
-		if !mayStartLexeme(c) {
+		if !oldMayStartLexeme(c) {
 			continue
 		}
-		if c == '$' && positionalAt(sql, i) {
-			return lexError("positional parameter $" + string(sql[i+1]) + "… in a fragment; use ? placeholders")
+		if c == '$' && oldPositionalAt(sql, i) {
+			return oldLexError("positional parameter $" + string(sql[i+1]) + "… in a fragment; use ? placeholders")
 		}
-		j, ok, err := skipLexeme(sql, i)
+		j, ok, err := oldSkipLexeme(sql, i)
 		if err != nil {
 			return err
 		}
@@ -216,12 +221,12 @@ func (w *writer) appendFragment(sql string, args []any) error {
 	}
 	w.buf = append(w.buf, sql[start:]...)
 	if k != len(args) {
-		return lexError(strconv.Itoa(k) + " ? placeholders but " + strconv.Itoa(len(args)) + " arguments")
+		return oldLexError(strconv.Itoa(k) + " ? placeholders but " + strconv.Itoa(len(args)) + " arguments")
 	}
 	return nil
 }
 
-func hasLexChars(sql string) bool {
+func oldHasLexChars(sql string) bool {
 	for i := 0; i < len(sql); i++ {
 		switch sql[i] {
 		case '?', '$', '\'', '"', '-', '/':

@@ -1,28 +1,32 @@
 package observe
 
-// tokenKind classifies a span of SQL text for Normalize and Operation.
-type tokenKind uint8
+// This file is the lexer observe had before it used internal/sqllex, kept
+// as the reference of the differential fuzz test (oldnormalize_test.go)
+// until the next release drops it. It is test code: do not fix it.
+
+// oldTokenKind classifies a span of SQL text for Normalize and Operation.
+type oldTokenKind uint8
 
 const (
-	tokSpace tokenKind = iota
-	tokComment
-	tokString // any string constant, including dollar-quoted ones
-	tokNumber
-	tokParam // $1, $2, ...
-	tokWord  // keyword or unquoted identifier
-	tokIdent // "quoted identifier"
-	tokPunct // operator or punctuation, one byte at a time
+	oldTokSpace oldTokenKind = iota
+	oldTokComment
+	oldTokString // any string constant, including dollar-quoted ones
+	oldTokNumber
+	oldTokParam // $1, $2, ...
+	oldTokWord  // keyword or unquoted identifier
+	oldTokIdent // "quoted identifier"
+	oldTokPunct // operator or punctuation, one byte at a time
 )
 
-type token struct {
-	kind       tokenKind
+type oldToken struct {
+	kind       oldTokenKind
 	start, end int
 }
 
-// lexer splits PostgreSQL SQL into tokens. It knows just enough of the
+// oldLexer splits PostgreSQL SQL into tokens. It knows just enough of the
 // grammar to find literals and comments; it never rejects input, and an
 // unterminated construct extends to the end of the text.
-type lexer struct {
+type oldLexer struct {
 	src string
 	pos int
 	// backslashes reads the text as with standard_conforming_strings
@@ -31,112 +35,112 @@ type lexer struct {
 	backslashes bool
 }
 
-func (lx *lexer) next() (token, bool) {
+func (lx *oldLexer) next() (oldToken, bool) {
 	if lx.pos >= len(lx.src) {
-		return token{}, false
+		return oldToken{}, false
 	}
 	start := lx.pos
 	kind := lx.scan()
-	return token{kind: kind, start: start, end: lx.pos}, true
+	return oldToken{kind: kind, start: start, end: lx.pos}, true
 }
 
-func (lx *lexer) scan() tokenKind {
+func (lx *oldLexer) scan() oldTokenKind {
 	s, i := lx.src, lx.pos
 	c := s[i]
 	switch {
-	case isSpace(c):
-		lx.pos = lx.skipWhile(i, isSpace)
-		return tokSpace
+	case oldIsSpace(c):
+		lx.pos = lx.skipWhile(i, oldIsSpace)
+		return oldTokSpace
 	case c == '-' && i+1 < len(s) && s[i+1] == '-':
 		lx.pos = lx.lineEnd(i)
-		return tokComment
+		return oldTokComment
 	case c == '/' && i+1 < len(s) && s[i+1] == '*':
 		lx.pos = lx.blockCommentEnd(i + 2)
-		return tokComment
+		return oldTokComment
 	case c == '\'':
 		lx.pos = lx.quotedEnd(i+1, '\'', lx.backslashes)
-		return tokString
+		return oldTokString
 	case c == '"':
 		lx.pos = lx.quotedEnd(i+1, '"', false)
-		return tokIdent
+		return oldTokIdent
 	case c == '$':
 		return lx.scanDollar(i)
-	case isDigit(c) || (c == '.' && i+1 < len(s) && isDigit(s[i+1])):
+	case oldIsDigit(c) || (c == '.' && i+1 < len(s) && oldIsDigit(s[i+1])):
 		lx.pos = lx.numberEnd(i)
-		return tokNumber
-	case isWordStart(c):
+		return oldTokNumber
+	case oldIsWordStart(c):
 		return lx.scanWord(i)
 	default:
 		lx.pos = i + 1
-		return tokPunct
+		return oldTokPunct
 	}
 }
 
 // scanWord reads a keyword or identifier, or a string constant with a
 // prefix: E'..' (escapes), B'..', X'..', N'..' and U&'..'.
-func (lx *lexer) scanWord(i int) tokenKind {
+func (lx *oldLexer) scanWord(i int) oldTokenKind {
 	s := lx.src
-	end := lx.skipWhile(i, isWordPart)
+	end := lx.skipWhile(i, oldIsWordPart)
 	word := s[i:end]
 	if end < len(s) && s[end] == '\'' && len(word) == 1 {
 		switch word[0] {
 		case 'e', 'E':
 			lx.pos = lx.quotedEnd(end+1, '\'', true)
-			return tokString
+			return oldTokString
 		case 'n', 'N':
 			lx.pos = lx.quotedEnd(end+1, '\'', lx.backslashes)
-			return tokString
+			return oldTokString
 		case 'b', 'B', 'x', 'X':
 			lx.pos = lx.quotedEnd(end+1, '\'', false)
-			return tokString
+			return oldTokString
 		}
 	}
 	if (word == "u" || word == "U") && end+1 < len(s) && s[end] == '&' {
 		switch s[end+1] {
 		case '\'':
 			lx.pos = lx.quotedEnd(end+2, '\'', false)
-			return tokString
+			return oldTokString
 		case '"':
 			lx.pos = lx.quotedEnd(end+2, '"', false)
-			return tokIdent
+			return oldTokIdent
 		}
 	}
 	lx.pos = end
-	return tokWord
+	return oldTokWord
 }
 
 // scanDollar reads $n parameters and $tag$...$tag$ strings. A lone $ is
 // punctuation.
-func (lx *lexer) scanDollar(i int) tokenKind {
+func (lx *oldLexer) scanDollar(i int) oldTokenKind {
 	s := lx.src
-	if i+1 < len(s) && isDigit(s[i+1]) {
-		lx.pos = lx.skipWhile(i+1, isDigit)
-		return tokParam
+	if i+1 < len(s) && oldIsDigit(s[i+1]) {
+		lx.pos = lx.skipWhile(i+1, oldIsDigit)
+		return oldTokParam
 	}
 	j := i + 1
-	if j < len(s) && isWordStart(s[j]) {
-		j = lx.skipWhile(j, isTagPart)
+	if j < len(s) && oldIsWordStart(s[j]) {
+		j = lx.skipWhile(j, oldIsTagPart)
 	}
 	if j >= len(s) || s[j] != '$' {
 		lx.pos = i + 1
-		return tokPunct
+		return oldTokPunct
 	}
 	delim := s[i : j+1]
 	body := j + 1
 	for k := body; k+len(delim) <= len(s); k++ {
 		if s[k] == '$' && s[k:k+len(delim)] == delim {
 			lx.pos = k + len(delim)
-			return tokString
+			return oldTokString
 		}
 	}
 	lx.pos = len(s)
-	return tokString
+	return oldTokString
 }
 
 // quotedEnd returns the position after the closing quote q of a literal
 // whose body starts at i. A doubled quote is an escaped quote; with
 // backslash set, a backslash escapes the next byte (E” strings).
-func (lx *lexer) quotedEnd(i int, q byte, backslash bool) int {
+func (lx *oldLexer) quotedEnd(i int, q byte, backslash bool) int {
 	s := lx.src
 	for i < len(s) {
 		switch c := s[i]; {
@@ -153,25 +157,25 @@ func (lx *lexer) quotedEnd(i int, q byte, backslash bool) int {
 	return len(s)
 }
 
-func (lx *lexer) numberEnd(i int) int {
+func (lx *oldLexer) numberEnd(i int) int {
 	s := lx.src
 	if s[i] == '0' && i+1 < len(s) && (s[i+1]|0x20 == 'x' || s[i+1]|0x20 == 'o' || s[i+1]|0x20 == 'b') {
-		return lx.skipWhile(i+2, isHexPart)
+		return lx.skipWhile(i+2, oldIsHexPart)
 	}
-	i = lx.skipWhile(i, isDecimalPart)
+	i = lx.skipWhile(i, oldIsDecimalPart)
 	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
 		j := i + 1
 		if j < len(s) && (s[j] == '+' || s[j] == '-') {
 			j++
 		}
-		if j < len(s) && isDigit(s[j]) {
-			i = lx.skipWhile(j, isDigit)
+		if j < len(s) && oldIsDigit(s[j]) {
+			i = lx.skipWhile(j, oldIsDigit)
 		}
 	}
 	return i
 }
 
-func (lx *lexer) lineEnd(i int) int {
+func (lx *oldLexer) lineEnd(i int) int {
 	for i < len(lx.src) && lx.src[i] != '\n' {
 		i++
 	}
@@ -179,7 +183,7 @@ func (lx *lexer) lineEnd(i int) int {
 }
 
 // blockCommentEnd handles nesting, which PostgreSQL allows in /* */ comments.
-func (lx *lexer) blockCommentEnd(i int) int {
+func (lx *oldLexer) blockCommentEnd(i int) int {
 	s, depth := lx.src, 1
 	for i+1 < len(s) {
 		switch {
@@ -199,29 +203,29 @@ func (lx *lexer) blockCommentEnd(i int) int {
 	return len(s)
 }
 
-func (lx *lexer) skipWhile(i int, f func(byte) bool) int {
+func (lx *oldLexer) skipWhile(i int, f func(byte) bool) int {
 	for i < len(lx.src) && f(lx.src[i]) {
 		i++
 	}
 	return i
 }
 
-func isSpace(c byte) bool {
+func oldIsSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
 }
 
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func oldIsDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-func isWordStart(c byte) bool {
+func oldIsWordStart(c byte) bool {
 	return c == '_' || (c|0x20 >= 'a' && c|0x20 <= 'z') || c >= 0x80
 }
 
-func isWordPart(c byte) bool { return isWordStart(c) || isDigit(c) || c == '$' }
+func oldIsWordPart(c byte) bool { return oldIsWordStart(c) || oldIsDigit(c) || c == '$' }
 
-func isTagPart(c byte) bool { return isWordStart(c) || isDigit(c) }
+func oldIsTagPart(c byte) bool { return oldIsWordStart(c) || oldIsDigit(c) }
 
-func isDecimalPart(c byte) bool { return isDigit(c) || c == '.' || c == '_' }
+func oldIsDecimalPart(c byte) bool { return oldIsDigit(c) || c == '.' || c == '_' }
 
-func isHexPart(c byte) bool {
-	return isDigit(c) || c == '_' || (c|0x20 >= 'a' && c|0x20 <= 'f')
+func oldIsHexPart(c byte) bool {
+	return oldIsDigit(c) || c == '_' || (c|0x20 >= 'a' && c|0x20 <= 'f')
 }
