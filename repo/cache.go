@@ -132,7 +132,7 @@ func (r *Repository[T]) cachedFind(ctx context.Context, key []any) (*T, error) {
 // invalidate deletes the cache keys of the entities with the given
 // primary keys, after the outermost commit when that is knowable.
 func (r *Repository[T]) invalidate(ctx context.Context, keys ...[]any) {
-	if r.cfg.cache == nil || len(keys) == 0 {
+	if !r.cfg.invalidates() || len(keys) == 0 {
 		return
 	}
 	var cks []string
@@ -141,6 +141,10 @@ func (r *Repository[T]) invalidate(ctx context.Context, keys ...[]any) {
 		if r.cfg.extraKeys != nil {
 			cks = append(cks, r.cfg.extraKeys(Key(k))...)
 		}
+	}
+	r.publish(ctx, cks)
+	if r.cfg.cache == nil {
+		return
 	}
 	del := func() {
 		g := r.cfg.gen

@@ -47,7 +47,8 @@ type Repository[T any] struct {
 	mt      *meta
 	cfg     *config
 	trash   trashMode
-	boundTx bool // q is an explicit transaction: no cache population
+	boundTx bool     // q is an explicit transaction: no cache population
+	pend    *pending // set inside notifying: after-commit work waits for its commit
 }
 
 // config is the part of a repository shared by its copies.
@@ -57,6 +58,7 @@ type config struct {
 	cachePfx  string
 	extraKeys func(key Key) []string
 	gen       *generation
+	notify    string // channel that writes publish invalidations on (WithNotify)
 	auditor   Auditor
 	auditErr  func(error)
 	strict    bool
@@ -88,6 +90,9 @@ func New[T any](q Querier, opts ...Option) (*Repository[T], error) {
 		if o != nil {
 			o(cfg)
 		}
+	}
+	if err := cfg.useGuard(); err != nil {
+		return nil, errorf("New", mt.m.Table, ErrInvalid, "%v", err)
 	}
 	if cfg.cachePfx == "" {
 		cfg.cachePfx = "norm:" + mt.m.Table + ":"

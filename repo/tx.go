@@ -48,6 +48,10 @@ func (r *Repository[T]) write(ctx context.Context, op string, hooks bool, fn fun
 // carries when the Querier can tell (pool.DB's AfterCommit), and at once
 // otherwise.
 func (r *Repository[T]) afterCommit(ctx context.Context, fn func()) {
+	if r.pend != nil {
+		r.pend.add(fn)
+		return
+	}
 	if ac, ok := r.q.(AfterCommitter); ok && ac.AfterCommit(ctx, fn) {
 		return
 	}

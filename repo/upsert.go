@@ -77,6 +77,9 @@ func (r *Repository[T]) Upsert(ctx context.Context, v *T, opts ...UpsertOption) 
 	if err := r.usable("Upsert"); err != nil {
 		return false, err
 	}
+	if r.wrapNotify(ctx) {
+		return notifyingN(ctx, r, "Upsert", func(w *Repository[T]) (bool, error) { return w.Upsert(ctx, v, opts...) })
+	}
 	const op = "Upsert"
 	if v == nil {
 		return false, errorf(op, r.table(), ErrInvalid, "nil entity")
