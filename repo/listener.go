@@ -40,8 +40,9 @@ type ListenerConfig struct {
 	// lost connection (the listener keeps trying until closed).
 	OnError func(error)
 	// OnEvict, when set, is called after each notification was applied to
-	// every guarded cache, with the keys it named (nil when it asked for
-	// a flush); for metrics and tests. It runs on the listener's goroutine:
+	// every guarded cache, with the keys it named, and with nil after a
+	// flush (a notification that asked for one, or a (re)connection);
+	// for metrics and tests. It runs on the listener's goroutine:
 	// keep it short.
 	OnEvict func(keys []string)
 }
@@ -258,6 +259,9 @@ func (l *Listener) apply(ctx context.Context, payload string) {
 func (l *Listener) flush(ctx context.Context) {
 	for _, g := range l.guarded() {
 		g.flush(ctx)
+	}
+	if l.cfg.OnEvict != nil {
+		l.cfg.OnEvict(nil)
 	}
 }
 
