@@ -142,38 +142,45 @@ func TestCacheAcrossInstances(t *testing.T) {
 			if bouncer && !cluster.HasBouncer() {
 				t.Skip("no PgBouncer in this cluster")
 			}
-			ctx := ctxT(t)
 			a := newInstance(t, d, "a", instanceOpts{bouncer: bouncer})
 			b := newInstance(t, d, "b", instanceOpts{bouncer: bouncer})
-			u := newUser("x@x")
-			must(t, a.r.Create(ctx, u))
-			key, err := b.r.CacheKey(u.ID)
-			must(t, err)
-			b.waitSeen(t, key, 1) // the Create's notification
-
-			const writes = 200
-			lat := make([]time.Duration, 0, writes)
-			for i := range writes {
-				got, err := b.r.FindByID(ctx, u.ID) // fills (or hits) B's cache
-				must(t, err)
-				equal(t, "B before the write", got.Version, u.Version)
-				u.Name = fmt.Sprintf("v%d", i)
-				must(t, a.r.Update(ctx, u))
-				committed := time.Now()
-				at := b.waitSeen(t, key, i+2)
-				lat = append(lat, max(at.Sub(committed), 0))
-				got, err = b.r.FindByID(ctx, u.ID)
-				must(t, err)
-				if got.Name != u.Name || got.Version != u.Version {
-					t.Fatalf("write %d: B served %q v%d after A's commit was delivered, want %q v%d",
-						i, got.Name, got.Version, u.Name, u.Version)
-				}
-			}
-			slices.Sort(lat)
-			t.Logf("delivery latency after A's commit returned, %d writes: p50 %v, p99 %v, max %v",
-				writes, lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1])
+			crossInstanceRounds(t, a, b, 200)
 		})
 	}
+}
+
+// crossInstanceRounds writes through a and reads through b, writes times:
+// after each of a's commits is delivered to b, b must serve the new row.
+// It logs the delivery latency.
+func crossInstanceRounds(t *testing.T, a, b *instance, writes int) {
+	t.Helper()
+	ctx := ctxT(t)
+	u := newUser("x@x")
+	must(t, a.r.Create(ctx, u))
+	key, err := b.r.CacheKey(u.ID)
+	must(t, err)
+	b.waitSeen(t, key, 1) // the Create's notification
+
+	lat := make([]time.Duration, 0, writes)
+	for i := range writes {
+		got, err := b.r.FindByID(ctx, u.ID) // fills (or hits) B's cache
+		must(t, err)
+		equal(t, "B before the write", got.Version, u.Version)
+		u.Name = fmt.Sprintf("v%d", i)
+		must(t, a.r.Update(ctx, u))
+		committed := time.Now()
+		at := b.waitSeen(t, key, i+2)
+		lat = append(lat, max(at.Sub(committed), 0))
+		got, err = b.r.FindByID(ctx, u.ID)
+		must(t, err)
+		if got.Name != u.Name || got.Version != u.Version {
+			t.Fatalf("write %d: B served %q v%d after A's commit was delivered, want %q v%d",
+				i, got.Name, got.Version, u.Name, u.Version)
+		}
+	}
+	slices.Sort(lat)
+	t.Logf("delivery latency after A's commit returned, %d writes: p50 %v, p99 %v, max %v",
+		writes, lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1])
 }
 
 // TestCacheAcrossInstancesRollbackPublishesNothing: a rolled-back write
@@ -232,10 +239,16 @@ func TestCacheAcrossInstancesRollbackPublishesNothing(t *testing.T) {
 // when it began (the cache must not serve then).
 func TestCacheAcrossInstancesUnderLoad(t *testing.T) {
 	d, conn := setup(t, usersDDL)
-	ctx := ctxT(t)
 	a := newInstance(t, d, "a", instanceOpts{})
 	b := newInstance(t, d, "b", instanceOpts{minBackoff: 300 * time.Millisecond})
+	loadWithListenerKill(t, conn, a, b)
+}
 
+// loadWithListenerKill is the body of TestCacheAcrossInstancesUnderLoad,
+// for any pair of instances; b's listener must be named "listener-b".
+func loadWithListenerKill(t *testing.T, conn *pgx.Conn, a, b *instance) {
+	t.Helper()
+	ctx := ctxT(t)
 	const writers, readers, perWriter = 8, 8, 4
 	type slot struct {
 		id        int64
