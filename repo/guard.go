@@ -2,6 +2,8 @@ package repo
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -25,7 +27,7 @@ type Flusher interface {
 // read that raced with a remote invalidation does not fill the cache
 // either. c may be any Cache; several guarded caches may share l.
 func (l *Listener) Guard(c Cache) Cache {
-	g := &guardedCache{inner: c, l: l, gen: &generation{}}
+	g := &guardedCache{inner: c, l: l, gen: &generation{}, id: newCacheID()}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.caches = append(l.caches, g)
@@ -38,6 +40,15 @@ type guardedCache struct {
 	l     *Listener
 	gen   *generation   // shared by every repository that uses this cache
 	epoch atomic.Uint64 // key space, for an inner cache without Flush
+	id    string        // names this cache in the notifications of its own writes
+}
+
+// newCacheID returns a random name for a guarded cache, unique across
+// processes.
+func newCacheID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:])
 }
 
 func (g *guardedCache) key(k string) string {

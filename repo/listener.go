@@ -239,11 +239,12 @@ func (l *Listener) setUp(up bool) {
 
 // apply evicts the keys of one notification from every guarded cache.
 func (l *Listener) apply(ctx context.Context, payload string) {
-	keys, flush := decodePayload(payload)
+	keys, from, flush := decodePayload(payload)
 	for _, g := range l.guarded() {
-		if flush {
+		switch {
+		case flush:
 			g.flush(ctx)
-		} else {
+		case from != g.id:
 			g.evict(ctx, keys)
 		}
 	}

@@ -61,19 +61,25 @@ func checkChannel(ch string) error {
 }
 
 // encodePayloads packs keys into pg_notify payloads: JSON arrays of
-// strings, each under the 8000-byte limit. A key that cannot travel (too
-// long for a payload of its own, or not valid UTF-8, which the server
-// would reject) turns the whole set into one flush request: correct,
-// though every listener then empties its caches.
-func encodePayloads(keys []string) []string {
+// strings, each under the 8000-byte limit, behind "@<from>:" when from
+// (the guarded cache of the writing repository, which its own commit
+// callback keeps correct) is set. A key that cannot travel (too long for
+// a payload of its own, or not valid UTF-8, which the server would
+// reject) turns the whole set into one flush request: correct, though
+// every listener then empties its caches.
+func encodePayloads(keys []string, from string) []string {
 	var out []string
 	var b strings.Builder
+	head := ""
+	if from != "" {
+		head = "@" + from + ":"
+	}
 	for _, k := range keys {
 		if !utf8.ValidString(k) {
 			return []string{flushPayload}
 		}
 		q, _ := json.Marshal(k) // a string always marshals
-		if len(q)+2 > maxPayload {
+		if len(head)+len(q)+2 > maxPayload {
 			return []string{flushPayload}
 		}
 		if b.Len() > 0 && b.Len()+1+len(q)+1 > maxPayload {
@@ -82,6 +88,7 @@ func encodePayloads(keys []string) []string {
 			b.Reset()
 		}
 		if b.Len() == 0 {
+			b.WriteString(head)
 			b.WriteByte('[')
 		} else {
 			b.WriteByte(',')
@@ -95,10 +102,24 @@ func encodePayloads(keys []string) []string {
 	return out
 }
 
-// decodePayload reads a payload: the keys to evict, or flush true when
-// everything must go (the flush request, or a payload this version cannot
-// read — evicting too much is safe, too little is not).
-func decodePayload(p string) (keys []string, flush bool) {
+// decodePayload reads a payload: the keys to evict and the guarded cache
+// they came from ("" for none), or flush true when everything must go (the
+// flush request, or a payload this version cannot read — evicting too much
+// is safe, too little is not).
+func decodePayload(p string) (keys []string, from string, flush bool) {
+	if rest, ok := strings.CutPrefix(p, "@"); ok {
+		f, body, ok := strings.Cut(rest, ":")
+		if !ok {
+			return nil, "", true
+		}
+		keys, flush = decodeKeys(body)
+		return keys, f, flush
+	}
+	keys, flush = decodeKeys(p)
+	return keys, "", flush
+}
+
+func decodeKeys(p string) (keys []string, flush bool) {
 	if !strings.HasPrefix(p, "[") {
 		return nil, true
 	}
@@ -122,7 +143,14 @@ func (r *Repository[T]) publish(ctx context.Context, cks []string) {
 			q = pr.UsePrimary(ctx)
 		}
 	}
-	if _, err := r.q.Exec(q, notifySQL, r.cfg.notify, encodePayloads(cks)); err != nil && r.pend != nil {
+	from := ""
+	if g, ok := r.cfg.cache.(*guardedCache); ok && r.callbackAfterCommit(ctx) {
+		// This cache is kept by the write's own callback after the commit
+		// (which may put the row there: WithWriteThrough); its listener
+		// need not evict it again.
+		from = g.id
+	}
+	if _, err := r.q.Exec(q, notifySQL, r.cfg.notify, encodePayloads(cks, from)); err != nil && r.pend != nil {
 		r.pend.fail(err)
 	}
 }
@@ -202,4 +230,16 @@ func notifyingN[T, N any](ctx context.Context, r *Repository[T], op string, fn f
 		return zero, err
 	}
 	return n, nil
+}
+
+// callbackAfterCommit reports whether the write's after-commit work runs
+// after the outermost commit (not at once, as on a bound pgx.Tx without
+// AfterCommit, where only the notification evicts what a reader refilled
+// before the commit).
+func (r *Repository[T]) callbackAfterCommit(ctx context.Context) bool {
+	if r.pend != nil {
+		return true
+	}
+	ac, ok := r.q.(AfterCommitter)
+	return ok && ac.AfterCommit(ctx, func() {})
 }

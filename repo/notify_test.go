@@ -27,7 +27,7 @@ func TestEncodePayloadsStaysUnderTheLimitAndRoundTrips(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ps := encodePayloads(tt.keys)
+			ps := encodePayloads(tt.keys, "")
 			if len(ps) != tt.payloads {
 				t.Fatalf("payloads = %d, want %d", len(ps), tt.payloads)
 			}
@@ -36,7 +36,7 @@ func TestEncodePayloadsStaysUnderTheLimitAndRoundTrips(t *testing.T) {
 				if len(p) > maxPayload {
 					t.Fatalf("payload of %d bytes, limit %d", len(p), maxPayload)
 				}
-				keys, flush := decodePayload(p)
+				keys, _, flush := decodePayload(p)
 				if flush != tt.wantFlush {
 					t.Fatalf("flush = %v, want %v", flush, tt.wantFlush)
 				}
@@ -59,8 +59,8 @@ func manyKeys(n int) []string {
 
 func TestDecodePayloadFlushesOnWhatItCannotRead(t *testing.T) {
 	t.Parallel()
-	for _, p := range []string{"", "*", "v2:whatever", "[1,2]", "[\"unterminated"} {
-		if _, flush := decodePayload(p); !flush {
+	for _, p := range []string{"", "*", "v2:whatever", "[1,2]", "[\"unterminated", "@nocolon", "@x:*"} {
+		if _, _, flush := decodePayload(p); !flush {
 			t.Errorf("decodePayload(%q) did not ask for a flush", p)
 		}
 	}
@@ -197,5 +197,26 @@ func TestNotifyNeedsBegin(t *testing.T) {
 	}
 	if err := r.Update(context.Background(), &cachedUser{ID: 7}); !errors.Is(err, ErrUnsupported) {
 		t.Fatalf("got %v, want ErrUnsupported", err)
+	}
+}
+
+func TestListenerSkipsOnlyTheWritingCache(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l := &Listener{ready: make(chan struct{})}
+	mine, other := l.Guard(NewLRU(10, time.Minute, nil)), l.Guard(NewLRU(10, time.Minute, nil))
+	l.setUp(true)
+	mine.Set(ctx, "k", 1, 0)
+	other.Set(ctx, "k", 1, 0)
+	ps := encodePayloads([]string{"k"}, mine.(*guardedCache).id)
+	if len(ps) != 1 || !strings.HasPrefix(ps[0], "@") {
+		t.Fatalf("payloads %q", ps)
+	}
+	l.apply(ctx, ps[0])
+	if _, ok := mine.Get(ctx, "k"); !ok {
+		t.Fatal("the writing cache was evicted by its own notification")
+	}
+	if _, ok := other.Get(ctx, "k"); ok {
+		t.Fatal("another cache of the same process was not evicted")
 	}
 }

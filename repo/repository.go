@@ -53,18 +53,19 @@ type Repository[T any] struct {
 
 // config is the part of a repository shared by its copies.
 type config struct {
-	cache     Cache
-	cacheTTL  time.Duration
-	cachePfx  string
-	extraKeys func(key Key) []string
-	gen       *generation
-	notify    string // channel that writes publish invalidations on (WithNotify)
-	auditor   Auditor
-	auditErr  func(error)
-	strict    bool
-	strictMax int
-	now       func() time.Time
-	relations []Relation
+	cache        Cache
+	cacheTTL     time.Duration
+	cachePfx     string
+	extraKeys    func(key Key) []string
+	gen          *generation
+	notify       string // channel that writes publish invalidations on (WithNotify)
+	writeThrough bool   // cache the committed row of writes that return it (WithWriteThrough)
+	auditor      Auditor
+	auditErr     func(error)
+	strict       bool
+	strictMax    int
+	now          func() time.Time
+	relations    []Relation
 }
 
 // Option configures a repository built by New.

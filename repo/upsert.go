@@ -100,7 +100,7 @@ func (r *Repository[T]) Upsert(ctx context.Context, v *T, opts ...UpsertOption) 
 	if err != nil {
 		return false, err
 	}
-	r.observe(ctx, "upsert", v)
+	r.observeRow(ctx, "upsert", v)
 	return true, nil
 }
 

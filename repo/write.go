@@ -257,7 +257,7 @@ func (r *Repository[T]) UpdateFields(ctx context.Context, id any, fields map[str
 	if err != nil {
 		return nil, err
 	}
-	r.invalidate(ctx, key)
+	r.invalidateRow(ctx, key, out)
 	if before != nil {
 		r.audit(ctx, "update", key, true, before, out)
 	}

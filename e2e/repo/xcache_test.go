@@ -40,6 +40,7 @@ type instanceOpts struct {
 	bouncer    bool              // the pool goes through PgBouncer (transaction mode)
 	cache      func() repo.Cache // the cache to guard (nil: an LRU of its own)
 	minBackoff time.Duration
+	repoOpts   []repo.Option // more options for the repository
 }
 
 // newInstance opens an instance on database d: the pool directly or
@@ -72,7 +73,7 @@ func newInstance(t *testing.T, d *pgtest.Database, name string, o instanceOpts) 
 	if o.cache != nil {
 		inner = o.cache()
 	}
-	in.r, err = repo.New[User](db, repo.WithCache(lis.Guard(inner), time.Minute))
+	in.r, err = repo.New[User](db, append([]repo.Option{repo.WithCache(lis.Guard(inner), time.Minute)}, o.repoOpts...)...)
 	must(t, err)
 	must(t, lis.WaitConnected(ctx))
 	return in
@@ -390,4 +391,48 @@ func TestListenerCloseReleasesItsConnection(t *testing.T) {
 	if c.lis.Connected() {
 		t.Fatal("Connected after Close")
 	}
+}
+
+// TestWriteThroughAcrossInstances: with write-through, A's UpdateFields
+// leaves the committed row in A's cache (a read sees it although the row
+// was changed behind A's back since: a hit), and B is invalidated as
+// before; inside a transaction that rolls back, nothing lands.
+func TestWriteThroughAcrossInstances(t *testing.T) {
+	d, conn := setup(t, usersDDL)
+	ctx := ctxT(t)
+	a := newInstance(t, d, "a", instanceOpts{repoOpts: []repo.Option{repo.WithWriteThrough()}})
+	b := newInstance(t, d, "b", instanceOpts{})
+	u := newUser("wt@x")
+	must(t, a.r.Create(ctx, u))
+	key, _ := b.r.CacheKey(u.ID)
+	b.waitSeen(t, key, 1)
+	_, err := b.r.FindByID(ctx, u.ID)
+	must(t, err)
+
+	out, err := a.r.UpdateFields(ctx, u.ID, map[string]any{"name": "through", "version": u.Version})
+	must(t, err)
+	_, err = conn.Exec(ctx, "UPDATE users SET name = 'behind' WHERE id = $1", u.ID)
+	must(t, err)
+	got, err := a.r.FindByID(ctx, u.ID)
+	must(t, err)
+	equal(t, "A's read after its write (a hit)", got.Name, "through")
+	equal(t, "the cached row is the returned row", got.UpdatedAt.Equal(out.UpdatedAt), true)
+	b.waitSeen(t, key, 2)
+	got, err = b.r.FindByID(ctx, u.ID)
+	must(t, err)
+	equal(t, "B after the notification reads the database", got.Name, "behind")
+
+	errBoom := errors.New("boom")
+	err = a.db.InTx(ctx, func(ctx context.Context) error {
+		if _, err := a.r.UpdateFields(ctx, u.ID, map[string]any{"name": "rolled back", "version": out.Version}); err != nil {
+			return err
+		}
+		return errBoom
+	})
+	if !errors.Is(err, errBoom) {
+		t.Fatalf("InTx: %v", err)
+	}
+	got, err = a.r.FindByID(ctx, u.ID)
+	must(t, err)
+	equal(t, "A's cache after a rollback", got.Name, "through")
 }
