@@ -31,7 +31,8 @@ type Cache interface {
 // replayed the last write; so a committed write is never followed by a
 // stale read from this repository (and its WithTx/WithTrashed copies).
 // Writes from other processes or other Repository values are seen after
-// ttl.
+// ttl, unless c comes from Listener.Guard: then every process hears of
+// every write when it commits (see Listen).
 func WithCache(c Cache, ttl time.Duration) Option {
 	return func(cfg *config) {
 		cfg.cache = c
