@@ -116,7 +116,7 @@ func (r *Repository[T]) asMap(v *T) map[string]any {
 // a create or upsert; it reads nothing when neither a cache nor an auditor
 // is configured.
 func (r *Repository[T]) observe(ctx context.Context, op string, v *T) {
-	if r.cfg.cache == nil && r.cfg.auditor == nil {
+	if !r.cfg.invalidates() && r.cfg.auditor == nil {
 		return
 	}
 	key := r.mt.keyOf(reflect.ValueOf(v).Elem())
@@ -127,7 +127,7 @@ func (r *Repository[T]) observe(ctx context.Context, op string, v *T) {
 // observeUpdate is observe for Update: with an auditor, before holds the
 // row as it was and the record lists the columns that changed.
 func (r *Repository[T]) observeUpdate(ctx context.Context, rv reflect.Value, before, v *T) {
-	if r.cfg.cache == nil && r.cfg.auditor == nil {
+	if !r.cfg.invalidates() && r.cfg.auditor == nil {
 		return
 	}
 	key := r.mt.keyOf(rv)

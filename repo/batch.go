@@ -42,6 +42,9 @@ func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 	if err := r.usable("CreateBatch"); err != nil {
 		return err
 	}
+	if r.wrapNotify(ctx) {
+		return r.notifying(ctx, "CreateBatch", func(w *Repository[T]) error { return w.CreateBatch(ctx, items) })
+	}
 	const op = "CreateBatch"
 	if len(items) == 0 {
 		return nil
@@ -109,6 +112,9 @@ func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 func (r *Repository[T]) UpsertBatch(ctx context.Context, items []T, opts ...UpsertOption) (int64, error) {
 	if err := r.usable("UpsertBatch"); err != nil {
 		return 0, err
+	}
+	if r.wrapNotify(ctx) {
+		return notifyingN(ctx, r, "UpsertBatch", func(w *Repository[T]) (int64, error) { return w.UpsertBatch(ctx, items, opts...) })
 	}
 	const op = "UpsertBatch"
 	spec, err := r.upsertOf(op, opts)
@@ -248,7 +254,7 @@ func (r *Repository[T]) batchExec(ctx context.Context, q Querier, op string, ite
 
 // invalidateItems invalidates the cache keys of items.
 func (r *Repository[T]) invalidateItems(ctx context.Context, items []T) {
-	if r.cfg.cache == nil {
+	if !r.cfg.invalidates() {
 		return
 	}
 	keys := make([][]any, len(items))

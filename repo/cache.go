@@ -32,7 +32,8 @@ type Cache interface {
 // replayed the last write; so a committed write is never followed by a
 // stale read from this repository (and its WithTx/WithTrashed copies).
 // Writes from other processes or other Repository values are seen after
-// ttl.
+// ttl, unless c comes from Listener.Guard: then every process hears of
+// every write when it commits (see Listen).
 func WithCache(c Cache, ttl time.Duration) Option {
 	return func(cfg *config) {
 		switch {
@@ -152,7 +153,7 @@ func (r *Repository[T]) cachedFind(ctx context.Context, key []any) (*T, error) {
 // invalidate deletes the cache keys of the entities with the given
 // primary keys, after the outermost commit when that is knowable.
 func (r *Repository[T]) invalidate(ctx context.Context, keys ...[]any) {
-	if r.cfg.cache == nil || len(keys) == 0 {
+	if !r.cfg.invalidates() || len(keys) == 0 {
 		return
 	}
 	var cks []string
@@ -161,6 +162,10 @@ func (r *Repository[T]) invalidate(ctx context.Context, keys ...[]any) {
 		if r.cfg.extraKeys != nil {
 			cks = append(cks, r.cfg.extraKeys(Key(k))...)
 		}
+	}
+	r.publish(ctx, cks)
+	if r.cfg.cache == nil {
+		return
 	}
 	del := func() {
 		g := r.cfg.gen

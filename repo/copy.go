@@ -20,6 +20,9 @@ func (r *Repository[T]) CopyFrom(ctx context.Context, items []T) (int64, error) 
 	if err := r.usable("CopyFrom"); err != nil {
 		return 0, err
 	}
+	if r.wrapNotify(ctx) {
+		return notifyingN(ctx, r, "CopyFrom", func(w *Repository[T]) (int64, error) { return w.CopyFrom(ctx, items) })
+	}
 	const op = "CopyFrom"
 	if len(items) == 0 {
 		return 0, nil

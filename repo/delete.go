@@ -19,6 +19,9 @@ func (r *Repository[T]) Delete(ctx context.Context, v *T) error {
 	if err := r.usable("Delete"); err != nil {
 		return err
 	}
+	if r.wrapNotify(ctx) {
+		return r.notifying(ctx, "Delete", func(w *Repository[T]) error { return w.Delete(ctx, v) })
+	}
 	if r.mt.m.SoftDelete == nil {
 		return r.hardDelete(ctx, "Delete", v)
 	}
@@ -33,6 +36,9 @@ func (r *Repository[T]) Delete(ctx context.Context, v *T) error {
 func (r *Repository[T]) HardDelete(ctx context.Context, v *T) error {
 	if err := r.usable("HardDelete"); err != nil {
 		return err
+	}
+	if r.wrapNotify(ctx) {
+		return r.notifying(ctx, "HardDelete", func(w *Repository[T]) error { return w.HardDelete(ctx, v) })
 	}
 	return r.hardDelete(ctx, "HardDelete", v)
 }

@@ -85,6 +85,18 @@
 // that entry lives until its TTL. Use pool.DB (or any Querier with
 // AfterCommit) where that matters.
 //
+// # Caches across processes
+//
+// Listen starts a Listener: one connection per process, straight to the
+// primary, that LISTENs for the invalidations every write publishes with
+// pg_notify in its own transaction (delivered only on commit, in commit
+// order), and evicts them from the caches it guards (Listener.Guard).
+// A guarded cache serves nothing while the listener is disconnected and is
+// flushed when it is back. With a guarded cache the bare-pgx.Tx window
+// above closes too: the notification, sent at commit, evicts the refill.
+// WithWriteThrough caches the committed row of UpdateFields and Upsert
+// after the commit. The module repo/rediscache is a Cache on Redis.
+//
 // # Errors
 //
 // ErrNotFound (wrapping pgx.ErrNoRows), ErrStale, ErrInvalid, ErrMisuse,

@@ -80,22 +80,25 @@ type Repository[T any] struct {
 	cfg     *config
 	can     abilities // q's optional abilities, found once by New/WithTx
 	trash   trashMode
-	boundTx bool // q is an explicit transaction: no cache population
+	boundTx bool     // q is an explicit transaction: no cache population
+	pend    *pending // set inside notifying: after-commit work waits for its commit
 }
 
 // config is the part of a repository shared by its copies.
 type config struct {
-	cache     Cache
-	cacheTTL  time.Duration
-	cachePfx  string
-	extraKeys func(key Key) []string
-	gen       *generation
-	auditor   Auditor
-	auditErr  func(error)
-	strict    bool
-	strictMax int
-	now       func() time.Time
-	relations []Relation
+	cache        Cache
+	cacheTTL     time.Duration
+	cachePfx     string
+	extraKeys    func(key Key) []string
+	gen          *generation
+	notify       string // channel that writes publish invalidations on (WithNotify)
+	writeThrough bool   // cache the committed row of writes that return it (WithWriteThrough)
+	auditor      Auditor
+	auditErr     func(error)
+	strict       bool
+	strictMax    int
+	now          func() time.Time
+	relations    []Relation
 	// errs are what options refused (see refuse); New fails with them.
 	errs []string
 }
@@ -133,6 +136,9 @@ func New[T any](q Querier, opts ...Option) (*Repository[T], error) {
 		if o != nil {
 			o(cfg)
 		}
+	}
+	if err := cfg.useGuard(); err != nil {
+		cfg.refuse("WithNotify", err.Error())
 	}
 	for _, d := range cfg.relations {
 		if err := checkRelation(mt.m, d); err != nil {

@@ -14,6 +14,9 @@ func (r *Repository[T]) Restore(ctx context.Context, v *T) error {
 	if err := r.usable("Restore"); err != nil {
 		return err
 	}
+	if r.wrapNotify(ctx) {
+		return r.notifying(ctx, "Restore", func(w *Repository[T]) error { return w.Restore(ctx, v) })
+	}
 	if r.mt.m.SoftDelete == nil {
 		return errorf("Restore", r.table(), ErrInvalid, "%s has no soft-delete column", r.mt.m.Name)
 	}

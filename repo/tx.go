@@ -62,6 +62,10 @@ func abilitiesOf(q Querier) abilities {
 // carries when the Querier can tell (AfterCommitter), and at once
 // otherwise.
 func (r *Repository[T]) afterCommit(ctx context.Context, fn func()) {
+	if r.pend != nil {
+		r.pend.add(fn)
+		return
+	}
 	if r.can.commit != nil && r.can.commit.AfterCommit(ctx, fn) {
 		return
 	}

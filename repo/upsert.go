@@ -81,6 +81,9 @@ func (r *Repository[T]) Upsert(ctx context.Context, v *T, opts ...UpsertOption) 
 	if err := r.usable("Upsert"); err != nil {
 		return false, err
 	}
+	if r.wrapNotify(ctx) {
+		return notifyingN(ctx, r, "Upsert", func(w *Repository[T]) (bool, error) { return w.Upsert(ctx, v, opts...) })
+	}
 	const op = "Upsert"
 	if v == nil {
 		return false, errorf(op, r.table(), ErrInvalid, "nil entity")
@@ -103,7 +106,7 @@ func (r *Repository[T]) Upsert(ctx context.Context, v *T, opts ...UpsertOption) 
 	if err != nil {
 		return false, err
 	}
-	r.observe(ctx, "upsert", v)
+	r.observeRow(ctx, "upsert", v)
 	return true, nil
 }
 

@@ -22,6 +22,9 @@ func (r *Repository[T]) Create(ctx context.Context, v *T) error {
 	if err := r.usable("Create"); err != nil {
 		return err
 	}
+	if r.wrapNotify(ctx) {
+		return r.notifying(ctx, "Create", func(w *Repository[T]) error { return w.Create(ctx, v) })
+	}
 	const op = "Create"
 	if v == nil {
 		return errorf(op, r.table(), ErrInvalid, "nil entity")
@@ -109,6 +112,9 @@ func (r *Repository[T]) execReturning(ctx context.Context, q Querier, op, sql st
 func (r *Repository[T]) Update(ctx context.Context, v *T) error {
 	if err := r.usable("Update"); err != nil {
 		return err
+	}
+	if r.wrapNotify(ctx) {
+		return r.notifying(ctx, "Update", func(w *Repository[T]) error { return w.Update(ctx, v) })
 	}
 	const op = "Update"
 	if v == nil {
@@ -198,6 +204,9 @@ func (r *Repository[T]) UpdateFields(ctx context.Context, id any, fields map[str
 	if err := r.usable("UpdateFields"); err != nil {
 		return nil, err
 	}
+	if r.wrapNotify(ctx) {
+		return notifyingN(ctx, r, "UpdateFields", func(w *Repository[T]) (*T, error) { return w.UpdateFields(ctx, id, fields) })
+	}
 	const op = "UpdateFields"
 	key, err := r.mt.keyArgs(op, id)
 	if err != nil {
@@ -238,7 +247,7 @@ func (r *Repository[T]) UpdateFields(ctx context.Context, id any, fields map[str
 	if err != nil {
 		return nil, err
 	}
-	r.invalidate(ctx, key)
+	r.invalidateRow(ctx, key, out)
 	if before != nil {
 		r.audit(ctx, "update", key, true, before, out)
 	}

@@ -32,6 +32,7 @@ const consumerGo = "1.21"
 var forbidden = map[string][]string{
 	"sqlb":    {"github.com/jackc/pgx"},
 	"observe": {"github.com/prometheus/", "go.opentelemetry.io/"},
+	"repo":    {"github.com/redis/"},
 }
 
 // runConsumer is make consumer-check: see the package comment. Every
