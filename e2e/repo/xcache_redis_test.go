@@ -107,7 +107,15 @@ func TestRedisCacheDeleteAndFlush(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 	t.Cleanup(func() { _ = rdb.Close() })
 	must(t, rdb.Set(ctx, "other:key", "x", 0).Err())
-	rc := rediscache.New(rdb, rediscache.Options{Namespace: "ns[1]:", DeleteHold: 100 * time.Millisecond})
+	rc := rediscache.New(rdb, rediscache.Options{
+		Namespace: "ns[1]:",
+		// The hold must outlast the Delete → late Set → Get steps and the
+		// timeout every call, or a machine slowed by the race detector and
+		// other tests would expire the tombstone early or count timeouts as
+		// errors: neither is what this test is about.
+		DeleteHold: time.Second,
+		Timeout:    10 * time.Second,
+	})
 	c, err := rediscache.For[User](rc)
 	must(t, err)
 	keys := make([]string, 2500)
@@ -129,7 +137,7 @@ func TestRedisCacheDeleteAndFlush(t *testing.T) {
 	if v, ok := c.Get(ctx, keys[0]); ok {
 		t.Fatalf("a fill replaced a tombstone: %v", v)
 	}
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(1500 * time.Millisecond)
 	gone := make([]string, 10)
 	for i, k := range keys[:10] {
 		gone[i] = "ns[1]:" + k
