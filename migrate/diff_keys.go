@@ -75,7 +75,7 @@ func (d *differ) dropConstraint(want *Table, c *Constraint) {
 func (d *differ) addConstraint(have, want *Table, c *Constraint) {
 	tn, tq := want.QualifiedName(), want.quoted()
 	add := fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", tq, ident(c.Name), constraintBody(c))
-	if !have.HasRows {
+	if !d.populated(have) {
 		d.add(Step{Kind: AddConstraint, Table: tn, Transactional: true, Lock: constraintLock(c), SQL: add})
 		return
 	}
@@ -162,7 +162,7 @@ func wantIndexKey(want *Table, ix *Index) string {
 }
 
 func (d *differ) createIndex(have, want *Table, ix *Index) {
-	if !have.HasRows {
+	if !d.populated(have) {
 		d.add(Step{Kind: CreateIndex, Table: want.QualifiedName(), Transactional: true, Lock: "SHARE", SQL: indexSQL(want, ix, false)})
 		return
 	}
