@@ -34,6 +34,12 @@ type Options struct {
 	// The DSN must reach PostgreSQL directly,
 	// not through PgBouncer in transaction mode (advisory locks).
 	Connect func(ctx context.Context, dsn string) (migrate.DB, func(), error)
+	// DevDatabase starts a scratch PostgreSQL server for `diff` when
+	// --dev-url is not given, and returns its URL and a function that
+	// stops it (a throwaway cluster, for example from tools/pgtest).
+	// Default nil: `diff` then needs --dev-url. migratecmd starts no
+	// server itself, so a service's build links no test harness.
+	DevDatabase func(ctx context.Context) (url string, stop func(), err error)
 	// Getenv reads DATABASE_URL; default os.Getenv.
 	Getenv func(key string) string
 }

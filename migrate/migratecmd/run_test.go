@@ -25,6 +25,8 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"create", "add_users", "--dir", "db/m"}, cmdline{command: "create", args: []string{"add_users"}, dir: "db/m"}},
 		{[]string{"up", "--to=3", "--json"}, cmdline{command: "up", to: 3, toSet: true, json: true}},
 		{[]string{"plan", "--check"}, cmdline{command: "plan", check: true}},
+		{[]string{"diff", "v2", "--dev-url", "postgres://x/y", "--allow-destructive"},
+			cmdline{command: "diff", args: []string{"v2"}, devURL: "postgres://x/y", allowDestructive: true}},
 		{[]string{"up", "--lock-timeout", "2s", "--statement-timeout=1m", "--history-table", "ops.h"},
 			cmdline{command: "up", lockTimeout: ptr(2 * time.Second), stmtTimeout: ptr(time.Minute), history: "ops.h"}},
 	}
@@ -53,6 +55,9 @@ func TestRunUsageErrors(t *testing.T) {
 		{[]string{"plan"}, "plan works on Go models"},
 		{[]string{"create"}, "create needs exactly one NAME argument"},
 		{[]string{"create", "bad name"}, `name "bad name" may hold only`},
+		{[]string{"diff"}, "diff needs exactly one NAME argument"},
+		{[]string{"diff", "a;b"}, `diff: name "a;b" may hold only`},
+		{[]string{"diff", "add_users"}, "diff works on Go models"},
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer
@@ -183,5 +188,24 @@ func TestStatusProblems(t *testing.T) {
 	}
 	if statusProblems(sts[:1]) != nil || statusProblems([]versioned.MigrationStatus{sts[0], sts[3]}) != nil {
 		t.Error("applied and pending versions reported as problems")
+	}
+}
+
+// TestDiffNeedsDevURL: without --dev-url and without Options.DevDatabase,
+// diff says what to pass and writes nothing.
+func TestDiffNeedsDevURL(t *testing.T) {
+	t.Parallel()
+	type item struct {
+		ID int64 `db:"id" norm:"pk"`
+	}
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), []string{"diff", "items", "--dir", dir}, &out, &errOut,
+		Options{Auto: Models(migrate.AutoOptions{}, item{})})
+	if code != ExitError || !strings.Contains(errOut.String(), "pass --dev-url") {
+		t.Fatalf("exit %d, stderr %q; want exit 1 and a message naming --dev-url", code, errOut.String())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("diff wrote %d file(s) without a dev database", len(entries))
 	}
 }
