@@ -260,3 +260,53 @@ func underWriter(t *testing.T, writer *pgxpool.Pool, apply func()) (during, fail
 	}
 	return during, failed.Load(), firstErr
 }
+
+type diffUserNoName struct {
+	ID    int64  `db:"id" norm:"pk,auto_increment"`
+	Email string `db:"email" norm:"unique"`
+}
+
+func (diffUserNoName) TableName() string { return "users" }
+
+// TestDiffDestructive: a model that drops a column makes diff refuse
+// and write nothing, unless --allow-destructive: then the up carries the
+// hazard as a comment and the down says the column cannot come back.
+// Not parallel: it checks that no scratch database is left behind.
+func TestDiffDestructive(t *testing.T) {
+	dir := t.TempDir()
+	dev := cluster.DSN()
+	if code, out, stderr := diffCmd(t, []any{diffUserV1{}}, "diff", "init", "--dir", dir, "--dev-url", dev); code != migratecmd.ExitOK {
+		t.Fatalf("diff init: exit %d\n%s%s", code, out, stderr)
+	}
+	v2 := []any{diffUserNoName{}}
+	code, out, stderr := diffCmd(t, v2, "diff", "drop_name", "--dir", dir, "--dev-url", dev)
+	if code != migratecmd.ExitError || !strings.Contains(stderr, "drop_column on public.users") || !strings.Contains(stderr, "--allow-destructive") {
+		t.Fatalf("diff with a dropped column: exit %d, stdout %q, stderr %q; want exit 1 naming the step and the flag", code, out, stderr)
+	}
+	if got := sqlFiles(t, dir); len(got) != 2 {
+		t.Fatalf("refused diff wrote files: %v", got)
+	}
+	if code, out, stderr := diffCmd(t, v2, "diff", "drop_name", "--allow-destructive", "--dir", dir, "--dev-url", dev); code != migratecmd.ExitOK {
+		t.Fatalf("diff --allow-destructive: exit %d\n%s%s", code, out, stderr)
+	}
+	goldenFiles(t, dir, "0002_drop_name.up.sql", "0002_drop_name.down.sql")
+	assertDiffWritesNothing(t, v2, dir, dev)
+	assertNoScratchLeft(t)
+}
+
+// TestDiffBadDevURL: a dev URL that does not parse or does not answer is
+// a clear error, and nothing is written.
+func TestDiffBadDevURL(t *testing.T) {
+	t.Parallel()
+	for _, url := range []string{"postgres://%zz", "postgres://nobody@127.0.0.1:1/x?connect_timeout=2"} {
+		dir := t.TempDir()
+		code, _, stderr := diffCmd(t, []any{diffUserV1{}}, "diff", "init", "--dir", dir, "--dev-url", url)
+		if code != migratecmd.ExitError || !strings.Contains(stderr, "migrate: diff:") {
+			t.Errorf("--dev-url %q: exit %d, stderr %q; want exit 1 and a diff error", url, code, stderr)
+		}
+		t.Logf("--dev-url %q: %s", url, stderr)
+		if got := sqlFiles(t, dir); len(got) != 0 {
+			t.Errorf("--dev-url %q: wrote %v", url, got)
+		}
+	}
+}
