@@ -37,7 +37,7 @@ func (r *runner) devURL(ctx context.Context) (url string, stop func(), err error
 
 // newScratch creates an empty database with a random name on the server
 // at url and opens a pool on it. The database is dropped by drop, also
-// when ctx was cancelled.
+// when ctx was canceled.
 func newScratch(ctx context.Context, url string) (*scratch, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
