@@ -27,7 +27,10 @@ type Options struct {
 	Migrator versioned.MigratorOptions
 	// Auto is the extension point for model-driven migrations: when set,
 	// `plan` and `apply` call it with the open database. Nil makes those
-	// commands fail with a message saying models are needed.
+	// commands fail with a message saying models are needed. `diff` and
+	// `erd` need the models themselves, so they work when Auto was made
+	// by Models; erd calls it with a nil db to find them (return an error
+	// for a nil db, as migrate.NewAuto does, and erd reads the database).
 	Auto func(db migrate.DB) (AutoMigrator, error)
 	// Connect opens the database for a DSN; the returned function closes
 	// it. Default: pgxpool.New (a *pool.DB serves too: see migrate.DB).

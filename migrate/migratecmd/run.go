@@ -40,6 +40,8 @@ commands:
   create NAME          write NNNN_NAME.up.sql and NNNN_NAME.down.sql in --dir
   plan [--check]       show the auto-migration plan from models (exit 2 with --check if unsafe)
   apply                apply the auto-migration plan from models
+  erd                  print the schema as a Mermaid erDiagram: the models, or with
+                       --dsn the live database (--schema s1,s2; default public)
   diff NAME            write the next NNNN_NAME.up.sql/.down.sql in --dir from the models:
                        the files are replayed on a scratch database (--dev-url) and the
                        models planned against it (online forms; steps outside a
@@ -70,6 +72,8 @@ type cmdline struct {
 	// --allow-destructive.
 	devURL           string
 	allowDestructive bool
+	// schemas is erd's --schema, comma-separated.
+	schemas string
 	// lockTimeout and stmtTimeout are nil unless given.
 	lockTimeout, stmtTimeout *time.Duration
 }
@@ -117,6 +121,7 @@ func parseArgs(args []string, stderr io.Writer) (cmdline, error) {
 	})
 	fset.StringVar(&cl.devURL, "dev-url", "", "diff: scratch PostgreSQL server to replay the migrations on (diff creates and drops a database there)")
 	fset.BoolVar(&cl.allowDestructive, "allow-destructive", false, "diff: write destructive steps (drops, narrowing), each with its hazard as a comment")
+	fset.StringVar(&cl.schemas, "schema", "", "erd: schemas of the live database to draw, comma-separated (default public)")
 	fset.StringVar(&cl.history, "history-table", "", "history table, table or schema.table (default schema_migrations)")
 	fset.Func("lock-timeout", "lock_timeout for each migration, e.g. 10s; negative disables (default 5s)", durationFlag(&cl.lockTimeout))
 	fset.Func("statement-timeout", "statement_timeout for each migration (default none)", durationFlag(&cl.stmtTimeout))
@@ -168,8 +173,10 @@ func (r *runner) run(ctx context.Context) (int, error) {
 		return r.auto(ctx)
 	case "diff":
 		return r.diff(ctx)
+	case "erd":
+		return r.erd(ctx)
 	}
-	return ExitError, fmt.Errorf("migrate: unknown command %q (want up, down, redo, status, baseline, forget, create, plan, apply or diff)", r.cl.command)
+	return ExitError, fmt.Errorf("migrate: unknown command %q (want up, down, redo, status, baseline, forget, create, plan, apply, diff or erd)", r.cl.command)
 }
 
 func (r *runner) dirName() string {

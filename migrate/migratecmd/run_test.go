@@ -209,3 +209,31 @@ func TestDiffNeedsDevURL(t *testing.T) {
 		t.Fatalf("diff wrote %d file(s) without a dev database", len(entries))
 	}
 }
+
+// TestERDFromModels: erd without --dsn draws the models, byte for byte
+// what migrate.ERD makes of them, with no database.
+func TestERDFromModels(t *testing.T) {
+	t.Parallel()
+	type team struct {
+		ID   int64  `db:"id" norm:"pk,auto_increment"`
+		Name string `db:"name" norm:"unique"`
+	}
+	type member struct {
+		ID     int64 `db:"id" norm:"pk,auto_increment"`
+		TeamID int64 `db:"team_id" norm:"fk:teams(id)"`
+	}
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), []string{"erd"}, &out, &errOut,
+		Options{Auto: Models(migrate.AutoOptions{}, team{}, member{}), Getenv: func(string) string { return "" }})
+	want := "erDiagram\n" +
+		"    members {\n        bigint id PK\n        bigint team_id FK\n    }\n" +
+		"    teams {\n        bigint id PK\n        text name UK\n    }\n" +
+		"    teams ||--o{ members : \"team_id\"\n"
+	if code != ExitOK || out.String() != want {
+		t.Fatalf("erd: exit %d, stderr %q, stdout\n%s\nwant\n%s", code, errOut.String(), out.String(), want)
+	}
+	code = Run(context.Background(), []string{"erd", "extra"}, &out, &errOut, Options{})
+	if code != ExitError || !strings.Contains(errOut.String(), "erd takes no arguments") {
+		t.Errorf("erd extra: exit %d, stderr %q", code, errOut.String())
+	}
+}
