@@ -1,5 +1,5 @@
 // Package migratecmd is the command layer of norm's migrations: the
-// `migrate up|down|redo|status|baseline|forget|create|plan|apply|diff`
+// `migrate up|down|redo|status|baseline|forget|create|plan|apply|diff|erd`
 // commands behind normctl, packaged so an application can offer the same
 // commands from its own cmd/migrate/main.go with its Go migrations and
 // models:
@@ -23,6 +23,9 @@
 // applies the files on the scratch database and checks that the models
 // then plan empty, so running `diff` again writes nothing. Destructive
 // steps need --allow-destructive.
+//
+// `erd` prints the schema as a Mermaid erDiagram (migrate.ERD): the
+// models, or with --dsn the live database.
 //
 // Exit status (the Exit… constants): 0 success, 1 failure (including bad
 // usage), 2 when `plan --check` finds unsafe or destructive steps, 3 when
