@@ -310,3 +310,33 @@ func TestDiffBadDevURL(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffThrowawayServer: without --dev-url, diff starts a throwaway
+// server from the local PostgreSQL binaries (as root: as the postgres OS
+// user), generates the same files as with a dev URL, and removes the
+// server's directory afterwards.
+func TestDiffThrowawayServer(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat("/usr/lib/postgresql"); err != nil && os.Getenv("NORM_PG_BINDIR") == "" {
+		t.Skip("no local PostgreSQL binaries for a throwaway server")
+	}
+	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "norm-dev-*"))
+	dir := t.TempDir()
+	start := time.Now()
+	code, out, stderr := diffCmd(t, []any{diffUserV1{}, diffPostV1{}}, "diff", "init", "--dir", dir)
+	if code != migratecmd.ExitOK {
+		t.Fatalf("diff without --dev-url: exit %d\n%s%s", code, out, stderr)
+	}
+	t.Logf("diff with a throwaway server took %s", time.Since(start).Round(time.Millisecond))
+	goldenFiles(t, dir, "0001_init.up.sql", "0001_init.down.sql")
+	after, _ := filepath.Glob(filepath.Join(os.TempDir(), "norm-dev-*"))
+	for _, a := range after {
+		left := true
+		for _, b := range before {
+			left = left && a != b
+		}
+		if left {
+			t.Errorf("the throwaway server's directory %s is left behind", a)
+		}
+	}
+}

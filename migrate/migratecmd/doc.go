@@ -15,7 +15,8 @@
 //
 // `diff NAME` generates the next versioned files from the models (see
 // Models): it replays the existing files on a scratch database (--dev-url,
-// or Options.DevDatabase), plans the models against it in online form as
+// else Options.DevDatabase, else a throwaway server from the local
+// PostgreSQL binaries), plans the models against it in online form as
 // if every table held rows, and writes NNNN_NAME.up.sql with the
 // transactional steps, NNNN_NAME_online.up.sql with the steps that run
 // outside a transaction (with the no-transaction directive), and a down

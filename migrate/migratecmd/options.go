@@ -39,9 +39,11 @@ type Options struct {
 	Connect func(ctx context.Context, dsn string) (migrate.DB, func(), error)
 	// DevDatabase starts a scratch PostgreSQL server for `diff` when
 	// --dev-url is not given, and returns its URL and a function that
-	// stops it (a throwaway cluster, for example from tools/pgtest).
-	// Default nil: `diff` then needs --dev-url. migratecmd starts no
-	// server itself, so a service's build links no test harness.
+	// stops it (tools/pgtest, a container, …). Default nil: a throwaway
+	// server from the local PostgreSQL binaries (initdb into a temporary
+	// directory, a Unix socket only, removed afterwards; as root it runs
+	// as the postgres OS user); without binaries, diff asks for
+	// --dev-url.
 	DevDatabase func(ctx context.Context) (url string, stop func(), err error)
 	// Getenv reads DATABASE_URL; default os.Getenv.
 	Getenv func(key string) string

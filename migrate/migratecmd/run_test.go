@@ -3,6 +3,7 @@ package migratecmd
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -191,19 +192,21 @@ func TestStatusProblems(t *testing.T) {
 	}
 }
 
-// TestDiffNeedsDevURL: without --dev-url and without Options.DevDatabase,
-// diff says what to pass and writes nothing.
-func TestDiffNeedsDevURL(t *testing.T) {
+// TestDiffDevDatabaseFails: when the scratch server cannot be had, diff
+// says so and writes nothing.
+func TestDiffDevDatabaseFails(t *testing.T) {
 	t.Parallel()
 	type item struct {
 		ID int64 `db:"id" norm:"pk"`
 	}
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
-	code := Run(context.Background(), []string{"diff", "items", "--dir", dir}, &out, &errOut,
-		Options{Auto: Models(migrate.AutoOptions{}, item{})})
-	if code != ExitError || !strings.Contains(errOut.String(), "pass --dev-url") {
-		t.Fatalf("exit %d, stderr %q; want exit 1 and a message naming --dev-url", code, errOut.String())
+	code := Run(context.Background(), []string{"diff", "items", "--dir", dir}, &out, &errOut, Options{
+		Auto:        Models(migrate.AutoOptions{}, item{}),
+		DevDatabase: func(context.Context) (string, func(), error) { return "", nil, errors.New("no disk") },
+	})
+	if code != ExitError || !strings.Contains(errOut.String(), "diff: start the dev database: no disk") {
+		t.Fatalf("exit %d, stderr %q; want exit 1 and the dev database's error", code, errOut.String())
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatalf("diff wrote %d file(s) without a dev database", len(entries))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,15 +21,20 @@ type scratch struct {
 }
 
 // devURL returns the dev server's URL: --dev-url, else a server started by
-// Options.DevDatabase. stop shuts down what was started.
+// Options.DevDatabase, else a throwaway server from the local PostgreSQL
+// binaries. stop shuts down what was started.
 func (r *runner) devURL(ctx context.Context) (url string, stop func(), err error) {
 	if r.cl.devURL != "" {
 		return r.cl.devURL, func() {}, nil
 	}
-	if r.opts.DevDatabase == nil {
-		return "", nil, fmt.Errorf("migrate: diff needs a scratch PostgreSQL server to replay the migrations on: pass --dev-url postgres://… (a server where the role may CREATE DATABASE; diff creates a database of its own there and drops it afterwards)")
+	start := r.opts.DevDatabase
+	if start == nil {
+		start = startLocalServer
 	}
-	url, stop, err = r.opts.DevDatabase(ctx)
+	url, stop, err = start(ctx)
+	if errors.Is(err, errNoLocalServer) {
+		return "", nil, fmt.Errorf("migrate: diff needs a scratch PostgreSQL server to replay the migrations on: pass --dev-url postgres://… (a server where the role may CREATE DATABASE; diff creates a database of its own there and drops it afterwards), or install the PostgreSQL server binaries for a throwaway one: %w", err)
+	}
 	if err != nil {
 		return "", nil, fmt.Errorf("migrate: diff: start the dev database: %w", err)
 	}
