@@ -286,6 +286,13 @@ func TestDiffDestructive(t *testing.T) {
 	if got := sqlFiles(t, dir); len(got) != 2 {
 		t.Fatalf("refused diff wrote files: %v", got)
 	}
+	code, out, stderr = diffCmd(t, v2, "diff", "drop_name", "--allow-destructive", "--dry-run", "--dir", dir, "--dev-url", dev)
+	if code != migratecmd.ExitOK || !strings.Contains(out, "would create "+filepath.Join(dir, "0002_drop_name.up.sql")) || !strings.Contains(out, `DROP COLUMN "name"`) {
+		t.Fatalf("diff --dry-run: exit %d, stdout %q, stderr %q; want the file shown", code, out, stderr)
+	}
+	if got := sqlFiles(t, dir); len(got) != 2 {
+		t.Fatalf("diff --dry-run wrote files: %v", got)
+	}
 	if code, out, stderr := diffCmd(t, v2, "diff", "drop_name", "--allow-destructive", "--dir", dir, "--dev-url", dev); code != migratecmd.ExitOK {
 		t.Fatalf("diff --allow-destructive: exit %d\n%s%s", code, out, stderr)
 	}

@@ -16,7 +16,8 @@ type Options struct {
 	// "migrations". `create` writes its files there.
 	Dir string
 	// FS, when set, is read instead of Dir (for example an embed.FS);
-	// --dir still overrides it.
+	// --dir still overrides it. `diff` always reads and writes the
+	// directory (--dir, else Dir), never FS: it adds files there.
 	FS fs.FS
 	// Go lists Go migrations added to the file migrations (one version
 	// space).
