@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -238,5 +239,43 @@ func TestERDFromModels(t *testing.T) {
 	code = Run(context.Background(), []string{"erd", "extra"}, &out, &errOut, Options{})
 	if code != ExitError || !strings.Contains(errOut.String(), "erd takes no arguments") {
 		t.Errorf("erd extra: exit %d, stderr %q", code, errOut.String())
+	}
+}
+
+// TestProgressForms: an index build's sample as the terminal line and as
+// the JSON event written when stderr is not a terminal.
+func TestProgressForms(t *testing.T) {
+	t.Parallel()
+	p := versioned.Progress{Version: 3, Source: "0003_v2_online.up.sql", Command: "CREATE INDEX CONCURRENTLY",
+		Phase: "building index: scanning table", BlocksDone: 1234, BlocksTotal: 2938, Elapsed: 3200 * time.Millisecond}
+	if got, want := progressLine(p), "  3 0003_v2_online.up.sql: CREATE INDEX CONCURRENTLY, building index: scanning table 42.0% (1234/2938 blocks) 3s"; got != want {
+		t.Errorf("terminal line %q, want %q", got, want)
+	}
+	tuples := p
+	tuples.BlocksTotal, tuples.TuplesDone, tuples.TuplesTotal = 0, 50, 200
+	if got, want := progressLine(tuples), "  3 0003_v2_online.up.sql: CREATE INDEX CONCURRENTLY, building index: scanning table 25.0% (50/200 tuples) 3s"; got != want {
+		t.Errorf("terminal line %q, want %q", got, want)
+	}
+	var buf bytes.Buffer
+	show, lines := progressPrinter(&buf) // a buffer is no terminal: JSON
+	if lines != io.Writer(&buf) {
+		t.Errorf("off a terminal, the other progress lines go to the writer itself")
+	}
+	show(p)
+	want := `{"event":"index_progress","version":3,"source":"0003_v2_online.up.sql","command":"CREATE INDEX CONCURRENTLY","phase":"building index: scanning table","blocks_done":1234,"blocks_total":2938,"tuples_done":0,"tuples_total":0,"elapsed_ns":3200000000,"percent":42.00136147038802}` + "\n"
+	if buf.String() != want {
+		t.Errorf("JSON event\n%s\nwant\n%s", buf.String(), want)
+	}
+	// On a terminal: the line is rewritten in place, and the next other
+	// line erases it first.
+	var term bytes.Buffer
+	l := &liveLine{w: &term}
+	l.show(p)
+	l.show(tuples)
+	_, _ = l.Write([]byte("applied 3\n"))
+	_, _ = l.Write([]byte("done\n"))
+	wantTerm := "\r" + progressLine(p) + "\x1b[K" + "\r" + progressLine(tuples) + "\x1b[K" + "\r\x1b[K" + "applied 3\n" + "done\n"
+	if term.String() != wantTerm {
+		t.Errorf("terminal output %q, want %q", term.String(), wantTerm)
 	}
 }
