@@ -41,7 +41,7 @@ func (d *differ) addColumn(have, want *Table, c *Column) {
 	s := Step{Kind: AddColumn, Table: want.QualifiedName(), Transactional: true, Lock: "ACCESS EXCLUSIVE",
 		SQL: fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s", want.quoted(), columnDef(c))}
 	switch {
-	case c.NotNull && c.Default == "" && c.Identity == "" && c.Generated == "" && have.HasRows:
+	case c.NotNull && c.Default == "" && c.Identity == "" && c.Generated == "" && d.populated(have):
 		s.Hazards = append(s.Hazards, Hazard{Code: "not-null-no-default", Severity: Unsafe,
 			Reason: "a NOT NULL column without a default cannot be added to a non-empty table; add it nullable, backfill, then set NOT NULL"})
 	case c.Default != "" && isVolatile(c.Default) || c.Identity != "" || c.Generated != "" || d.opts.ServerVersion < 110000 && c.Default != "":
@@ -155,7 +155,7 @@ func identityWord(s string) string {
 // PostgreSQL 12+ uses to skip the full-table scan under ACCESS EXCLUSIVE.
 func (d *differ) setNotNull(have, want *Table, c *Column, alter string) {
 	tn := want.QualifiedName()
-	if !have.HasRows {
+	if !d.populated(have) {
 		d.add(Step{Kind: SetNotNull, Table: tn, Transactional: true, Lock: "ACCESS EXCLUSIVE", SQL: alter + " SET NOT NULL"})
 		return
 	}

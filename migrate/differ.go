@@ -20,3 +20,7 @@ func (d *differ) claim(table, name string) { d.claimed[table+"|"+name] = true }
 func (d *differ) isClaimed(table, name string) bool { return d.claimed[table+"|"+name] }
 
 func (d *differ) add(s Step) { d.steps = append(d.steps, s) }
+
+// populated reports whether the live table have is to be treated as
+// holding rows: it has data pages, or the plan assumes every table does.
+func (d *differ) populated(have *Table) bool { return have.HasRows || d.opts.AssumePopulated }

@@ -117,6 +117,15 @@ type PlanOptions struct {
 	// by any model are otherwise never touched.
 	DropTables []string
 
+	// AssumePopulated plans as if every existing table held rows: the
+	// steps that lock or fail only on a populated table get their hazards
+	// and, with Online, their online forms, even where the live table is
+	// empty. Set it when the plan is written to a file that will run on
+	// other databases (`migrate diff` plans on an empty scratch database).
+	// Tables the plan creates are still known to be empty. Default false:
+	// the live table's own pages decide (Table.HasRows).
+	AssumePopulated bool
+
 	// ServerVersion is server_version_num; Diff assumes 150000 when zero.
 	ServerVersion int
 }

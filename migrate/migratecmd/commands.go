@@ -3,6 +3,7 @@ package migratecmd
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 
 	"github.com/normkit/norm/migrate/versioned"
@@ -28,6 +29,13 @@ func (r *runner) withMigrator(ctx context.Context) (int, error) {
 	}
 	if r.cl.stmtTimeout != nil {
 		mopts.StatementTimeout = *r.cl.stmtTimeout
+	}
+	if mopts.OnProgress == nil {
+		var lines io.Writer
+		mopts.OnProgress, lines = progressPrinter(r.errOut)
+		if mopts.Progress == nil && !r.cl.json {
+			mopts.Progress = lines
+		}
 	}
 	if mopts.Progress == nil && !r.cl.json {
 		mopts.Progress = r.errOut

@@ -40,6 +40,17 @@ type MigratorOptions struct {
 	// Progress, when set, receives one line as each migration starts and
 	// ends.
 	Progress io.Writer
+	// OnProgress, when set, receives samples of the index builds a
+	// no-transaction file runs (CREATE INDEX CONCURRENTLY), read every
+	// ProgressInterval from pg_stat_progress_create_index on a second
+	// connection of the pool; it is called from another goroutine, one
+	// call at a time, and must return quickly. A Migrator over a single
+	// connection (NewMigratorConn) reports none. Progress is best effort:
+	// a failed read stops the samples, never the migration.
+	OnProgress func(Progress)
+	// ProgressInterval is how often OnProgress is called while an index
+	// builds. Default 1s.
+	ProgressInterval time.Duration
 }
 
 // defaultLockTimeout is the LockTimeout used when none is set.
@@ -93,7 +104,10 @@ type MigrationResult struct {
 // A Migrator is safe for sequential use; do not call AddGo concurrently
 // with a command.
 type Migrator struct {
-	db         lock.Target
+	db lock.Target
+	// pool is db as given to NewMigrator, nil for NewMigratorConn: the
+	// progress of an index build is read on a second connection of it.
+	pool       DB
 	opts       MigratorOptions
 	hist       history
 	migrations []*Migration
@@ -111,7 +125,12 @@ func NewMigrator(db DB, fsys fs.FS, opts MigratorOptions) (*Migrator, error) {
 	if db == nil {
 		return nil, fmt.Errorf("migrate: NewMigrator: db is nil")
 	}
-	return newMigrator(lock.OnPool(db), fsys, opts)
+	mg, err := newMigrator(lock.OnPool(db), fsys, opts)
+	if err != nil {
+		return nil, err
+	}
+	mg.pool = db
+	return mg, nil
 }
 
 // NewMigratorConn is NewMigrator over a single connection, which then
@@ -344,7 +363,10 @@ func (mg *Migrator) upOutsideTx(ctx context.Context, m *Migration) (bool, error)
 	if err := mg.hist.insert(ctx, conn, m, 0, true); err != nil {
 		return false, err
 	}
-	if err := execScript(ctx, conn, m, m.up, DirectionUp); err != nil {
+	stop := mg.watchProgress(ctx, conn.PgConn().PID(), m)
+	err = execScript(ctx, conn, m, m.up, DirectionUp)
+	stop()
+	if err != nil {
 		return false, fmt.Errorf("%w\n%w: version %d (%s) is recorded dirty: %s", err, ErrDirty, m.Version, m.Source(), recoveryHint)
 	}
 	return true, mg.hist.markClean(ctx, conn, m.Version, time.Since(start))
