@@ -1,0 +1,2 @@
+-- strong_migrations: adding an auto-incrementing column; squawk: adding-serial-primary-key-field
+ALTER TABLE audit ADD COLUMN seq bigserial;
