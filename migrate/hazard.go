@@ -126,7 +126,7 @@ func numericChange(a, b parsedType) changeKind {
 	return binaryCoercible
 }
 
-// HazardDef is one entry of the hazard catalogue: a code, the severity
+// HazardDef is one entry of the hazard catalog: a code, the severity
 // it carries, and the safe way to do the same change. The planner's steps
 // and `migrate lint`'s findings (versioned.Migrator.Lint) both use these
 // codes; docs/guides/migrate.md describes each.
@@ -137,8 +137,8 @@ type HazardDef struct {
 	Safe string `json:"safe"`
 }
 
-// hazardCatalogue is the one list of hazard codes.
-var hazardCatalogue = []HazardDef{
+// hazardCatalog is the one list of hazard codes.
+var hazardCatalog = []HazardDef{
 	{"table-rewrite", Unsafe, "add the column without the volatile default (or a new column of the new type), backfill in batches, then switch over"},
 	{"validating-constraint", Unsafe, "add the constraint NOT VALID, then VALIDATE CONSTRAINT in a later migration (it takes only SHARE UPDATE EXCLUSIVE)"},
 	{"set-not-null-scan", Unsafe, "add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it in a later migration, then SET NOT NULL (no scan) and drop the check"},
@@ -162,14 +162,14 @@ var hazardCatalogue = []HazardDef{
 	{"invalid-index", Info, "none needed: the invalid index is dropped and rebuilt"},
 }
 
-// HazardCatalogue returns every hazard code with its severity and safe
+// HazardCatalog returns every hazard code with its severity and safe
 // alternative, worst severity first.
-func HazardCatalogue() []HazardDef { return append([]HazardDef(nil), hazardCatalogue...) }
+func HazardCatalog() []HazardDef { return append([]HazardDef(nil), hazardCatalog...) }
 
-// LookupHazard returns the catalogue entry of code; ok is false for a
-// code the catalogue does not know.
+// LookupHazard returns the catalog entry of code; ok is false for a
+// code the catalog does not know.
 func LookupHazard(code string) (def HazardDef, ok bool) {
-	for _, h := range hazardCatalogue {
+	for _, h := range hazardCatalog {
 		if h.Code == code {
 			return h, true
 		}

@@ -9,13 +9,13 @@ import (
 	"testing"
 )
 
-// TestHazardCatalogueHasPlannerCodes: every hazard code the planner's
-// sources use is in the one catalogue, with a severity and a safe
+// TestHazardCatalogHasPlannerCodes: every hazard code the planner's
+// sources use is in the one catalog, with a severity and a safe
 // alternative, and no code is listed twice.
-func TestHazardCatalogueHasPlannerCodes(t *testing.T) {
+func TestHazardCatalogHasPlannerCodes(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
-	for _, h := range HazardCatalogue() {
+	for _, h := range HazardCatalog() {
 		if seen[h.Code] {
 			t.Errorf("code %q listed twice", h.Code)
 		}
@@ -41,7 +41,7 @@ func TestHazardCatalogueHasPlannerCodes(t *testing.T) {
 		for _, m := range used.FindAllStringSubmatch(string(src), -1) {
 			n++
 			if _, ok := LookupHazard(m[1]); !ok {
-				t.Errorf("%s uses hazard code %q, which the catalogue lacks", f, m[1])
+				t.Errorf("%s uses hazard code %q, which the catalog lacks", f, m[1])
 			}
 		}
 	}

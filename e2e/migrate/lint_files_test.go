@@ -157,7 +157,7 @@ func TestLintCorpus(t *testing.T) {
 }
 
 // TestLintJSON checks the JSON form: codes, severities, the safe
-// alternative from the hazard catalogue, allowed findings and the exit
+// alternative from the hazard catalog, allowed findings and the exit
 // status without --check.
 func TestLintJSON(t *testing.T) {
 	t.Parallel()

@@ -25,7 +25,7 @@ type LintOptions struct {
 // scratch database, never one that matters: Lint applies the migrations
 // there — and reports what the server actually did, statement by
 // statement, as findings with the planner's hazard codes (see
-// migrate.HazardCatalogue).
+// migrate.HazardCatalog).
 //
 // Versions up to opts.From are applied first. Then, for each later file:
 // every empty table is seeded with opts.Rows rows of type-correct values

@@ -15,7 +15,7 @@ type allowance struct {
 // allowances reads the allow comments of a file: those before the first
 // statement's code apply to the whole file (index -1), the others to the
 // statement whose leading comments hold them. A comment without a reason
-// or with a code the hazard catalogue does not know is an error.
+// or with a code the hazard catalog does not know is an error.
 func allowances(sc *script) (map[int][]allowance, error) {
 	out := map[int][]allowance{}
 	if !strings.Contains(sc.Text, allowDirective) {
@@ -25,8 +25,11 @@ func allowances(sc *script) (map[int][]allowance, error) {
 	lx := relexer{lx: lexer{src: src}, stmts: sc.Statements}
 	for {
 		tk, ok, err := lx.scan()
-		if err != nil || !ok {
-			break // the file split, so it lexes
+		if err != nil {
+			return nil, fmt.Errorf("%w %s: %w", ErrBadFile, sc.Path, err)
+		}
+		if !ok {
+			break
 		}
 		if tk.kind != tokComment || !strings.HasPrefix(tk.text, "--") {
 			continue
@@ -41,7 +44,7 @@ func allowances(sc *script) (map[int][]allowance, error) {
 			return nil, fmt.Errorf("%w %s:%d: %q needs a hazard code and a reason: -- %s CODE REASON", ErrBadFile, sc.Path, line, body, allowDirective)
 		}
 		if _, ok := migrate.LookupHazard(fields[0]); !ok {
-			return nil, fmt.Errorf("%w %s:%d: %q: unknown hazard code %q (see migrate.HazardCatalogue)", ErrBadFile, sc.Path, line, body, fields[0])
+			return nil, fmt.Errorf("%w %s:%d: %q: unknown hazard code %q (see migrate.HazardCatalog)", ErrBadFile, sc.Path, line, body, fields[0])
 		}
 		a := allowance{code: fields[0], reason: strings.Join(fields[1:], " ")}
 		idx := -1

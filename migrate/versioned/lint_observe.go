@@ -26,7 +26,7 @@ func (fr *fileRun) existing(rel uint32) bool {
 
 func (fr *fileRun) add(st statement, table, code, observed string) {
 	def, ok := migrate.LookupHazard(code)
-	if !ok { // every code used here is in the catalogue (TestLintCodesInCatalogue)
+	if !ok { // every code used here is in the catalog (TestHazardCatalogHasPlannerCodes)
 		def = migrate.HazardDef{Code: code, Severity: migrate.Unsafe}
 	}
 	fr.findings = append(fr.findings, LintFinding{Line: st.Line, Statement: firstLine(st.Code), Table: table,

@@ -37,8 +37,8 @@ type LintFinding struct {
 	Statement string `json:"statement"`
 	// Table is the table concerned, as regclass text.
 	Table string `json:"table,omitempty"`
-	// Code, Severity and Safe come from the planner's hazard catalogue
-	// (migrate.HazardCatalogue).
+	// Code, Severity and Safe come from the planner's hazard catalog
+	// (migrate.HazardCatalog).
 	Code     string           `json:"code"`
 	Severity migrate.Severity `json:"severity"`
 	Safe     string           `json:"safe"`

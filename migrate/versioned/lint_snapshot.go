@@ -144,13 +144,3 @@ var lockNames = map[string]string{
 	"ShareUpdateExclusiveLock": "SHARE UPDATE EXCLUSIVE", "ShareLock": "SHARE", "ShareRowExclusiveLock": "SHARE ROW EXCLUSIVE",
 	"ExclusiveLock": "EXCLUSIVE", "AccessExclusiveLock": "ACCESS EXCLUSIVE",
 }
-
-// blocksWrites reports whether a lock mode blocks INSERT, UPDATE and
-// DELETE on the table.
-func blocksWrites(mode string) bool {
-	switch mode {
-	case "ShareLock", "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock":
-		return true
-	}
-	return false
-}
