@@ -1,2 +1,2 @@
--- squawk: adding-serial-primary-key-field / primary key without an index
+-- squawk: adding-serial-primary-key-field (ADD PRIMARY KEY on a table with rows)
 ALTER TABLE events ADD PRIMARY KEY (id);

@@ -1,2 +1,2 @@
--- strong_migrations: adding an auto-incrementing column; squawk: adding-serial-primary-key-field
+-- strong_migrations: adding an auto-incrementing column
 ALTER TABLE audit ADD COLUMN seq bigserial;
