@@ -176,6 +176,13 @@ func TestLintJSON(t *testing.T) {
 	if len(rep.Files) != 3 {
 		t.Fatalf("files = %d, want 3: %s", len(rep.Files), out)
 	}
+	idx := rep.Files[1]
+	if len(idx.Statements) != 1 || idx.Statements[0].Line != 1 || idx.Statements[0].Bare {
+		t.Fatalf("0002 statements = %+v, want the one CREATE INDEX, in a transaction", idx.Statements)
+	}
+	if locks := idx.Statements[0].Locks; len(locks) != 1 || locks[0] != (versioned.LintLock{Table: "users", Mode: "SHARE"}) {
+		t.Errorf("CREATE INDEX took %+v, want exactly SHARE on users", locks)
+	}
 	var got []string
 	for _, f := range rep.Files[1:] {
 		for _, x := range f.Findings {

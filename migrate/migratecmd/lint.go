@@ -76,7 +76,11 @@ func (r *runner) lintFrom(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	defer closeDB()
-	mg, err := versioned.NewMigrator(db, r.source(), r.opts.Migrator)
+	mopts := r.opts.Migrator
+	if r.cl.history != "" {
+		mopts.HistoryTable = r.cl.history
+	}
+	mg, err := versioned.NewMigrator(db, r.source(), mopts)
 	if err != nil {
 		return 0, err
 	}

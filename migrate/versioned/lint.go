@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -107,7 +108,8 @@ func (mg *Migrator) lintFile(ctx context.Context, m *Migration, opts LintOptions
 	if err != nil {
 		return false, fmt.Errorf("migrate: lint: %w", err)
 	}
-	defer conn.Release()
+	release := sync.OnceFunc(conn.Release)
+	defer release()
 	c := conn.Conn()
 	if lf.Unseeded, err = seed(ctx, c, opts.Rows, mg.hist.raw); err != nil {
 		return false, err
@@ -131,7 +133,7 @@ func (mg *Migrator) lintFile(ctx context.Context, m *Migration, opts LintOptions
 	} else {
 		ok, err = fr.runInTx(ctx, c, m.up)
 	}
-	conn.Release()
+	release() // Baseline and UpTo below take connections of their own
 	if err != nil {
 		return false, err
 	}
@@ -141,6 +143,7 @@ func (mg *Migrator) lintFile(ctx context.Context, m *Migration, opts LintOptions
 		f.AllowReason, f.Allowed = allowedBy(allow, idx, f.Code)
 	}
 	lf.Findings = append(lf.Findings, fr.findings...)
+	lf.Statements = fr.stmts
 	if !ok {
 		return false, nil
 	}

@@ -16,6 +16,7 @@ type fileRun struct {
 	populated map[uint32]bool
 	exclusive map[uint32]int
 	findings  []LintFinding
+	stmts     []LintStatement
 }
 
 // existing reports whether rel is a table that existed before the file.
@@ -67,6 +68,7 @@ func (fr *fileRun) observe(st statement, b, a *snapshot, bare bool) {
 		}
 	}
 	fr.heldLocks(st, b, taken)
+	fr.record(st, a, taken, bare)
 	for rel, modes := range taken {
 		for _, m := range modes {
 			if m == "AccessExclusiveLock" && fr.existing(rel) {
@@ -77,6 +79,29 @@ func (fr *fileRun) observe(st statement, b, a *snapshot, bare bool) {
 		}
 	}
 }
+
+// record keeps the locks the statement took, strongest first per table.
+func (fr *fileRun) record(st statement, a *snapshot, taken map[uint32][]string, bare bool) {
+	ls := LintStatement{Line: st.Line, Statement: firstLine(st.Code), Locks: []LintLock{}, Bare: bare}
+	for rel, modes := range taken {
+		name := a.rels[rel].name
+		if name == "" {
+			name = fr.start.rels[rel].name
+		}
+		for _, m := range modes {
+			ls.Locks = append(ls.Locks, LintLock{Table: name, Mode: lockNames[m]})
+		}
+	}
+	sort.Slice(ls.Locks, func(i, j int) bool {
+		x, y := ls.Locks[i], ls.Locks[j]
+		return x.Table < y.Table || x.Table == y.Table && lockRank[x.Mode] > lockRank[y.Mode]
+	})
+	fr.stmts = append(fr.stmts, ls)
+}
+
+// lockRank orders lock modes from weakest to strongest.
+var lockRank = map[string]int{"ACCESS SHARE": 1, "ROW SHARE": 2, "ROW EXCLUSIVE": 3, "SHARE UPDATE EXCLUSIVE": 4,
+	"SHARE": 5, "SHARE ROW EXCLUSIVE": 6, "EXCLUSIVE": 7, "ACCESS EXCLUSIVE": 8}
 
 // columns finds rewrites, dropped and renamed columns, type changes and
 // NOT NULL set with a scan.

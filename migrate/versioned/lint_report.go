@@ -24,9 +24,33 @@ type LintFile struct {
 	// file ran, each with why: findings that need a populated table
 	// (scans) cannot show for them.
 	Unseeded []string `json:"unseeded,omitempty"`
+	// Statements lists what each statement of the file did, in order
+	// (those that ran: a statement that failed is only a finding).
+	Statements []LintStatement `json:"statements,omitempty"`
 	// Skipped says why the file was not linted ("" when it was): a Go
 	// migration, or an earlier file failed.
 	Skipped string `json:"skipped,omitempty"`
+}
+
+// LintStatement is what one statement did on the scratch database.
+type LintStatement struct {
+	Line      int    `json:"line"`
+	Statement string `json:"statement"`
+	// Locks are the table locks the statement took (pg_locks of the lint
+	// backend, new since the statement before), table then mode.
+	Locks []LintLock `json:"locks"`
+	// Bare is set for a statement of a no-transaction file that
+	// PostgreSQL refused to run in a transaction block (CREATE INDEX
+	// CONCURRENTLY …): it ran bare, and its locks were not observed.
+	Bare bool `json:"bare,omitempty"`
+}
+
+// LintLock is one table lock a statement took.
+type LintLock struct {
+	Table string `json:"table"`
+	// Mode is the lock mode as the PostgreSQL docs name it, "ACCESS
+	// EXCLUSIVE", "SHARE", ….
+	Mode string `json:"mode"`
 }
 
 // LintFinding is one hazard a statement showed on the scratch database.
