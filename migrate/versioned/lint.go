@@ -51,7 +51,8 @@ type LintOptions struct {
 // rename, type-change (no rewrite), exclusive-lock-held (ACCESS
 // EXCLUSIVE taken by one statement and held while a later one locks
 // another table) and statement-fails or not-null-no-default (the file
-// fails on the scratch database; later files are then skipped). A
+// fails on the scratch database, or a COMMIT in a transactional file ends
+// its transaction; later files are then skipped). A
 // finding is accepted by a "-- norm:allow CODE REASON" comment before
 // the file's first statement (the whole file) or among a statement's
 // leading comments; the reason is required. Go migrations are applied,
@@ -173,6 +174,10 @@ func (fr *fileRun) runInTx(ctx context.Context, c *pgx.Conn, sc *script) (bool, 
 		}
 		if _, err := tx.Exec(ctx, st.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
 			fr.failed(st, err)
+			return false, nil
+		}
+		if c.PgConn().TxStatus() != 'T' { // COMMIT, ROLLBACK or END in the file
+			fr.add(st, "", "statement-fails", "ended the transaction the runner wraps the file in: the statements after it would run outside a transaction (drop the transaction control, or mark the file -- norm:no-transaction)")
 			return false, nil
 		}
 		a, err := takeSnapshot(ctx, tx, true)
