@@ -222,6 +222,13 @@ func TestLintFromDatabase(t *testing.T) {
 	if !strings.HasPrefix(out, want) || strings.Contains(out, "0002_index") {
 		t.Errorf("lint output:\n%s\nwant it to start with:\n%s(and not lint 0002)", out, want)
 	}
+	if code, _, errOut := lintCmd(t, "up", "--dir", dir, "--dsn", db.DSN()); code != migratecmd.ExitOK {
+		t.Fatalf("up: exit %d: %s", code, errOut)
+	}
+	code, out, errOut = lintCmd(t, "lint", "--check", "--dir", dir, "--dsn", db.DSN(), "--dev-url", cluster.DSN())
+	if want := "nothing to lint: no migration above version 3 in " + dir + "\n"; code != migratecmd.ExitOK || out != want {
+		t.Errorf("lint with every version applied = %d %q (stderr %s), want 0 %q", code, out, errOut, want)
+	}
 }
 
 // TestLintBadAllow: an allow comment without a reason, or with an

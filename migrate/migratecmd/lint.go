@@ -54,8 +54,14 @@ func (r *runner) lint(ctx context.Context) (int, error) {
 		if err != nil {
 			return ExitError, err
 		}
-	} else if _, err := fmt.Fprint(r.out, report.Text()); err != nil {
-		return ExitError, err
+	} else {
+		text := report.Text()
+		if len(report.Files) == 0 {
+			text = fmt.Sprintf("nothing to lint: no migration above version %d in %s\n", from, r.dirName())
+		}
+		if _, err := fmt.Fprint(r.out, text); err != nil {
+			return ExitError, err
+		}
 	}
 	if r.cl.check && report.Unsafe() {
 		_, _ = fmt.Fprintln(r.errOut, "migrate: lint: unsafe or destructive findings (accept one with -- norm:allow CODE REASON)")
