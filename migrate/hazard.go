@@ -125,3 +125,54 @@ func numericChange(a, b parsedType) changeKind {
 	}
 	return binaryCoercible
 }
+
+// HazardDef is one entry of the hazard catalog: a code, the severity
+// it carries, and the safe way to do the same change. The planner's steps
+// and `migrate lint`'s findings (versioned.Migrator.Lint) both use these
+// codes; docs/guides/migrate.md describes each.
+type HazardDef struct {
+	Code     string   `json:"code"`
+	Severity Severity `json:"severity"`
+	// Safe is the safe alternative, one line.
+	Safe string `json:"safe"`
+}
+
+// hazardCatalog is the one list of hazard codes.
+var hazardCatalog = []HazardDef{
+	{"table-rewrite", Unsafe, "add the column without the volatile default (or a new column of the new type), backfill in batches, then switch over"},
+	{"validating-constraint", Unsafe, "add the constraint NOT VALID, then VALIDATE CONSTRAINT in a later migration (it takes only SHARE UPDATE EXCLUSIVE)"},
+	{"set-not-null-scan", Unsafe, "add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it in a later migration, then SET NOT NULL (no scan) and drop the check"},
+	{"blocking-index", Unsafe, "CREATE INDEX CONCURRENTLY in a file of its own with -- norm:no-transaction"},
+	{"blocking-unique", Unsafe, "CREATE UNIQUE INDEX CONCURRENTLY (no-transaction file), then ADD CONSTRAINT … UNIQUE/PRIMARY KEY USING INDEX"},
+	{"not-null-no-default", Unsafe, "add the column nullable (or with a constant default), backfill, then set NOT NULL"},
+	{"collation-change", Unsafe, "add a new column with the collation, backfill, and switch over"},
+	{"pg14-concurrent-index-bug", Unsafe, "upgrade to PostgreSQL 14.4 or later before building indexes CONCURRENTLY"},
+	{"statement-fails", Unsafe, "fix the statement: it fails on a database holding the schema before it and a few rows per table"},
+	{"drop-table", Destructive, "stop using the table in the deployed code first, keep a backup, and accept the finding with -- norm:allow drop-table <reason>"},
+	{"drop-column", Destructive, "deploy code that no longer reads or writes the column first, then drop it (accept with -- norm:allow drop-column <reason>)"},
+	{"drop-constraint", Destructive, "make sure no code relies on the constraint, then drop it"},
+	{"drop-index", Destructive, "check that no query needs the index, then DROP INDEX CONCURRENTLY in a no-transaction file"},
+	{"narrowing-type", Destructive, "check every existing value fits, or add a new column and backfill"},
+	{"blocking-drop-index", Warning, "DROP INDEX CONCURRENTLY in a file of its own with -- norm:no-transaction"},
+	{"exclusive-lock-held", Warning, "put the statements that follow an ACCESS EXCLUSIVE lock on another table in their own migration, so the lock is released first"},
+	{"rename", Warning, "deploy code that reads both names (or a view with the old name) first, rename, then remove the old name from the code"},
+	{"identity-change", Warning, "set the identity's start above the existing ids (ALTER … RESTART WITH)"},
+	{"type-change", Info, "none needed: the change is binary-coercible (no rewrite, a brief ACCESS EXCLUSIVE lock)"},
+	{"cached-plan", Info, "none needed: pgx and pool re-prepare statements once the row type changes"},
+	{"invalid-index", Info, "none needed: the invalid index is dropped and rebuilt"},
+}
+
+// HazardCatalog returns every hazard code with its severity and safe
+// alternative, worst severity first.
+func HazardCatalog() []HazardDef { return append([]HazardDef(nil), hazardCatalog...) }
+
+// LookupHazard returns the catalog entry of code; ok is false for a
+// code the catalog does not know.
+func LookupHazard(code string) (def HazardDef, ok bool) {
+	for _, h := range hazardCatalog {
+		if h.Code == code {
+			return h, true
+		}
+	}
+	return HazardDef{}, false
+}

@@ -40,6 +40,17 @@ func (s Severity) String() string {
 // MarshalText makes severities readable in JSON plans.
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText reads a severity as MarshalText writes it.
+func (s *Severity) UnmarshalText(b []byte) error {
+	for v, n := range severityNames {
+		if n == string(b) {
+			*s = v
+			return nil
+		}
+	}
+	return fmt.Errorf("migrate: unknown severity %q (want info, warning, unsafe or destructive)", b)
+}
+
 // Hazard is one risk of a step.
 type Hazard struct {
 	// Code names the hazard in the hazard catalog (docs/guides/migrate.md),

@@ -1,5 +1,5 @@
 // Package migratecmd is the command layer of norm's migrations: the
-// `migrate up|down|redo|status|baseline|forget|create|plan|apply|diff|erd`
+// `migrate up|down|redo|status|baseline|forget|create|plan|apply|diff|erd|lint`
 // commands behind normctl, packaged so an application can offer the same
 // commands from its own cmd/migrate/main.go with its Go migrations and
 // models:
@@ -28,8 +28,18 @@
 // `erd` prints the schema as a Mermaid erDiagram (migrate.ERD): the
 // models, or with --dsn the live database.
 //
+// `lint [--check] [--json]` runs each pending file on a scratch database
+// (the same --dev-url or throwaway server as diff) holding the schema
+// before it and a few seeded rows per table, and reports what PostgreSQL
+// actually did — locks, rewrites, validation scans, index builds without
+// CONCURRENTLY — with the planner's hazard codes
+// (versioned.Migrator.Lint). Pending means above the last version applied
+// on --dsn (or DATABASE_URL) when one is given, every file otherwise. A
+// "-- norm:allow CODE REASON" comment accepts a finding.
+//
 // Exit status (the Exit… constants): 0 success, 1 failure (including bad
-// usage), 2 when `plan --check` finds unsafe or destructive steps, 3 when
+// usage), 2 when `plan --check` or `lint --check` finds unsafe or destructive
+// steps, 3 when
 // `status` finds a version that needs attention — dirty, drift (an applied
 // up or down file changed) or missing (recorded as applied, but no file or
 // Go migration has it). status prints the full table (or JSON with --json)

@@ -19,7 +19,7 @@ import (
 const (
 	ExitOK     = 0 // the command succeeded
 	ExitError  = 1 // the command failed or the usage was wrong
-	ExitUnsafe = 2 // plan --check found unsafe or destructive steps
+	ExitUnsafe = 2 // plan or lint --check found unsafe or destructive steps
 	// ExitNeedsAttention: status found a version that is dirty, has
 	// drift (an applied file changed) or is missing (applied, but no file
 	// or Go migration has it). The status is printed in full first (as
@@ -47,9 +47,13 @@ commands:
                        models planned against it (online forms; steps outside a
                        transaction go in NNNN_NAME_online.up.sql); writes nothing when
                        the files already produce the models
+  lint [--check]       run each pending file on a scratch database (--dev-url) with a few
+                       rows per table and report what it did: locks, rewrites, scans,
+                       blocking index builds (exit 2 with --check if unsafe); pending
+                       means above the last version applied on --dsn, else every file
 
-exit status: 0 success, 1 failure or bad usage, 2 plan --check found unsafe
-steps, 3 status found a dirty, drifted or missing version
+exit status: 0 success, 1 failure or bad usage, 2 plan or lint --check found
+unsafe steps, 3 status found a dirty, drifted or missing version
 
 flags:
 `
@@ -111,7 +115,7 @@ func parseArgs(args []string, stderr io.Writer) (cmdline, error) {
 	fset.StringVar(&cl.dir, "dir", "", "migrations directory (default migrations)")
 	fset.BoolVar(&cl.json, "json", false, "print results as JSON")
 	fset.BoolVar(&cl.dryRun, "dry-run", false, "print what would be done and change nothing")
-	fset.BoolVar(&cl.check, "check", false, "plan: exit 2 when a step is unsafe or destructive")
+	fset.BoolVar(&cl.check, "check", false, "plan, lint: exit 2 when a step is unsafe or destructive")
 	fset.BoolVar(&cl.destroy, "allow-destructive-down", false, "down/redo: allow DROP TABLE/COLUMN/SCHEMA, TRUNCATE and DELETE")
 	fset.BoolVar(&cl.ooo, "allow-out-of-order", false, "up: apply pending versions below the highest applied one")
 	fset.Func("to", "up: last version to apply; down: version to roll back to", func(s string) error {
@@ -119,7 +123,7 @@ func parseArgs(args []string, stderr io.Writer) (cmdline, error) {
 		cl.to, cl.toSet = v, true
 		return err
 	})
-	fset.StringVar(&cl.devURL, "dev-url", "", "diff: scratch PostgreSQL server to replay the migrations on (diff creates and drops a database there)")
+	fset.StringVar(&cl.devURL, "dev-url", "", "diff, lint: scratch PostgreSQL server to replay the migrations on (a database is created and dropped there)")
 	fset.BoolVar(&cl.allowDestructive, "allow-destructive", false, "diff: write destructive steps (drops, narrowing), each with its hazard as a comment")
 	fset.StringVar(&cl.schemas, "schema", "", "erd: schemas of the live database to draw, comma-separated (default public)")
 	fset.StringVar(&cl.history, "history-table", "", "history table, table or schema.table (default schema_migrations)")
@@ -175,8 +179,10 @@ func (r *runner) run(ctx context.Context) (int, error) {
 		return r.diff(ctx)
 	case "erd":
 		return r.erd(ctx)
+	case "lint":
+		return r.lint(ctx)
 	}
-	return ExitError, fmt.Errorf("migrate: unknown command %q (want up, down, redo, status, baseline, forget, create, plan, apply, diff or erd)", r.cl.command)
+	return ExitError, fmt.Errorf("migrate: unknown command %q (want up, down, redo, status, baseline, forget, create, plan, apply, diff, erd or lint)", r.cl.command)
 }
 
 func (r *runner) dirName() string {
@@ -200,11 +206,7 @@ func (r *runner) source() fs.FS {
 func (r *runner) connect(ctx context.Context) (migrate.DB, func(), error) {
 	dsn := r.cl.dsn
 	if dsn == "" {
-		getenv := r.opts.Getenv
-		if getenv == nil {
-			getenv = os.Getenv
-		}
-		dsn = getenv("DATABASE_URL")
+		dsn = r.getenv()("DATABASE_URL")
 	}
 	if dsn == "" {
 		return nil, nil, fmt.Errorf("migrate: no database: pass --dsn or set DATABASE_URL")
@@ -217,6 +219,14 @@ func (r *runner) connect(ctx context.Context) (migrate.DB, func(), error) {
 		return nil, nil, fmt.Errorf("migrate: connect: %w", err)
 	}
 	return pool, pool.Close, nil
+}
+
+// getenv is Options.Getenv, default os.Getenv.
+func (r *runner) getenv() func(string) string {
+	if r.opts.Getenv != nil {
+		return r.opts.Getenv
+	}
+	return os.Getenv
 }
 
 // positionalVersion parses the single version argument of baseline and

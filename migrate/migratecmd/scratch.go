@@ -33,10 +33,10 @@ func (r *runner) devURL(ctx context.Context) (url string, stop func(), err error
 	}
 	url, stop, err = start(ctx)
 	if errors.Is(err, errNoLocalServer) {
-		return "", nil, fmt.Errorf("migrate: diff needs a scratch PostgreSQL server to replay the migrations on: pass --dev-url postgres://… (a server where the role may CREATE DATABASE; diff creates a database of its own there and drops it afterwards), or install the PostgreSQL server binaries for a throwaway one: %w", err)
+		return "", nil, fmt.Errorf("migrate: %s needs a scratch PostgreSQL server to replay the migrations on: pass --dev-url postgres://… (a server where the role may CREATE DATABASE; a database of its own is created there and dropped afterwards), or install the PostgreSQL server binaries for a throwaway one: %w", r.cl.command, err)
 	}
 	if err != nil {
-		return "", nil, fmt.Errorf("migrate: diff: start the dev database: %w", err)
+		return "", nil, fmt.Errorf("migrate: %s: start the dev database: %w", r.cl.command, err)
 	}
 	return url, stop, nil
 }

@@ -16,6 +16,13 @@
 // drift, down migrations with destructive statements are refused unless
 // allowed, and DryRun reports every command without executing it.
 //
+// Lint runs the pending files on a scratch database, with a few seeded
+// rows per table, and reports what each statement did — the locks it
+// took, tables rewritten, constraints validated with a scan, indexes
+// built without CONCURRENTLY — with package migrate's hazard codes
+// (migrate.HazardCatalog); a "-- norm:allow CODE REASON" comment accepts
+// a finding and is ignored by the runner.
+//
 // It takes a DB, any pool that hands out a dedicated connection (Acquire)
 // — *pgxpool.Pool or norm's *pool.DB —, or one *pgx.Conn with
 // NewMigratorConn. The guide is docs/guides/migrate-files.md.

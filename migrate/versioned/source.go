@@ -13,6 +13,11 @@ import (
 // transaction.
 const noTxDirective = "norm:no-transaction"
 
+// allowDirective accepts a lint finding: "-- norm:allow CODE REASON",
+// before the first statement for the whole file or among a statement's
+// leading comments for that statement. The runner ignores it.
+const allowDirective = "norm:allow"
+
 // parsedName is a parsed migration file name: NNNN_name.up.sql or
 // NNNN_name.down.sql.
 type parsedName struct {
@@ -115,6 +120,8 @@ func parseScript(p, src string) (*script, error) {
 		}
 		line := lineAt(src, tk.start)
 		switch {
+		case strings.HasPrefix(body, allowDirective+" ") || body == allowDirective:
+			continue // read by Lint, which checks its code and reason
 		case tk.start > head:
 			return nil, fmt.Errorf("%w %s:%d: directive %q must come before the first statement", ErrBadFile, p, line, body)
 		case body != noTxDirective:

@@ -8,11 +8,17 @@
 //
 //	normctl migrate erd --dsn postgres://… [--schema public,billing]
 //
+// and lints pending migration files by running them on a scratch
+// database (--dev-url, or a throwaway server from the local PostgreSQL
+// binaries), exiting 2 with --check on unsafe findings:
+//
+//	normctl migrate lint --check [--dsn postgres://…] [--dev-url postgres://…]
+//
 // Auto-migrations from Go models (plan, apply, diff) need the models
 // compiled in: build a cmd/migrate of your own with
 // github.com/normkit/norm/migrate/migratecmd. Run `normctl migrate -h`
 // for every flag. Exit status: 0 success, 1 failure, 2 when
-// `plan --check` finds unsafe or destructive steps, 3 when `status` finds
+// `plan --check` or `lint --check` finds unsafe or destructive steps, 3 when `status` finds
 // a version that is dirty, has drift or is missing (pending versions
 // alone exit 0); see migratecmd.ExitNeedsAttention.
 package main

@@ -1,0 +1,1 @@
+ALTER TABLE users ADD CONSTRAINT users_age_positive CHECK (age > 0) NOT VALID;

@@ -1,0 +1,2 @@
+-- norm:no-transaction
+CREATE UNIQUE INDEX CONCURRENTLY tags_pkey ON tags (id);

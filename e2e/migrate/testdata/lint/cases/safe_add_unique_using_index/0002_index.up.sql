@@ -1,0 +1,2 @@
+-- norm:no-transaction
+CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);

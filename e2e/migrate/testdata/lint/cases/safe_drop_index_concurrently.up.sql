@@ -1,0 +1,2 @@
+-- norm:no-transaction
+DROP INDEX CONCURRENTLY orders_note_idx;

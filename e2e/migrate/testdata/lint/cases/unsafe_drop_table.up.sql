@@ -1,0 +1,2 @@
+-- squawk: ban-drop-table
+DROP TABLE audit;

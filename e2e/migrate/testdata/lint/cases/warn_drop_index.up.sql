@@ -1,0 +1,2 @@
+-- squawk: require-concurrent-index-deletion
+DROP INDEX orders_note_idx;

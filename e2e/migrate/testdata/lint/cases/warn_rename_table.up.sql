@@ -1,0 +1,2 @@
+-- strong_migrations: renaming a table; squawk: renaming-table
+ALTER TABLE orders RENAME TO purchases;
