@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestReadFilesSkipsCommentsAndRefusesBadPaths(t *testing.T) {
+	t.Parallel()
+	got, err := readFiles(strings.NewReader("# header\n\npool/breaker.go\n  sqlb/./cond.go  \n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"pool/breaker.go", "sqlb/cond.go"}; !slices.Equal(got, want) {
+		t.Errorf("readFiles = %q, want %q", got, want)
+	}
+	for _, bad := range []string{"/abs/x.go", "../x.go", "pool/breaker_test.go", "pool/README.md", "a.go\na.go\n", "# only a comment\n"} {
+		if _, err := readFiles(strings.NewReader(bad)); err == nil {
+			t.Errorf("readFiles(%q) accepted it", bad)
+		}
+	}
+}
+
+func TestReadIgnoreWantsPositionMutatorAndReason(t *testing.T) {
+	t.Parallel()
+	got, err := readIgnore(strings.NewReader("# c\n\npool/retry.go:12:9 CONDITIONALS_BOUNDARY  n is never negative\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ignoreEntry{Key: mutantKey{File: "pool/retry.go", Line: 12, Column: 9, Mutator: "CONDITIONALS_BOUNDARY"}, Reason: "n is never negative", Line: 3}
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("readIgnore = %+v, want [%+v]", got, want)
+	}
+	for _, bad := range []string{
+		"pool/retry.go:12:9 CONDITIONALS_BOUNDARY",             // no reason
+		"pool/retry.go:12 CONDITIONALS_BOUNDARY reason",        // no column
+		"pool/retry.go:x:9 CONDITIONALS_BOUNDARY reason",       // not a number
+		"pool/retry.go:0:9 CONDITIONALS_BOUNDARY reason",       // lines start at 1
+		"pool/retry.go:12:9 CONDITIONAL_BOUNDARY reason",       // misspelt mutator
+		"a.go:1:1 INVERT_LOGICAL r\na.go:1:1 INVERT_LOGICAL r", // twice
+	} {
+		if _, err := readIgnore(strings.NewReader(bad)); err == nil {
+			t.Errorf("readIgnore(%q) accepted it", bad)
+		}
+	}
+}
+
+const sampleOutput = `{"go_module":"github.com/normkit/norm/pool","files":[
+{"file_name":"breaker.go","mutations":[
+ {"type":"CONDITIONALS_BOUNDARY","status":"KILLED","line":10,"column":5},
+ {"type":"CONDITIONALS_NEGATION","status":"LIVED","line":10,"column":5},
+ {"type":"ARITHMETIC_BASE","status":"LIVED","line":20,"column":7},
+ {"type":"INVERT_LOGICAL","status":"TIMED OUT","line":30,"column":3},
+ {"type":"INVERT_NEGATIVES","status":"NOT COVERED","line":40,"column":1},
+ {"type":"ARITHMETIC_BASE","status":"NOT VIABLE","line":50,"column":2},
+ {"type":"INVERT_LOOPCTRL","status":"KILLED","line":60,"column":2}]},
+{"file_name":"other.go","mutations":[
+ {"type":"ARITHMETIC_BASE","status":"LIVED","line":1,"column":1}]}]}`
+
+func TestScoreSubtractsIgnoredAndCountsTimeoutsAsSurvivors(t *testing.T) {
+	t.Parallel()
+	ms, err := parseGremlins(strings.NewReader(sampleOutput), "pool")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ignore := []ignoreEntry{
+		{Key: mutantKey{File: "pool/breaker.go", Line: 20, Column: 7, Mutator: "ARITHMETIC_BASE"}, Reason: "equivalent", Line: 1},
+		{Key: mutantKey{File: "pool/breaker.go", Line: 60, Column: 2, Mutator: "INVERT_LOOPCTRL"}, Reason: "wrong", Line: 2},
+		{Key: mutantKey{File: "pool/breaker.go", Line: 99, Column: 1, Mutator: "INVERT_LOGICAL"}, Reason: "moved", Line: 3},
+		{Key: mutantKey{File: "sqlb/cond.go", Line: 1, Column: 1, Mutator: "INVERT_LOGICAL"}, Reason: "not in this run", Line: 4},
+	}
+	rep := score([]string{"pool/breaker.go"}, nil, ms, ignore)
+	want := fileScore{File: "pool/breaker.go", Killed: 2, Lived: 1, TimedOut: 1, NotCovered: 1, NotViable: 1, Ignored: 1}
+	if len(rep.Rows) != 1 || rep.Rows[0] != want {
+		t.Fatalf("rows = %+v, want [%+v] (other.go left out)", rep.Rows, want)
+	}
+	if got := rep.Rows[0].Score(); got != 40 {
+		t.Errorf("score = %v, want 40 (2 killed of 5 viable less 0: the ignored one is out of both)", got)
+	}
+	var surv []string
+	for _, m := range rep.Survivors {
+		surv = append(surv, m.Key.String()+" "+m.Status)
+	}
+	wantSurv := []string{
+		"pool/breaker.go:10:5 CONDITIONALS_NEGATION LIVED",
+		"pool/breaker.go:30:3 INVERT_LOGICAL TIMED OUT",
+		"pool/breaker.go:40:1 INVERT_NEGATIVES NOT COVERED",
+	}
+	if !slices.Equal(surv, wantSurv) {
+		t.Errorf("survivors = %q, want %q", surv, wantSurv)
+	}
+	if len(rep.Killed) != 1 || rep.Killed[0].Line != 2 {
+		t.Errorf("killed ignore entries = %+v, want the one of line 2", rep.Killed)
+	}
+	if len(rep.Stale) != 1 || rep.Stale[0].Line != 3 {
+		t.Errorf("stale ignore entries = %+v, want only line 3 (sqlb/cond.go was not run)", rep.Stale)
+	}
+	var buf bytes.Buffer
+	below := rep.print(&buf, 90)
+	if !slices.Equal(below, []string{"pool/breaker.go"}) {
+		t.Errorf("below = %q, want pool/breaker.go", below)
+	}
+	for _, s := range []string{"40.0%  < 90 %", "was killed, so it is not equivalent", "matches no mutant"} {
+		if !strings.Contains(buf.String(), s) {
+			t.Errorf("table lacks %q:\n%s", s, buf.String())
+		}
+	}
+}
+
+func TestScoreReportsMissingFilesAndEmptyFilesAsFull(t *testing.T) {
+	t.Parallel()
+	rep := score([]string{"a/x.go", "a/y.go"}, map[string]bool{"a/y.go": true}, nil, nil)
+	if s := rep.Rows[0].Score(); s != 100 {
+		t.Errorf("score of a file without mutants = %v, want 100", s)
+	}
+	var buf bytes.Buffer
+	if below := rep.print(&buf, 90); !slices.Equal(below, []string{"a/y.go"}) {
+		t.Errorf("below = %q, want the missing a/y.go", below)
+	}
+	if !strings.Contains(buf.String(), "missing") {
+		t.Errorf("table does not say a/y.go is missing:\n%s", buf.String())
+	}
+}
+
+func TestExcludesKeepsOnlyListedFilesOfTheTree(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, f := range []string{"a.go", "b.go", "b_test.go", "doc.md", "sub/c.go", "sub/a.go"} {
+		p := filepath.Join(dir, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ex, err := excludes(dir, []string{"a.go"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	match := func(p string) bool {
+		for _, e := range ex {
+			if regexp.MustCompile(e).MatchString(p) {
+				return true
+			}
+		}
+		return false
+	}
+	for p, want := range map[string]bool{"a.go": false, "b.go": true, "sub/c.go": true, "sub/a.go": true} {
+		if got := match(p); got != want {
+			t.Errorf("%s excluded = %v, want %v (rules %q)", p, got, want, ex)
+		}
+	}
+}
