@@ -54,20 +54,27 @@ func (k mutantKey) String() string {
 	return fmt.Sprintf("%s:%d:%d %s", k.File, k.Line, k.Column, k.Mutator)
 }
 
-// ignoreEntry is one reviewed equivalent mutant.
+// ignoreEntry is one reviewed mutant gremlins does not kill.
 type ignoreEntry struct {
 	Key    mutantKey
+	Killed bool // checked by hand: a test fails on it (else it is equivalent)
 	Reason string
 	Line   int // line of the ignore file, for messages
 }
 
-// readIgnore parses the ignore list of equivalent mutants, one a line:
+// readIgnore parses the reviewed list of mutants gremlins does not kill,
+// one a line:
 //
-//	pool/retry.go:112:9 CONDITIONALS_BOUNDARY  n == 0 and n < 1 are one test for an int ≥ 0
+//	pool/retry.go:112:9 CONDITIONALS_BOUNDARY equivalent: n == 0 and n < 1 are one test for an uint
+//	pool/breaker.go:191:21 CONDITIONALS_BOUNDARY killed: loops forever; TestBreakerX times out
 //
-// file:line:column as gremlins reports them, the mutator type, then a
-// reason (required: an entry nobody can review is not accepted). Blank
-// lines and lines starting with # are skipped.
+// file:line:column as gremlins reports them, the mutator type, then the
+// kind and a reason (required: an entry nobody can review is not
+// accepted). "equivalent:" is a mutant no test can tell from the code
+// (the table leaves it out); "killed:" one that a test was seen to fail
+// on by hand, where gremlins cannot tell (a timeout on a busy machine, a
+// case clause its coverage does not reach) — the table counts it killed,
+// "by hand". Blank lines and lines starting with # are skipped.
 func readIgnore(r io.Reader) ([]ignoreEntry, error) {
 	var out []ignoreEntry
 	seen := map[mutantKey]bool{}
@@ -78,8 +85,8 @@ func readIgnore(r io.Reader) ([]ignoreEntry, error) {
 			continue
 		}
 		fields := strings.Fields(line)
-		if len(fields) < 3 {
-			return nil, fmt.Errorf("line %d: want \"file:line:column MUTATOR reason\", got %q", n, line)
+		if len(fields) < 4 || fields[2] != "equivalent:" && fields[2] != "killed:" {
+			return nil, fmt.Errorf("line %d: want \"file:line:column MUTATOR equivalent:|killed: reason\", got %q", n, line)
 		}
 		k, err := parsePos(fields[0])
 		if err != nil {
@@ -93,7 +100,7 @@ func readIgnore(r io.Reader) ([]ignoreEntry, error) {
 			return nil, fmt.Errorf("line %d: %s is listed twice", n, k)
 		}
 		seen[k] = true
-		out = append(out, ignoreEntry{Key: k, Reason: strings.Join(fields[2:], " "), Line: n})
+		out = append(out, ignoreEntry{Key: k, Killed: fields[2] == "killed:", Reason: strings.Join(fields[3:], " "), Line: n})
 	}
 	return out, sc.Err()
 }

@@ -12,13 +12,18 @@
 // negated comparisons, ++/--, negated numbers) it enables INVERT_LOGICAL
 // (&& ↔ ||) and INVERT_LOOPCTRL (break ↔ continue).
 //
-// The score of a file is killed / (viable − ignored): viable mutants are
-// the killed, lived, timed-out and not covered ones (a mutant that does
-// not compile is left out); ignored are the surviving mutants that
-// .mutate/ignore.txt lists as equivalent, each with a reason. A timed-out
-// mutant counts as not killed. mutate exits 1 when a file scores under
-// -min, a listed file is missing, an ignored mutant was killed (the
-// entry is wrong) or a gremlins run failed.
+// The score of a file is killed / (viable − equivalent): viable mutants
+// are the killed, lived, timed-out and not covered ones (a mutant that
+// does not compile is left out). .mutate/ignore.txt is the reviewed list
+// of the others, each with a reason: "equivalent:" ones (no test can
+// tell them from the code) leave the count; "killed:" ones were seen
+// killed by hand where gremlins cannot tell (a timeout, or a case clause,
+// which gremlins' coverage never reaches) and count as killed, in the
+// "by hand" column. A timed-out mutant not in the list counts as not
+// killed: on a busy machine a slow run is no evidence. mutate exits 1
+// when a file scores under -min, a listed file is missing, an
+// equivalent mutant was killed (the entry is wrong) or a gremlins run
+// failed.
 //
 // -report prints the table again from the JSON files of the last run
 // without running anything. make mutate runs the command (see README.md).

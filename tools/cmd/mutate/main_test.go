@@ -28,13 +28,17 @@ func TestReadFilesSkipsCommentsAndRefusesBadPaths(t *testing.T) {
 
 func TestReadIgnoreWantsPositionMutatorAndReason(t *testing.T) {
 	t.Parallel()
-	got, err := readIgnore(strings.NewReader("# c\n\npool/retry.go:12:9 CONDITIONALS_BOUNDARY  n is never negative\n"))
+	got, err := readIgnore(strings.NewReader("# c\n\npool/retry.go:12:9 CONDITIONALS_BOUNDARY equivalent:  n is never negative\n" +
+		"pool/retry.go:14:2 INVERT_LOOPCTRL killed: loops forever\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ignoreEntry{Key: mutantKey{File: "pool/retry.go", Line: 12, Column: 9, Mutator: "CONDITIONALS_BOUNDARY"}, Reason: "n is never negative", Line: 3}
-	if len(got) != 1 || got[0] != want {
-		t.Errorf("readIgnore = %+v, want [%+v]", got, want)
+	want := []ignoreEntry{
+		{Key: mutantKey{File: "pool/retry.go", Line: 12, Column: 9, Mutator: "CONDITIONALS_BOUNDARY"}, Reason: "n is never negative", Line: 3},
+		{Key: mutantKey{File: "pool/retry.go", Line: 14, Column: 2, Mutator: "INVERT_LOOPCTRL"}, Killed: true, Reason: "loops forever", Line: 4},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("readIgnore = %+v, want %+v", got, want)
 	}
 	for _, bad := range []string{
 		"pool/retry.go:12:9 CONDITIONALS_BOUNDARY",             // no reason
@@ -56,6 +60,7 @@ const sampleOutput = `{"go_module":"github.com/normkit/norm/pool","files":[
  {"type":"CONDITIONALS_NEGATION","status":"LIVED","line":10,"column":5},
  {"type":"ARITHMETIC_BASE","status":"LIVED","line":20,"column":7},
  {"type":"INVERT_LOGICAL","status":"TIMED OUT","line":30,"column":3},
+ {"type":"INVERT_LOGICAL","status":"TIMED OUT","line":31,"column":3},
  {"type":"INVERT_NEGATIVES","status":"NOT COVERED","line":40,"column":1},
  {"type":"ARITHMETIC_BASE","status":"NOT VIABLE","line":50,"column":2},
  {"type":"INVERT_LOOPCTRL","status":"KILLED","line":60,"column":2}]},
@@ -72,15 +77,16 @@ func TestScoreSubtractsIgnoredAndCountsTimeoutsAsSurvivors(t *testing.T) {
 		{Key: mutantKey{File: "pool/breaker.go", Line: 20, Column: 7, Mutator: "ARITHMETIC_BASE"}, Reason: "equivalent", Line: 1},
 		{Key: mutantKey{File: "pool/breaker.go", Line: 60, Column: 2, Mutator: "INVERT_LOOPCTRL"}, Reason: "wrong", Line: 2},
 		{Key: mutantKey{File: "pool/breaker.go", Line: 99, Column: 1, Mutator: "INVERT_LOGICAL"}, Reason: "moved", Line: 3},
+		{Key: mutantKey{File: "pool/breaker.go", Line: 30, Column: 3, Mutator: "INVERT_LOGICAL"}, Killed: true, Reason: "hangs", Line: 5},
 		{Key: mutantKey{File: "sqlb/cond.go", Line: 1, Column: 1, Mutator: "INVERT_LOGICAL"}, Reason: "not in this run", Line: 4},
 	}
 	rep := score([]string{"pool/breaker.go"}, nil, ms, ignore)
-	want := fileScore{File: "pool/breaker.go", Killed: 2, Lived: 1, TimedOut: 1, NotCovered: 1, NotViable: 1, Ignored: 1}
+	want := fileScore{File: "pool/breaker.go", Killed: 3, ByHand: 1, Lived: 1, TimedOut: 1, NotCovered: 1, NotViable: 1, Ignored: 1}
 	if len(rep.Rows) != 1 || rep.Rows[0] != want {
 		t.Fatalf("rows = %+v, want [%+v] (other.go left out)", rep.Rows, want)
 	}
-	if got := rep.Rows[0].Score(); got != 40 {
-		t.Errorf("score = %v, want 40 (2 killed of 5 viable less 0: the ignored one is out of both)", got)
+	if got := rep.Rows[0].Score(); got != 50 {
+		t.Errorf("score = %v, want 50 (3 killed, one by hand, of 7 viable less 1 equivalent)", got)
 	}
 	var surv []string
 	for _, m := range rep.Survivors {
@@ -88,7 +94,7 @@ func TestScoreSubtractsIgnoredAndCountsTimeoutsAsSurvivors(t *testing.T) {
 	}
 	wantSurv := []string{
 		"pool/breaker.go:10:5 CONDITIONALS_NEGATION LIVED",
-		"pool/breaker.go:30:3 INVERT_LOGICAL TIMED OUT",
+		"pool/breaker.go:31:3 INVERT_LOGICAL TIMED OUT",
 		"pool/breaker.go:40:1 INVERT_NEGATIVES NOT COVERED",
 	}
 	if !slices.Equal(surv, wantSurv) {
@@ -105,7 +111,7 @@ func TestScoreSubtractsIgnoredAndCountsTimeoutsAsSurvivors(t *testing.T) {
 	if !slices.Equal(below, []string{"pool/breaker.go"}) {
 		t.Errorf("below = %q, want pool/breaker.go", below)
 	}
-	for _, s := range []string{"40.0%  < 90 %", "was killed, so it is not equivalent", "matches no mutant"} {
+	for _, s := range []string{"50.0%  < 90 %", "was killed, so it is not equivalent", "matches no mutant"} {
 		if !strings.Contains(buf.String(), s) {
 			t.Errorf("table lacks %q:\n%s", s, buf.String())
 		}

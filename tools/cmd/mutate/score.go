@@ -54,7 +54,8 @@ type fileScore struct {
 	TimedOut   int // not ignored
 	NotCovered int // not ignored
 	NotViable  int // mutants that do not compile: not counted
-	Ignored    int // lived, timed out or not covered, and in the ignore list
+	ByHand     int // of Killed: not killed by gremlins, seen killed by hand (ignore list's killed:)
+	Ignored    int // not killed, and equivalent by the ignore list
 	Missing    bool
 }
 
@@ -114,7 +115,7 @@ func score(files []string, missing map[string]bool, ms []mutant, ignore []ignore
 		switch m.Status {
 		case "KILLED":
 			row.Killed++
-			if ignored {
+			if ignored && !e.Killed {
 				used[m.Key] = true
 				rep.Killed = append(rep.Killed, e)
 			}
@@ -125,7 +126,12 @@ func score(files []string, missing map[string]bool, ms []mutant, ignore []ignore
 		}
 		if ignored {
 			used[m.Key] = true
-			row.Ignored++
+			if e.Killed {
+				row.Killed++
+				row.ByHand++
+			} else {
+				row.Ignored++
+			}
 			continue
 		}
 		switch m.Status {
@@ -156,7 +162,7 @@ func (rep report) print(w io.Writer, min float64) (below []string) {
 	for _, r := range rep.Rows {
 		width = max(width, len(r.File))
 	}
-	fmt.Fprintf(w, "%-*s %7s %6s %9s %11s %10s %8s %7s\n", width, "file", "killed", "lived", "timed out", "not covered", "not viable", "ignored", "score")
+	fmt.Fprintf(w, "%-*s %7s %8s %6s %9s %11s %10s %10s %7s\n", width, "file", "killed", "by hand", "lived", "timed out", "not covered", "not viable", "equivalent", "score")
 	var total fileScore
 	for _, r := range rep.Rows {
 		if r.Missing {
@@ -169,15 +175,16 @@ func (rep report) print(w io.Writer, min float64) (below []string) {
 			mark = "  < " + strings.TrimSuffix(fmt.Sprintf("%.0f", min), ".0") + " %"
 			below = append(below, r.File)
 		}
-		fmt.Fprintf(w, "%-*s %7d %6d %9d %11d %10d %8d %6.1f%%%s\n", width, r.File, r.Killed, r.Lived, r.TimedOut, r.NotCovered, r.NotViable, r.Ignored, r.Score(), mark)
+		fmt.Fprintf(w, "%-*s %7d %8d %6d %9d %11d %10d %10d %6.1f%%%s\n", width, r.File, r.Killed, r.ByHand, r.Lived, r.TimedOut, r.NotCovered, r.NotViable, r.Ignored, r.Score(), mark)
 		total.Killed += r.Killed
 		total.Lived += r.Lived
 		total.TimedOut += r.TimedOut
 		total.NotCovered += r.NotCovered
 		total.NotViable += r.NotViable
+		total.ByHand += r.ByHand
 		total.Ignored += r.Ignored
 	}
-	fmt.Fprintf(w, "%-*s %7d %6d %9d %11d %10d %8d %6.1f%%\n", width, "total", total.Killed, total.Lived, total.TimedOut, total.NotCovered, total.NotViable, total.Ignored, total.Score())
+	fmt.Fprintf(w, "%-*s %7d %8d %6d %9d %11d %10d %10d %6.1f%%\n", width, "total", total.Killed, total.ByHand, total.Lived, total.TimedOut, total.NotCovered, total.NotViable, total.Ignored, total.Score())
 	if len(rep.Survivors) > 0 {
 		fmt.Fprintf(w, "\nnot killed (add a test that fails on it, or an entry with a reason to .mutate/ignore.txt):\n")
 		for _, m := range rep.Survivors {
