@@ -57,7 +57,7 @@ func (k mutantKey) String() string {
 // ignoreEntry is one reviewed mutant gremlins does not kill.
 type ignoreEntry struct {
 	Key    mutantKey
-	Killed bool // checked by hand: a test fails on it (else it is equivalent)
+	Kind   string // "equivalent", "killed" (checked by hand) or "not-viable"
 	Reason string
 	Line   int // line of the ignore file, for messages
 }
@@ -74,7 +74,9 @@ type ignoreEntry struct {
 // (the table leaves it out); "killed:" one that a test was seen to fail
 // on by hand, where gremlins cannot tell (a timeout on a busy machine, a
 // case clause its coverage does not reach) — the table counts it killed,
-// "by hand". Blank lines and lines starting with # are skipped.
+// "by hand"; "not-viable:" one that does not compile but that gremlins
+// reports not covered without trying (package-level declarations).
+// Blank lines and lines starting with # are skipped.
 func readIgnore(r io.Reader) ([]ignoreEntry, error) {
 	var out []ignoreEntry
 	seen := map[mutantKey]bool{}
@@ -85,9 +87,10 @@ func readIgnore(r io.Reader) ([]ignoreEntry, error) {
 			continue
 		}
 		fields := strings.Fields(line)
-		if len(fields) < 4 || fields[2] != "equivalent:" && fields[2] != "killed:" {
-			return nil, fmt.Errorf("line %d: want \"file:line:column MUTATOR equivalent:|killed: reason\", got %q", n, line)
+		if len(fields) < 4 || !strings.HasSuffix(fields[2], ":") || !ignoreKinds[strings.TrimSuffix(fields[2], ":")] {
+			return nil, fmt.Errorf("line %d: want \"file:line:column MUTATOR equivalent:|killed:|not-viable: reason\", got %q", n, line)
 		}
+		kind := strings.TrimSuffix(fields[2], ":")
 		k, err := parsePos(fields[0])
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
@@ -100,7 +103,7 @@ func readIgnore(r io.Reader) ([]ignoreEntry, error) {
 			return nil, fmt.Errorf("line %d: %s is listed twice", n, k)
 		}
 		seen[k] = true
-		out = append(out, ignoreEntry{Key: k, Killed: fields[2] == "killed:", Reason: strings.Join(fields[3:], " "), Line: n})
+		out = append(out, ignoreEntry{Key: k, Kind: kind, Reason: strings.Join(fields[3:], " "), Line: n})
 	}
 	return out, sc.Err()
 }
@@ -117,6 +120,8 @@ func parsePos(s string) (mutantKey, error) {
 	}
 	return mutantKey{File: path.Clean(parts[0]), Line: l, Column: c}, nil
 }
+
+var ignoreKinds = map[string]bool{"equivalent": true, "killed": true, "not-viable": true}
 
 // knownMutators are gremlins v0.6.0's mutator types.
 var knownMutators = map[string]bool{

@@ -34,8 +34,8 @@ func TestReadIgnoreWantsPositionMutatorAndReason(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []ignoreEntry{
-		{Key: mutantKey{File: "pool/retry.go", Line: 12, Column: 9, Mutator: "CONDITIONALS_BOUNDARY"}, Reason: "n is never negative", Line: 3},
-		{Key: mutantKey{File: "pool/retry.go", Line: 14, Column: 2, Mutator: "INVERT_LOOPCTRL"}, Killed: true, Reason: "loops forever", Line: 4},
+		{Key: mutantKey{File: "pool/retry.go", Line: 12, Column: 9, Mutator: "CONDITIONALS_BOUNDARY"}, Kind: "equivalent", Reason: "n is never negative", Line: 3},
+		{Key: mutantKey{File: "pool/retry.go", Line: 14, Column: 2, Mutator: "INVERT_LOOPCTRL"}, Kind: "killed", Reason: "loops forever", Line: 4},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("readIgnore = %+v, want %+v", got, want)
@@ -63,7 +63,8 @@ const sampleOutput = `{"go_module":"github.com/normkit/norm/pool","files":[
  {"type":"INVERT_LOGICAL","status":"TIMED OUT","line":31,"column":3},
  {"type":"INVERT_NEGATIVES","status":"NOT COVERED","line":40,"column":1},
  {"type":"ARITHMETIC_BASE","status":"NOT VIABLE","line":50,"column":2},
- {"type":"INVERT_LOOPCTRL","status":"KILLED","line":60,"column":2}]},
+ {"type":"INVERT_LOOPCTRL","status":"KILLED","line":60,"column":2},
+ {"type":"ARITHMETIC_BASE","status":"NOT COVERED","line":70,"column":9}]},
 {"file_name":"other.go","mutations":[
  {"type":"ARITHMETIC_BASE","status":"LIVED","line":1,"column":1}]}]}`
 
@@ -74,14 +75,15 @@ func TestScoreSubtractsIgnoredAndCountsTimeoutsAsSurvivors(t *testing.T) {
 		t.Fatal(err)
 	}
 	ignore := []ignoreEntry{
-		{Key: mutantKey{File: "pool/breaker.go", Line: 20, Column: 7, Mutator: "ARITHMETIC_BASE"}, Reason: "equivalent", Line: 1},
-		{Key: mutantKey{File: "pool/breaker.go", Line: 60, Column: 2, Mutator: "INVERT_LOOPCTRL"}, Reason: "wrong", Line: 2},
-		{Key: mutantKey{File: "pool/breaker.go", Line: 99, Column: 1, Mutator: "INVERT_LOGICAL"}, Reason: "moved", Line: 3},
-		{Key: mutantKey{File: "pool/breaker.go", Line: 30, Column: 3, Mutator: "INVERT_LOGICAL"}, Killed: true, Reason: "hangs", Line: 5},
-		{Key: mutantKey{File: "sqlb/cond.go", Line: 1, Column: 1, Mutator: "INVERT_LOGICAL"}, Reason: "not in this run", Line: 4},
+		{Key: mutantKey{File: "pool/breaker.go", Line: 20, Column: 7, Mutator: "ARITHMETIC_BASE"}, Kind: "equivalent", Reason: "no test can tell", Line: 1},
+		{Key: mutantKey{File: "pool/breaker.go", Line: 60, Column: 2, Mutator: "INVERT_LOOPCTRL"}, Kind: "equivalent", Reason: "wrong", Line: 2},
+		{Key: mutantKey{File: "pool/breaker.go", Line: 99, Column: 1, Mutator: "INVERT_LOGICAL"}, Kind: "equivalent", Reason: "moved", Line: 3},
+		{Key: mutantKey{File: "pool/breaker.go", Line: 30, Column: 3, Mutator: "INVERT_LOGICAL"}, Kind: "killed", Reason: "hangs", Line: 5},
+		{Key: mutantKey{File: "pool/breaker.go", Line: 70, Column: 9, Mutator: "ARITHMETIC_BASE"}, Kind: "not-viable", Reason: "strings", Line: 6},
+		{Key: mutantKey{File: "sqlb/cond.go", Line: 1, Column: 1, Mutator: "INVERT_LOGICAL"}, Kind: "equivalent", Reason: "not in this run", Line: 4},
 	}
 	rep := score([]string{"pool/breaker.go"}, nil, ms, ignore)
-	want := fileScore{File: "pool/breaker.go", Killed: 3, ByHand: 1, Lived: 1, TimedOut: 1, NotCovered: 1, NotViable: 1, Ignored: 1}
+	want := fileScore{File: "pool/breaker.go", Killed: 3, ByHand: 1, Lived: 1, TimedOut: 1, NotCovered: 1, NotViable: 2, Ignored: 1}
 	if len(rep.Rows) != 1 || rep.Rows[0] != want {
 		t.Fatalf("rows = %+v, want [%+v] (other.go left out)", rep.Rows, want)
 	}
@@ -111,7 +113,7 @@ func TestScoreSubtractsIgnoredAndCountsTimeoutsAsSurvivors(t *testing.T) {
 	if !slices.Equal(below, []string{"pool/breaker.go"}) {
 		t.Errorf("below = %q, want pool/breaker.go", below)
 	}
-	for _, s := range []string{"50.0%  < 90 %", "was killed, so it is not equivalent", "matches no mutant"} {
+	for _, s := range []string{"50.0%  < 90 %", "was killed, so it is not equivalent: remove", "matches no mutant"} {
 		if !strings.Contains(buf.String(), s) {
 			t.Errorf("table lacks %q:\n%s", s, buf.String())
 		}

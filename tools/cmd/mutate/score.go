@@ -115,7 +115,7 @@ func score(files []string, missing map[string]bool, ms []mutant, ignore []ignore
 		switch m.Status {
 		case "KILLED":
 			row.Killed++
-			if ignored && !e.Killed {
+			if ignored && e.Kind != "killed" {
 				used[m.Key] = true
 				rep.Killed = append(rep.Killed, e)
 			}
@@ -126,10 +126,13 @@ func score(files []string, missing map[string]bool, ms []mutant, ignore []ignore
 		}
 		if ignored {
 			used[m.Key] = true
-			if e.Killed {
+			switch e.Kind {
+			case "killed":
 				row.Killed++
 				row.ByHand++
-			} else {
+			case "not-viable":
+				row.NotViable++
+			default:
 				row.Ignored++
 			}
 			continue
@@ -192,7 +195,7 @@ func (rep report) print(w io.Writer, min float64) (below []string) {
 		}
 	}
 	for _, e := range rep.Killed {
-		fmt.Fprintf(w, "ignore list line %d: %s was killed, so it is not equivalent: remove the entry\n", e.Line, e.Key)
+		fmt.Fprintf(w, "ignore list line %d: %s was killed, so it is not %s: remove the entry\n", e.Line, e.Key, e.Kind)
 	}
 	for _, e := range rep.Stale {
 		fmt.Fprintf(w, "ignore list line %d: %s matches no mutant of this run (the code moved?)\n", e.Line, e.Key)
