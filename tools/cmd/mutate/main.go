@@ -3,7 +3,7 @@
 //
 //	mutate [-root ..] [-files .mutate/files.txt] [-ignore .mutate/ignore.txt]
 //	       [-gremlins bin/gremlins] [-out .cache/mutate] [-workers 1]
-//	       [-timeout-coefficient 10] [-min 90] [-only pool,sqlb] [-report]
+//	       [-timeout-coefficient 30] [-min 90] [-only pool,sqlb] [-report]
 //
 // Files are grouped by package; gremlins runs once a package, with only
 // that package's own unit tests (not the whole module, not e2e) and only
@@ -69,7 +69,7 @@ func run() int {
 	flag.StringVar(&o.gremlins, "gremlins", "bin/gremlins", "gremlins binary, relative to the root")
 	flag.StringVar(&o.out, "out", ".cache/mutate", "directory for gremlins' JSON output and logs, relative to the root")
 	flag.IntVar(&o.workers, "workers", 1, "mutants tested at once")
-	flag.IntVar(&o.coefficient, "timeout-coefficient", 10, "a mutant's test run times out after this many times the coverage run")
+	flag.IntVar(&o.coefficient, "timeout-coefficient", 30, "a mutant's test run times out after this many times the coverage run")
 	flag.Float64Var(&o.min, "min", 90, "lowest score (percent) a file may have")
 	flag.StringVar(&o.only, "only", "", "comma-separated package directories (\"pool,sqlb\") to run; the others are left out of the table")
 	flag.BoolVar(&o.reportOnly, "report", false, "print the table from the last run's output without running gremlins")

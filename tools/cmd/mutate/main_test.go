@@ -80,6 +80,7 @@ func TestScoreSubtractsIgnoredAndCountsTimeoutsAsSurvivors(t *testing.T) {
 		{Key: mutantKey{File: "pool/breaker.go", Line: 99, Column: 1, Mutator: "INVERT_LOGICAL"}, Kind: "equivalent", Reason: "moved", Line: 3},
 		{Key: mutantKey{File: "pool/breaker.go", Line: 30, Column: 3, Mutator: "INVERT_LOGICAL"}, Kind: "killed", Reason: "hangs", Line: 5},
 		{Key: mutantKey{File: "pool/breaker.go", Line: 70, Column: 9, Mutator: "ARITHMETIC_BASE"}, Kind: "not-viable", Reason: "strings", Line: 6},
+		{Key: mutantKey{File: "pool/breaker.go", Line: 10, Column: 5, Mutator: "CONDITIONALS_BOUNDARY"}, Kind: "killed", Reason: "timed out once", Line: 7},
 		{Key: mutantKey{File: "sqlb/cond.go", Line: 1, Column: 1, Mutator: "INVERT_LOGICAL"}, Kind: "equivalent", Reason: "not in this run", Line: 4},
 	}
 	rep := score([]string{"pool/breaker.go"}, nil, ms, ignore)
@@ -104,6 +105,9 @@ func TestScoreSubtractsIgnoredAndCountsTimeoutsAsSurvivors(t *testing.T) {
 	}
 	if len(rep.Killed) != 1 || rep.Killed[0].Line != 2 {
 		t.Errorf("killed ignore entries = %+v, want the one of line 2", rep.Killed)
+	}
+	if len(rep.Redundant) != 1 || rep.Redundant[0].Line != 7 {
+		t.Errorf("redundant ignore entries = %+v, want the one of line 7", rep.Redundant)
 	}
 	if len(rep.Stale) != 1 || rep.Stale[0].Line != 3 {
 		t.Errorf("stale ignore entries = %+v, want only line 3 (sqlb/cond.go was not run)", rep.Stale)

@@ -77,7 +77,8 @@ type report struct {
 	Rows      []fileScore
 	Survivors []mutant      // not killed and not ignored, in file and line order
 	Stale     []ignoreEntry // ignore entries that match no surviving mutant
-	Killed    []ignoreEntry // ignore entries whose mutant was killed: not equivalent
+	Killed    []ignoreEntry // equivalent or not-viable entries whose mutant was killed: wrong
+	Redundant []ignoreEntry // killed entries whose mutant gremlins killed too this run
 }
 
 // score builds the table for files from the mutants of every run and the
@@ -115,9 +116,13 @@ func score(files []string, missing map[string]bool, ms []mutant, ignore []ignore
 		switch m.Status {
 		case "KILLED":
 			row.Killed++
-			if ignored && e.Kind != "killed" {
+			if ignored {
 				used[m.Key] = true
-				rep.Killed = append(rep.Killed, e)
+				if e.Kind == "killed" {
+					rep.Redundant = append(rep.Redundant, e)
+				} else {
+					rep.Killed = append(rep.Killed, e)
+				}
 			}
 			continue
 		case "NOT VIABLE", "SKIPPED":
@@ -196,6 +201,9 @@ func (rep report) print(w io.Writer, min float64) (below []string) {
 	}
 	for _, e := range rep.Killed {
 		fmt.Fprintf(w, "ignore list line %d: %s was killed, so it is not %s: remove the entry\n", e.Line, e.Key, e.Kind)
+	}
+	for _, e := range rep.Redundant {
+		fmt.Fprintf(w, "ignore list line %d: %s was killed by gremlins too this run (the entry may go, unless it times out on a busier run)\n", e.Line, e.Key)
 	}
 	for _, e := range rep.Stale {
 		fmt.Fprintf(w, "ignore list line %d: %s matches no mutant of this run (the code moved?)\n", e.Line, e.Key)
