@@ -41,16 +41,23 @@ func TestReadIgnoreWantsPositionMutatorAndReason(t *testing.T) {
 		t.Errorf("readIgnore = %+v, want %+v", got, want)
 	}
 	for _, bad := range []string{
-		"pool/retry.go:12:9 CONDITIONALS_BOUNDARY",             // no reason
-		"pool/retry.go:12 CONDITIONALS_BOUNDARY reason",        // no column
-		"pool/retry.go:x:9 CONDITIONALS_BOUNDARY reason",       // not a number
-		"pool/retry.go:0:9 CONDITIONALS_BOUNDARY reason",       // lines start at 1
-		"pool/retry.go:12:9 CONDITIONAL_BOUNDARY reason",       // misspelt mutator
-		"a.go:1:1 INVERT_LOGICAL r\na.go:1:1 INVERT_LOGICAL r", // twice
+		"pool/retry.go:12:9 CONDITIONALS_BOUNDARY equivalent:",                 // no reason
+		"pool/retry.go:12:9 CONDITIONALS_BOUNDARY n is never negative",         // no kind
+		"pool/retry.go:12:9 CONDITIONALS_BOUNDARY equivalent reason",           // kind without colon
+		"pool/retry.go:12:9 CONDITIONALS_BOUNDARY maybe: reason",               // unknown kind
+		"pool/retry.go:12 CONDITIONALS_BOUNDARY equivalent: r",                 // no column
+		"pool/retry.go:x:9 CONDITIONALS_BOUNDARY equivalent: r",                // not a number
+		"pool/retry.go:0:9 CONDITIONALS_BOUNDARY equivalent: r",                // lines start at 1
+		"pool/retry.go:12:9 CONDITIONAL_BOUNDARY equivalent: r",                // unknown mutator
+		"a.go:1:1 INVERT_LOGICAL killed: r\na.go:1:1 INVERT_LOGICAL killed: r", // twice
 	} {
 		if _, err := readIgnore(strings.NewReader(bad)); err == nil {
 			t.Errorf("readIgnore(%q) accepted it", bad)
 		}
+	}
+	// Each bad line differs from a good one by one thing only.
+	if _, err := readIgnore(strings.NewReader("pool/retry.go:12:9 CONDITIONALS_BOUNDARY equivalent: r\na.go:1:1 INVERT_LOGICAL killed: r\n")); err != nil {
+		t.Errorf("the good forms of the bad lines: %v", err)
 	}
 }
 

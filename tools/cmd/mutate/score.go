@@ -6,7 +6,6 @@ import (
 	"io"
 	"path"
 	"sort"
-	"strings"
 )
 
 // gremlinsOutput is the part of gremlins' -o JSON file that is read.
@@ -164,8 +163,8 @@ func score(files []string, missing map[string]bool, ms []mutant, ignore []ignore
 }
 
 // print writes the table, the survivors and the problems of the ignore
-// list; it returns the files under min percent (or missing).
-func (rep report) print(w io.Writer, min float64) (below []string) {
+// list; it returns the files under minScore percent (or missing).
+func (rep report) print(w io.Writer, minScore float64) (below []string) {
 	width := len("file")
 	for _, r := range rep.Rows {
 		width = max(width, len(r.File))
@@ -179,8 +178,8 @@ func (rep report) print(w io.Writer, min float64) (below []string) {
 			continue
 		}
 		mark := ""
-		if r.Score() < min {
-			mark = "  < " + strings.TrimSuffix(fmt.Sprintf("%.0f", min), ".0") + " %"
+		if r.Score() < minScore {
+			mark = fmt.Sprintf("  < %g %%", minScore)
 			below = append(below, r.File)
 		}
 		fmt.Fprintf(w, "%-*s %7d %8d %6d %9d %11d %10d %10d %6.1f%%%s\n", width, r.File, r.Killed, r.ByHand, r.Lived, r.TimedOut, r.NotCovered, r.NotViable, r.Ignored, r.Score(), mark)
