@@ -3,7 +3,7 @@
 //
 //	mutate [-root ..] [-files .mutate/files.txt] [-ignore .mutate/ignore.txt]
 //	       [-gremlins bin/gremlins] [-out .cache/mutate] [-workers 1]
-//	       [-timeout-coefficient 30] [-min 90] [-only pool,sqlb] [-report]
+//	       [-timeout-coefficient 30] [-min 90] [-only pool,sqlb] [-report] [-dry-run]
 //
 // Files are grouped by package; gremlins runs once a package, with only
 // that package's own unit tests (not the whole module, not e2e) and only
@@ -57,7 +57,7 @@ type options struct {
 	workers, coefficient               int
 	min                                float64
 	only                               string
-	reportOnly                         bool
+	reportOnly, dryRun                 bool
 }
 
 // run is main with an exit code, so deferred calls run before the exit.
@@ -73,6 +73,7 @@ func run() int {
 	flag.Float64Var(&o.min, "min", 90, "lowest score (percent) a file may have")
 	flag.StringVar(&o.only, "only", "", "comma-separated package directories (\"pool,sqlb\") to run; the others are left out of the table")
 	flag.BoolVar(&o.reportOnly, "report", false, "print the table from the last run's output without running gremlins")
+	flag.BoolVar(&o.dryRun, "dry-run", false, "find the mutants (gremlins --dry-run) without testing them; the table counts them not covered")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -212,6 +213,9 @@ func runGremlins(ctx context.Context, o options, tree *modset.Tree, dir string, 
 		"--timeout-coefficient", fmt.Sprint(o.coefficient),
 		"--invert-logical", "--invert-loopctrl",
 		"-o", jsonPath,
+	}
+	if o.dryRun {
+		args = append(args, "--dry-run")
 	}
 	for _, e := range excl {
 		args = append(args, "-E", e)
