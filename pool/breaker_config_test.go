@@ -2,6 +2,7 @@ package pool
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 )
@@ -46,7 +47,8 @@ func TestBreakerConfigValidateRefusesOnlyNegativeOpenTimeout(t *testing.T) {
 	if len(errs) != 1 {
 		t.Fatalf("OpenTimeout -1ns: %d errors, want 1: %v", len(errs), errs)
 	}
-	if ce, ok := errs[0].(*ConfigError); !ok || ce.Field != "Breaker.OpenTimeout" {
+	var ce *ConfigError
+	if !errors.As(errs[0], &ce) || ce.Field != "Breaker.OpenTimeout" {
 		t.Errorf("OpenTimeout -1ns: error %#v, want a *ConfigError on Breaker.OpenTimeout", errs[0])
 	}
 }

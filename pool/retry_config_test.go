@@ -1,6 +1,7 @@
 package pool
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -33,8 +34,8 @@ func TestRetryConfigValidateEdges(t *testing.T) {
 		errs := tt.cfg.validate()
 		var got []string
 		for _, e := range errs {
-			ce, ok := e.(*ConfigError)
-			if !ok {
+			var ce *ConfigError
+			if !errors.As(e, &ce) {
 				t.Errorf("%s: %T %v, want *ConfigError", tt.name, e, e)
 				continue
 			}
