@@ -30,6 +30,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -232,6 +233,15 @@ func runGremlins(ctx context.Context, o options, tree *modset.Tree, dir string, 
 	if !filepath.IsAbs(bin) {
 		bin = filepath.Join(tree.Root, filepath.FromSlash(bin))
 	}
+	// gremlins gathers coverage in the module's own directory, where
+	// -mod=mod (for a module served its siblings by the file proxy) would
+	// record the proxy's checksums of norm modules in go.sum, which
+	// make lint refuses: the files are put back as they were.
+	restore, err := keepFiles(filepath.Join(m.AbsDir, "go.mod"), filepath.Join(m.AbsDir, "go.sum"))
+	if err != nil {
+		return err
+	}
+	defer restore()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = m.AbsDir
 	cmd.Env = append(os.Environ(), env...)
@@ -279,4 +289,29 @@ func excludes(dir string, keep []string) ([]string, error) {
 		return nil
 	})
 	return out, err
+}
+
+// keepFiles reads files and returns a function that writes back any of
+// them whose content changed since (a missing file stays missing).
+func keepFiles(paths ...string) (restore func(), err error) {
+	saved := map[string][]byte{}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue
+		case err != nil:
+			return nil, err
+		}
+		saved[p] = b
+	}
+	return func() {
+		for p, b := range saved {
+			if now, err := os.ReadFile(p); err != nil || !bytes.Equal(now, b) {
+				if err := os.WriteFile(p, b, 0o644); err != nil {
+					fmt.Fprintf(os.Stderr, "mutate: restoring %s: %v\n", p, err)
+				}
+			}
+		}
+	}, nil
 }

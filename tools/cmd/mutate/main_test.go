@@ -176,3 +176,34 @@ func TestExcludesKeepsOnlyListedFilesOfTheTree(t *testing.T) {
 		}
 	}
 }
+
+func TestKeepFilesPutsBackChangedFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	sum, mod := filepath.Join(dir, "go.sum"), filepath.Join(dir, "go.mod")
+	if err := os.WriteFile(sum, []byte("a h1:x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mod, []byte("module m\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	restore, err := keepFiles(sum, mod, filepath.Join(dir, "absent"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(sum, []byte("a h1:x\nnorm h1:y\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(mod); err != nil {
+		t.Fatal(err)
+	}
+	restore()
+	for p, want := range map[string]string{sum: "a h1:x\n", mod: "module m\n"} {
+		if got, err := os.ReadFile(p); err != nil || string(got) != want {
+			t.Errorf("%s after restore = %q, %v; want %q", filepath.Base(p), got, err, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "absent")); !os.IsNotExist(err) {
+		t.Errorf("a file missing before was created: %v", err)
+	}
+}
