@@ -140,6 +140,7 @@ db-down: ## stop the development cluster (its data stays in ./.pgdata)
 
 docs: docs-tools ## build the documentation site into .cache/site (strict: a broken internal link fails)
 	mkdocs build --quiet --site-dir $(CURDIR)/.cache/site
+	@bash .ci/docs-mermaid $(CURDIR)/.cache/site
 	@echo "docs: open $(CURDIR)/.cache/site/index.html"
 
 docs-check: docs ## docs, then headless Chromium checks that pages render

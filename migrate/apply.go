@@ -9,6 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/normkit/norm/migrate/internal/lock"
 )
 
 // ApplyResult describes one Apply.
@@ -49,15 +51,11 @@ type ApplyResult struct {
 // *StepError naming the step and its SQL.
 func (a *AutoMigrator) Apply(ctx context.Context) (*ApplyResult, error) {
 	start := time.Now()
-	conn, release, err := a.db.dedicated(ctx) // the session lock and the steps outside a transaction share it
+	conn, release, err := lock.Hold(ctx, a.db) // the session lock and the steps outside a transaction share it
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	if err := lockSession(ctx, conn); err != nil {
-		return nil, err
-	}
-	defer unlockSession(ctx, conn)
 	res := &ApplyResult{}
 	var rec *historyRecord
 	if res.Plan, rec, res.Attempts, err = a.applyTransactional(ctx, conn); err != nil {
@@ -68,29 +66,6 @@ func (a *AutoMigrator) Apply(ctx context.Context) (*ApplyResult, error) {
 	}
 	res.Duration = time.Since(start)
 	return res, nil
-}
-
-func lockSession(ctx context.Context, conn *pgx.Conn) error {
-	wait := 20 * time.Millisecond
-	for {
-		var ok bool
-		if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", LockKey).Scan(&ok); err != nil {
-			return fmt.Errorf("migrate: take the migration lock: %w", err)
-		}
-		if ok {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("migrate: wait for the migration lock held by another migrator: %w", ctx.Err())
-		case <-time.After(wait):
-		}
-		wait = min(wait*2, time.Second)
-	}
-}
-
-func unlockSession(ctx context.Context, conn *pgx.Conn) {
-	_, _ = conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", LockKey)
 }
 
 func (a *AutoMigrator) applyTransactional(ctx context.Context, conn *pgx.Conn) (*Plan, *historyRecord, int, error) {

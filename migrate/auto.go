@@ -2,12 +2,13 @@ package migrate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/normkit/norm/migrate/internal/lock"
 )
 
 // Allow opts in to destructive steps, kind by kind. The zero value allows
@@ -85,7 +86,7 @@ func (o AutoOptions) withDefaults() AutoOptions {
 
 // AutoMigrator migrates a database to the schema its models describe.
 type AutoMigrator struct {
-	db      target
+	db      lock.Target
 	desired *Schema
 	opts    AutoOptions
 }
@@ -98,7 +99,7 @@ func NewAuto(db DB, models []any, opts AutoOptions) (*AutoMigrator, error) {
 	if db == nil {
 		return nil, fmt.Errorf("migrate: NewAuto: db is nil")
 	}
-	return newAuto(poolTarget{db}, models, opts)
+	return newAuto(lock.OnPool(db), models, opts)
 }
 
 // NewAutoConn is NewAuto over a single connection, which then carries
@@ -109,10 +110,10 @@ func NewAutoConn(conn *pgx.Conn, models []any, opts AutoOptions) (*AutoMigrator,
 	if conn == nil {
 		return nil, fmt.Errorf("migrate: NewAutoConn: conn is nil")
 	}
-	return newAuto(connTarget{conn}, models, opts)
+	return newAuto(lock.OnConn(conn), models, opts)
 }
 
-func newAuto(t target, models []any, opts AutoOptions) (*AutoMigrator, error) {
+func newAuto(t lock.Target, models []any, opts AutoOptions) (*AutoMigrator, error) {
 	desired, err := FromModels(models...)
 	if err != nil {
 		return nil, err
@@ -130,7 +131,7 @@ func (a *AutoMigrator) Desired() *Schema { return a.desired }
 // catalog (see the guide). An expression the server rejects is an
 // *ExprError naming the model and field.
 func (a *AutoMigrator) Plan(ctx context.Context) (*Plan, error) {
-	conn, release, err := a.db.dedicated(ctx)
+	conn, release, err := a.db.Dedicated(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -184,10 +185,6 @@ func (a *AutoMigrator) schemas() []string {
 	return out
 }
 
-// ErrNotAllowed is returned by Apply when the plan holds destructive
-// steps that AutoOptions.Allow does not permit; nothing was changed.
-var ErrNotAllowed = errors.New("migrate: plan has destructive steps that are not allowed")
-
 func (a *AutoMigrator) checkAllowed(p *Plan) error {
 	var refused []string
 	for _, s := range p.Steps {
@@ -200,15 +197,3 @@ func (a *AutoMigrator) checkAllowed(p *Plan) error {
 	}
 	return fmt.Errorf("%w: %s; set the matching AutoOptions.Allow field to apply them", ErrNotAllowed, strings.Join(refused, "; "))
 }
-
-// StepError reports the step that failed and its SQL.
-type StepError struct {
-	Step Step
-	Err  error
-}
-
-func (e *StepError) Error() string {
-	return fmt.Sprintf("migrate: %s on %s failed: %v\n  SQL: %s", e.Step.Kind, e.Step.Table, e.Err, e.Step.SQL)
-}
-
-func (e *StepError) Unwrap() error { return e.Err }

@@ -20,8 +20,6 @@ func TestConstructorsRefuseNil(t *testing.T) {
 	}{
 		{"NewAuto", func() error { _, err := NewAuto(nil, []any{dbRow{}}, AutoOptions{}); return err }, "NewAuto: db is nil"},
 		{"NewAutoConn", func() error { _, err := NewAutoConn(nil, []any{dbRow{}}, AutoOptions{}); return err }, "NewAutoConn: conn is nil"},
-		{"NewMigrator", func() error { _, err := NewMigrator(nil, nil, MigratorOptions{}); return err }, "NewMigrator: db is nil"},
-		{"NewMigratorConn", func() error { _, err := NewMigratorConn(nil, nil, MigratorOptions{}); return err }, "NewMigratorConn: conn is nil"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -20,29 +20,6 @@ type planQuerier interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
 }
 
-// ExprError reports a model's SQL expression (a default, a generated
-// column, a check, a partial-index predicate) that PostgreSQL rejects.
-// Planning reports it before anything is applied.
-type ExprError struct {
-	// Table is the model's table, "schema.table".
-	Table string
-	// Source names the model and field (or index) the expression is from,
-	// for example "model Account field CreatedAt".
-	Source string
-	// Tag is the tag key that holds the expression: "default",
-	// "generated", "index_where" or "check".
-	Tag  string
-	Expr string
-	// Err is the server's error (a *pgconn.PgError).
-	Err error
-}
-
-func (e *ExprError) Error() string {
-	return fmt.Sprintf("migrate: %s (table %s): %s:%s is rejected by the server: %v", e.Source, e.Table, e.Tag, e.Expr, e.Err)
-}
-
-func (e *ExprError) Unwrap() error { return e.Err }
-
 // deparse returns a copy of desired in which the expressions the hand
 // normaliser cannot settle also carry the form PostgreSQL stores and
 // prints for them (pg_get_expr), so Diff compares those tables exactly
@@ -162,9 +139,6 @@ func without(tables []*Table, drop *Table) []*Table {
 	}
 	return out
 }
-
-// errNoScratch: the session may not create temporary tables.
-var errNoScratch = errors.New("migrate: cannot create temporary tables to deparse expressions")
 
 func copyTable(t *Table) *Table {
 	cp := *t

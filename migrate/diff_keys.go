@@ -7,8 +7,17 @@ import "fmt"
 func (d *differ) keys(have, want *Table) {
 	d.primaryKey(have, want)
 	for _, c := range have.Constraints {
-		if c.Kind == CheckConstraint && helperCheck(have, helperColumn(have, c)) == c {
-			d.claim(want.QualifiedName(), c.Name) // handled with its column
+		col := helperColumn(have, c)
+		if c.Kind != CheckConstraint || helperCheck(have, col) != c || declares(want, c) {
+			continue
+		}
+		d.claim(want.QualifiedName(), c.Name) // handled with its column
+		if wc := wantColumn(want, col); wc == nil || !wc.NotNull {
+			// The model no longer wants NOT NULL: the check of an online
+			// SET NOT NULL that stopped half-way (or was rolled back) would
+			// still refuse NULLs, so it goes.
+			d.add(Step{Kind: DropHelperCheck, Table: want.QualifiedName(), Transactional: true, Lock: "ACCESS EXCLUSIVE",
+				SQL: fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT %s", want.quoted(), ident(c.Name))})
 		}
 	}
 	haveC := map[string]*Constraint{}
@@ -75,7 +84,7 @@ func (d *differ) dropConstraint(want *Table, c *Constraint) {
 func (d *differ) addConstraint(have, want *Table, c *Constraint) {
 	tn, tq := want.QualifiedName(), want.quoted()
 	add := fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", tq, ident(c.Name), constraintBody(c))
-	if !have.HasRows {
+	if !d.populated(have) {
 		d.add(Step{Kind: AddConstraint, Table: tn, Transactional: true, Lock: constraintLock(c), SQL: add})
 		return
 	}
@@ -162,7 +171,7 @@ func wantIndexKey(want *Table, ix *Index) string {
 }
 
 func (d *differ) createIndex(have, want *Table, ix *Index) {
-	if !have.HasRows {
+	if !d.populated(have) {
 		d.add(Step{Kind: CreateIndex, Table: want.QualifiedName(), Transactional: true, Lock: "SHARE", SQL: indexSQL(want, ix, false)})
 		return
 	}
@@ -209,12 +218,25 @@ func findIndex(have, want *Table, ix *Index) *Index {
 	return nil
 }
 
-// helperColumn guesses the column a <table>_<col>_not_null check is for.
-func helperColumn(t *Table, c *Constraint) string {
-	for _, col := range t.Columns {
-		if isHelperCheckName(t, col.Name, c.Name) {
-			return col.Name
+// wantColumn is the model's column of want that the live column col
+// becomes: the column of that name, or the one renamed from it.
+func wantColumn(want *Table, col string) *Column {
+	for _, c := range want.Columns {
+		if c.RenamedFrom == col && want.Column(col) == nil {
+			return c
 		}
 	}
-	return ""
+	return want.Column(col)
+}
+
+// declares reports whether want itself has a check named like the live
+// check c — a desired schema read from a catalog (the target of a down
+// file), where a helper check is an ordinary constraint.
+func declares(want *Table, c *Constraint) bool {
+	for _, wc := range want.Constraints {
+		if wc.Kind == CheckConstraint && wc.Name == c.Name {
+			return true
+		}
+	}
+	return false
 }

@@ -41,7 +41,7 @@ func (d *differ) addColumn(have, want *Table, c *Column) {
 	s := Step{Kind: AddColumn, Table: want.QualifiedName(), Transactional: true, Lock: "ACCESS EXCLUSIVE",
 		SQL: fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s", want.quoted(), columnDef(c))}
 	switch {
-	case c.NotNull && c.Default == "" && c.Identity == "" && c.Generated == "" && have.HasRows:
+	case c.NotNull && c.Default == "" && c.Identity == "" && c.Generated == "" && d.populated(have):
 		s.Hazards = append(s.Hazards, Hazard{Code: "not-null-no-default", Severity: Unsafe,
 			Reason: "a NOT NULL column without a default cannot be added to a non-empty table; add it nullable, backfill, then set NOT NULL"})
 	case c.Default != "" && isVolatile(c.Default) || c.Identity != "" || c.Generated != "" || d.opts.ServerVersion < 110000 && c.Default != "":
@@ -155,7 +155,7 @@ func identityWord(s string) string {
 // PostgreSQL 12+ uses to skip the full-table scan under ACCESS EXCLUSIVE.
 func (d *differ) setNotNull(have, want *Table, c *Column, alter string) {
 	tn := want.QualifiedName()
-	if !have.HasRows {
+	if !d.populated(have) {
 		d.add(Step{Kind: SetNotNull, Table: tn, Transactional: true, Lock: "ACCESS EXCLUSIVE", SQL: alter + " SET NOT NULL"})
 		return
 	}
@@ -185,31 +185,26 @@ func (d *differ) setNotNull(have, want *Table, c *Column, alter string) {
 		SQL: fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT %s", want.quoted(), check)})
 }
 
-func helperCheckName(t *Table, col string) string {
-	return objectName(t.Name + "_" + col + "_not_null")
-}
-
-// isHelperCheckName reports whether name is the helper check's name for
-// col: the current one, or the one releases before objectName gave it
-// (cut to 63 bytes), so a run of such a release that stopped half-way is
-// still recognized.
-func isHelperCheckName(t *Table, col, name string) bool {
-	full := t.Name + "_" + col + "_not_null"
-	return name == objectName(full) || name == cutAtRune(full, maxNameLen)
-}
-
-// helperCheck returns the CHECK (col IS NOT NULL) an online SET NOT NULL
-// added, when an earlier run stopped before finishing.
-func helperCheck(t *Table, col string) *Constraint {
-	want := normalizeExpr(ident(col) + " IS NOT NULL")
-	for _, c := range t.Constraints {
-		if c.Kind == CheckConstraint && isHelperCheckName(t, col, c.Name) && normalizeExpr(unquoteIdents(c.Check)) == normalizeExpr(unquoteIdents(want)) {
-			return c
-		}
-	}
-	return nil
-}
-
 // unquoteIdents drops double quotes, for comparing expressions where one
 // side quotes a plain name and the other does not.
 func unquoteIdents(s string) string { return strings.ReplaceAll(s, `"`, "") }
+
+// comments sets table and column comments that differ (have may be nil).
+func (d *differ) comments(have, want *Table) {
+	if have == nil && want.Comment != "" || have != nil && have.Comment != want.Comment {
+		d.add(Step{Kind: Comment, Table: want.QualifiedName(), Transactional: true, Lock: "SHARE UPDATE EXCLUSIVE",
+			SQL: "COMMENT ON TABLE " + want.quoted() + " IS " + commentLiteral(want.Comment)})
+	}
+	for _, c := range want.Columns {
+		old := ""
+		if have != nil {
+			if hc := have.Column(c.Name); hc != nil {
+				old = hc.Comment
+			}
+		}
+		if c.Comment != old {
+			d.add(Step{Kind: Comment, Table: want.QualifiedName(), Transactional: true, Lock: "SHARE UPDATE EXCLUSIVE",
+				SQL: "COMMENT ON COLUMN " + want.quoted() + "." + ident(c.Name) + " IS " + commentLiteral(c.Comment)})
+		}
+	}
+}

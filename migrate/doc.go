@@ -1,5 +1,5 @@
 // Package migrate turns Go models into a reviewed, safe change to a live
-// PostgreSQL schema, and runs hand-written SQL-file and Go migrations.
+// PostgreSQL schema.
 //
 // It derives the desired schema from sqlb's model metadata, reads the live
 // schema from pg_catalog, and produces a deterministic plan whose every step
@@ -16,7 +16,11 @@
 // succeeded. It does not import pool: it takes a DB, any pool that hands
 // out a dedicated connection (Acquire) — *pgxpool.Pool or norm's
 // *pool.DB —, and runs every call on such connections (or on one
-// *pgx.Conn, with NewAutoConn and NewMigratorConn).
+// *pgx.Conn, with NewAutoConn).
+//
+// Hand-written SQL-file and Go migrations run in package
+// github.com/normkit/norm/migrate/versioned, under the same advisory lock
+// (LockKey), so both kinds of migrator can serve one database.
 //
 // # Go version
 //

@@ -15,5 +15,6 @@ require (
 
 require (
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/normkit/norm/internal v0.1.0
 	github.com/normkit/norm/sqlb v0.1.0
 )

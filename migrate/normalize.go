@@ -2,7 +2,8 @@ package migrate
 
 import (
 	"strings"
-	"unicode"
+
+	"github.com/normkit/norm/internal/sqllex"
 )
 
 // normalizeExpr returns a canonical form of a SQL expression for
@@ -24,71 +25,57 @@ type exprTok struct {
 	text string
 }
 
+// lexExpr splits an expression into tokens with norm's one PostgreSQL
+// lexer (internal/sqllex): whitespace and comments dropped, words
+// lower-cased, a run of operator characters one token, as the comparison
+// needs.
 func lexExpr(s string) []exprTok {
 	var toks []exprTok
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			i++
-		case c == '\'' || (c == 'E' || c == 'e') && i+1 < len(s) && s[i+1] == '\'':
-			j := scanQuoted(s, i, '\'')
-			toks = append(toks, exprTok{'s', s[i:j]})
-			i = j
-		case c == '"':
-			j := scanQuoted(s, i, '"')
-			toks = append(toks, quotedIdentTok(s[i:j]))
-			i = j
-		case c >= '0' && c <= '9' || c == '.' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9':
-			j := i
-			for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == '.' || s[j] == 'e' || s[j] == 'E') {
-				j++
-			}
-			toks = append(toks, exprTok{'n', s[i:j]})
-			i = j
-		case c == '_' || unicode.IsLetter(rune(c)) || c >= 0x80:
-			j := i
-			for j < len(s) && (s[j] == '_' || s[j] == '$' || unicode.IsLetter(rune(s[j])) || s[j] >= '0' && s[j] <= '9' || s[j] >= 0x80) {
-				j++
-			}
-			toks = append(toks, exprTok{'w', strings.ToLower(s[i:j])})
-			i = j
-		case c == '(' || c == ')' || c == ',' || c == '[' || c == ']':
-			toks = append(toks, exprTok{'p', string(c)})
-			i++
-		default:
-			j := i
-			for j < len(s) && strings.IndexByte("+-*/<>=~!@#%^&|`?:", s[j]) >= 0 {
-				j++
-			}
-			if j == i {
-				j++
-			}
-			toks = append(toks, exprTok{'p', s[i:j]})
-			i = j
+	lx := sqllex.New(s)
+	opEnd := -1 // where the last token ended, if it was an operator
+	for {
+		t, ok := lx.Next()
+		if !ok {
+			return toks
 		}
+		text := s[t.Start:t.End]
+		switch t.Kind {
+		case sqllex.Space, sqllex.Comment:
+			continue
+		case sqllex.String, sqllex.DollarString:
+			toks = append(toks, exprTok{'s', text})
+		case sqllex.QuotedIdent:
+			toks = append(toks, quotedIdentTok(text))
+		case sqllex.Number:
+			toks = append(toks, exprTok{'n', text})
+		case sqllex.Word:
+			toks = append(toks, exprTok{'w', strings.ToLower(text)})
+		default: // Cast, Punct, Param, Semicolon
+			if !isOpChars(text) {
+				toks = append(toks, exprTok{'p', text})
+				break
+			}
+			// Operator characters next to each other are one operator.
+			if opEnd == t.Start {
+				toks[len(toks)-1].text += text
+			} else {
+				toks = append(toks, exprTok{'p', text})
+			}
+			opEnd = t.End
+			continue
+		}
+		opEnd = -1
 	}
-	return toks
 }
 
-// scanQuoted returns the index after the quoted token starting at i (an
-// optional E prefix, then quote q); a doubled quote continues the token.
-func scanQuoted(s string, i int, q byte) int {
-	escapes := s[i] == 'E' || s[i] == 'e'
-	if escapes {
-		i++
-	}
-	for j := i + 1; j < len(s); j++ {
-		switch {
-		case escapes && s[j] == '\\':
-			j++
-		case s[j] == q && j+1 < len(s) && s[j+1] == q:
-			j++
-		case s[j] == q:
-			return j + 1
+// isOpChars reports whether s is made of the characters of operators.
+func isOpChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte("+-*/<>=~!@#%^&|`?:", s[i]) < 0 {
+			return false
 		}
 	}
-	return len(s)
+	return s != ""
 }
 
 // typeTailWords may follow the first word of a multi-word type name.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Severity ranks a hazard.
@@ -103,6 +104,32 @@ func (s Step) Severity() Severity {
 	return worst
 }
 
+// PlanOptions changes how a plan is made.
+type PlanOptions struct {
+	// Online emits the multi-step forms that avoid long locks on
+	// populated tables: CREATE INDEX CONCURRENTLY, constraints added NOT
+	// VALID then validated, SET NOT NULL through a validated CHECK, unique
+	// constraints attached to a concurrently built index. Default false.
+	Online bool
+
+	// DropTables names tables ("schema.table" or "table" for public) that
+	// no model describes and that the plan may drop. Tables not described
+	// by any model are otherwise never touched.
+	DropTables []string
+
+	// AssumePopulated plans as if every existing table held rows: the
+	// steps that lock or fail only on a populated table get their hazards
+	// and, with Online, their online forms, even where the live table is
+	// empty. Set it when the plan is written to a file that will run on
+	// other databases (`migrate diff` plans on an empty scratch database).
+	// Tables the plan creates are still known to be empty. Default false:
+	// the live table's own pages decide (Table.HasRows).
+	AssumePopulated bool
+
+	// ServerVersion is server_version_num; Diff assumes 150000 when zero.
+	ServerVersion int
+}
+
 // Plan is an ordered list of steps that turns the live schema into the
 // desired one. The same inputs give a byte-identical plan.
 type Plan struct {
@@ -164,3 +191,92 @@ func sortSteps(steps []Step) {
 // Unsafe reports whether any step has an unsafe or destructive hazard —
 // what a CI gate (`plan --check`) fails on.
 func (p *Plan) Unsafe() bool { return p.MaxSeverity() >= Unsafe }
+
+// Text renders the plan for a terminal or a code review: a summary line,
+// then one section per table, tables with the worst hazards first, steps
+// in execution order with their lock, hazards and SQL.
+func (p *Plan) Text() string {
+	if p.Empty() {
+		return "Plan: no changes.\n"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Plan: %d step(s)%s, worst hazard: %s\n", len(p.Steps), onlineNote(p.Online), severityOrNone(p.MaxSeverity()))
+	for _, g := range p.groups() {
+		fmt.Fprintf(&b, "\n== %s (%s)\n", g.table, severityOrNone(g.max))
+		for _, i := range g.steps {
+			writeStep(&b, i+1, p.Steps[i])
+		}
+	}
+	return b.String()
+}
+
+func onlineNote(online bool) string {
+	if online {
+		return ", online mode"
+	}
+	return ""
+}
+
+func severityOrNone(s Severity) string {
+	if s == 0 {
+		return "none"
+	}
+	return s.String()
+}
+
+type stepGroup struct {
+	table string
+	max   Severity
+	steps []int
+}
+
+// groups collects step indexes per table, worst severity first, then by
+// table name, so the same plan always prints the same way.
+func (p *Plan) groups() []stepGroup {
+	byTable := map[string]*stepGroup{}
+	var order []*stepGroup
+	for i, s := range p.Steps {
+		g := byTable[s.Table]
+		if g == nil {
+			g = &stepGroup{table: s.Table}
+			byTable[s.Table] = g
+			order = append(order, g)
+		}
+		g.steps = append(g.steps, i)
+		if sv := s.Severity(); sv > g.max {
+			g.max = sv
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		if order[i].max != order[j].max {
+			return order[i].max > order[j].max
+		}
+		return order[i].table < order[j].table
+	})
+	out := make([]stepGroup, len(order))
+	for i, g := range order {
+		out[i] = *g
+	}
+	return out
+}
+
+func writeStep(b *strings.Builder, n int, s Step) {
+	tx := "in transaction"
+	if !s.Transactional {
+		tx = "outside transaction"
+	}
+	fmt.Fprintf(b, "  %d. %s [%s lock, %s]\n", n, s.Kind, lockOrNone(s.Lock), tx)
+	for _, h := range s.Hazards {
+		fmt.Fprintf(b, "     %-11s %s: %s\n", strings.ToUpper(h.Severity.String()), h.Code, h.Reason)
+	}
+	for _, line := range strings.Split(s.SQL, "\n") {
+		fmt.Fprintf(b, "     | %s\n", line)
+	}
+}
+
+func lockOrNone(l string) string {
+	if l == "" {
+		return "no"
+	}
+	return l
+}

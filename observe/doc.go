@@ -2,7 +2,8 @@
 // application code. It implements pgx's tracer interfaces (query, batch,
 // copy, prepare, connect, and pgxpool's acquire/release), so it plugs into
 // norm's pool.Config, a bare pgxpool or a single pgx.Conn alike. It
-// imports no other norm module.
+// imports no other public norm module, only norm's internal ones (the SQL
+// lexer and the redaction rule, which users cannot import).
 //
 // # Tracer and observers
 //

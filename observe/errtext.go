@@ -1,7 +1,7 @@
 package observe
 
 import (
-	"github.com/normkit/norm/observe/internal/redact"
+	"github.com/normkit/norm/internal/redact"
 )
 
 // ErrorText returns a message for err that is safe to log: it carries no

@@ -8,7 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/normkit/norm/observe/internal/redact"
+	"github.com/normkit/norm/internal/redact"
 )
 
 // Kind says which pgx call an Event describes.

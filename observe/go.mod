@@ -4,6 +4,8 @@ go 1.25.0
 
 require (
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/normkit/norm/internal v0.1.0
+	github.com/normkit/norm/internal/redact v0.1.0
 	github.com/rs/zerolog v1.35.1
 )
 

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/normkit/norm/observe/internal/redact"
+	"github.com/normkit/norm/internal/redact"
 	"github.com/rs/zerolog"
 )
 

@@ -2,6 +2,8 @@ package observe
 
 import (
 	"strings"
+
+	"github.com/normkit/norm/internal/sqllex"
 )
 
 // Normalize returns sql with every literal replaced by "?" so that the
@@ -31,15 +33,14 @@ func Normalize(sql string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(sql))
-	lx := lexer{src: sql}
+	lx := sqllex.New(sql)
 	space := false
 	for {
-		tok, ok := lx.next()
+		tok, ok := lx.Next()
 		if !ok {
 			break
 		}
-		switch tok.kind {
-		case tokSpace, tokComment:
+		if tok.Kind.Blank() {
 			space = b.Len() > 0
 			continue
 		}
@@ -47,11 +48,10 @@ func Normalize(sql string) string {
 			b.WriteByte(' ')
 			space = false
 		}
-		switch tok.kind {
-		case tokString, tokNumber:
+		if tok.Kind.Literal() {
 			b.WriteByte('?')
-		default:
-			b.WriteString(sql[tok.start:tok.end])
+		} else {
+			b.WriteString(sql[tok.Start:tok.End])
 		}
 	}
 	return b.String()
@@ -74,22 +74,23 @@ const (
 func normalizeEitherWay(sql string) string {
 	class := make([]byteClass, len(sql))
 	for _, off := range [...]bool{false, true} {
-		lx := lexer{src: sql, backslashes: off}
+		lx := sqllex.New(sql)
+		lx.Backslashes = off
 		for {
-			tok, ok := lx.next()
+			tok, ok := lx.Next()
 			if !ok {
 				break
 			}
 			var c byteClass
-			switch tok.kind {
-			case tokString, tokNumber:
+			switch {
+			case tok.Kind.Literal():
 				c = byteLiteral
-			case tokSpace, tokComment:
+			case tok.Kind.Blank():
 				c = byteBlank
 			default:
 				continue
 			}
-			for i := tok.start; i < tok.end; i++ {
+			for i := tok.Start; i < tok.End; i++ {
 				class[i] = max(class[i], c)
 			}
 		}
@@ -126,19 +127,19 @@ func normalizeEitherWay(sql string) string {
 // with WITH is classified by the first of those keywords outside
 // parentheses, so "WITH x AS (SELECT ...) DELETE ..." is a delete.
 func Operation(sql string) string {
-	lx := lexer{src: sql}
+	lx := sqllex.New(sql)
 	depth := 0
 	first := true
 	for {
-		tok, ok := lx.next()
+		tok, ok := lx.Next()
 		if !ok {
 			return OpOther
 		}
-		switch tok.kind {
-		case tokSpace, tokComment:
+		switch tok.Kind {
+		case sqllex.Space, sqllex.Comment:
 			continue
-		case tokPunct:
-			switch sql[tok.start] {
+		case sqllex.Punct:
+			switch sql[tok.Start] {
 			case '(':
 				depth++
 			case ')':
@@ -146,12 +147,12 @@ func Operation(sql string) string {
 			}
 			first = false
 			continue
-		case tokWord:
+		case sqllex.Word:
 		default:
 			first = false
 			continue
 		}
-		word := sql[tok.start:tok.end]
+		word := sql[tok.Start:tok.End]
 		if op := verb(word); op != "" && depth == 0 {
 			return op
 		}

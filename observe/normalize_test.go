@@ -3,6 +3,8 @@ package observe
 import (
 	"strings"
 	"testing"
+
+	"github.com/normkit/norm/internal/sqllex"
 )
 
 func TestNormalize(t *testing.T) {
@@ -12,6 +14,7 @@ func TestNormalize(t *testing.T) {
 	}{
 		{"params kept", "SELECT * FROM users WHERE id = $1 AND org = $12", "SELECT * FROM users WHERE id = $1 AND org = $12"},
 		{"string", "SELECT 'secret'", "SELECT ?"},
+		{"carriage return ends a line comment", "SELECT 1 -- note\r, 'secret'", "SELECT ? , ?"},
 		{"doubled quote", "SELECT 'it''s secret' , 1", "SELECT ? , ?"},
 		{"escape string", `SELECT E'a\'b secret'`, "SELECT ?"},
 		{"lower escape string", `SELECT e'\\' || 'x'`, "SELECT ? || ?"},
@@ -147,17 +150,17 @@ func FuzzLexer(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, sql string) {
-		lx := lexer{src: sql}
+		lx := sqllex.New(sql)
 		end := 0
 		for {
-			tok, ok := lx.next()
+			tok, ok := lx.Next()
 			if !ok {
 				break
 			}
-			if tok.start != end || tok.end <= tok.start || tok.end > len(sql) {
+			if tok.Start != end || tok.End <= tok.Start || tok.End > len(sql) {
 				t.Fatalf("token %+v after offset %d in %q", tok, end, sql)
 			}
-			end = tok.end
+			end = tok.End
 		}
 		if end != len(sql) {
 			t.Fatalf("tokens end at %d, input is %d bytes: %q", end, len(sql), sql)

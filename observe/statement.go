@@ -127,3 +127,5 @@ func fingerprint(sum uint64) string {
 	}
 	return s
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }

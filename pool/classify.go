@@ -88,7 +88,7 @@ func (c *classifier) store(sql string, cl class) {
 // String literals, quoted identifiers, dollar quotes and comments are
 // skipped, so their contents never count as keywords.
 func classifySQL(sql string) class {
-	s := scanner{src: sql}
+	s := newScanner(sql)
 	st := stmtScan{}
 	out := classRead
 	seen := false

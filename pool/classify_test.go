@@ -33,6 +33,7 @@ func TestClassifySQL(t *testing.T) {
 		{"keyword in quoted identifier", `SELECT "update" FROM t`, classRead},
 		{"keyword in dollar quote", "SELECT $q$ delete from t $q$", classRead},
 		{"keyword in line comment", "SELECT 1 -- for update\n", classRead},
+		{"carriage return ends a line comment", "SELECT 1 -- note\rFOR UPDATE", 0},
 		{"multi statement all reads", "SELECT 1; SELECT 2;", classRead},
 		{"multi statement with write", "SELECT 1; DELETE FROM t", 0},
 		{"explain is unsure", "EXPLAIN SELECT 1", 0},

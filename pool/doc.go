@@ -44,7 +44,8 @@
 //	}
 //
 // (*DB).AfterCommit returns false, without running fn, when ctx carries no
-// transaction of that DB; the caller then runs fn at once.
+// transaction of that DB; the caller then runs fn at once. (*DB).HasTx
+// tells whether ctx carries one without registering anything.
 //
 // Config.OnBegin runs right after BEGIN of every transaction begun through
 // *DB, with the ctx of that call. It is where transaction-local settings go

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/normkit/norm/pool/internal/redact"
+	"github.com/normkit/norm/internal/redact"
 )
 
 // ErrClosed is returned by every call made after Shutdown (or Close) began,

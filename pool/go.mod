@@ -5,6 +5,8 @@ go 1.25.0
 require (
 	github.com/avast/retry-go/v4 v4.7.0
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/normkit/norm/internal v0.1.0
+	github.com/normkit/norm/internal/redact v0.1.0
 	github.com/sony/gobreaker/v2 v2.4.0
 )
 

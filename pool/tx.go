@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/normkit/norm/pool/internal/redact"
+	"github.com/normkit/norm/internal/redact"
 )
 
 // tx is a transaction (or, with a parent, a savepoint) begun through *DB.
@@ -412,6 +412,27 @@ func (db *DB) AfterCommit(ctx context.Context, fn func()) bool {
 	}
 	t := db.txOf(stateOf(ctx))
 	return t != nil && t.afterCommit(fn)
+}
+
+// HasTx reports whether ctx carries an open transaction (or savepoint) of
+// this DB, begun by InTx or Begin: the calls made with ctx then join it.
+// It is false for a ctx carrying no transaction, one of another DB, or one
+// that has ended, and for a DB not made by Open. repo asks it (through its
+// TxCarrier interface) to keep reads inside a transaction away from its
+// cache.
+func (db *DB) HasTx(ctx context.Context) bool {
+	if db.usable(ctx) != nil {
+		return false
+	}
+	t := db.txOf(stateOf(ctx))
+	return t != nil && t.live()
+}
+
+// live reports whether t has not ended.
+func (t *tx) live() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return !t.done
 }
 
 // The pgx executor surface of a transaction. Statements are not retried

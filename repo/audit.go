@@ -48,9 +48,16 @@ type Auditor interface {
 // same statement (UPDATE … FROM (SELECT … FOR UPDATE) … RETURNING), one
 // round trip as without, so that the record can say what changed.
 // Bulk operations (CreateBatch, UpsertBatch, CopyFrom, UpdateWhere,
-// DeleteWhere, PurgeTrashed) are not audited per row.
+// DeleteWhere, PurgeTrashed) are not audited per row. A nil a makes New
+// fail.
 func WithAuditor(a Auditor, onError func(error)) Option {
-	return func(cfg *config) { cfg.auditor, cfg.auditErr = a, onError }
+	return func(cfg *config) {
+		if a == nil {
+			cfg.refuse("WithAuditor(nil)", "no auditor: omit the option to audit nothing")
+			return
+		}
+		cfg.auditor, cfg.auditErr = a, onError
+	}
 }
 
 type actorKey struct{}
@@ -109,7 +116,7 @@ func (r *Repository[T]) asMap(v *T) map[string]any {
 // a create or upsert; it reads nothing when neither a cache nor an auditor
 // is configured.
 func (r *Repository[T]) observe(ctx context.Context, op string, v *T) {
-	if r.cfg.cache == nil && r.cfg.auditor == nil {
+	if !r.cfg.invalidates() && r.cfg.auditor == nil {
 		return
 	}
 	key := r.mt.keyOf(reflect.ValueOf(v).Elem())
@@ -120,7 +127,7 @@ func (r *Repository[T]) observe(ctx context.Context, op string, v *T) {
 // observeUpdate is observe for Update: with an auditor, before holds the
 // row as it was and the record lists the columns that changed.
 func (r *Repository[T]) observeUpdate(ctx context.Context, rv reflect.Value, before, v *T) {
-	if r.cfg.cache == nil && r.cfg.auditor == nil {
+	if !r.cfg.invalidates() && r.cfg.auditor == nil {
 		return
 	}
 	key := r.mt.keyOf(rv)

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/normkit/norm/sqlb"
 )
 
@@ -28,9 +29,7 @@ func chunkRows(ncols int) int {
 // role that may not create temporary tables gets the multi-row INSERT.
 // It is all-or-nothing: it runs in a transaction
 // (a savepoint inside the caller's), so on any error nothing is written
-// and items are left as given. (A Querier that cannot Begin can only run a
-// batch that fits one statement and has no create hooks; that statement
-// runs alone, atomic by itself.) Values follow Create's rule (a field with a
+// and items are left as given. Values follow Create's rule (a field with a
 // default: tag holding its zero value is DEFAULT in its row).
 // Before/AfterCreate hooks run for each item. Returned rows are matched to
 // items by position, in the order PostgreSQL returns a VALUES insert.
@@ -38,26 +37,22 @@ func chunkRows(ncols int) int {
 // A statement that returns fewer rows than it inserted — a BEFORE INSERT
 // trigger or a rule skipped or redirected some, as with partitioning by
 // inheritance — cannot be matched to items, so it fails the call with
-// ErrInvalid rather than fill the wrong values in. Without a transaction
-// (a Querier that cannot Begin) the rows it did insert stay.
+// ErrInvalid rather than fill the wrong values in; nothing is written.
 func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 	if err := r.usable("CreateBatch"); err != nil {
 		return err
+	}
+	if r.wrapNotify(ctx) {
+		return r.notifying(ctx, "CreateBatch", func(w *Repository[T]) error { return w.CreateBatch(ctx, items) })
 	}
 	const op = "CreateBatch"
 	if len(items) == 0 {
 		return nil
 	}
 	saved := slices.Clone(items) // the back-fill of rows later undone
-	_, canBegin := r.q.(Beginner)
-	inTx := canBegin || len(items) > chunkRows(len(r.mt.m.Fields)) || r.mt.hooks.create()
-	written := "nothing was written"
-	if !inTx {
-		written = "the rows it did insert stay (the Querier cannot Begin, so the statement ran alone)"
-	}
 	short := func(n, total int) error {
 		return errorf(op, r.table(), ErrInvalid,
-			"%d of %d rows were not returned by the INSERT (a BEFORE INSERT trigger or a rule skipped or redirected them), so rows cannot be matched to items; %s", n, total, written)
+			"%d of %d rows were not returned by the INSERT (a BEFORE INSERT trigger or a rule skipped or redirected them), so rows cannot be matched to items; nothing was written", n, total)
 	}
 	run := func(ctx context.Context, q Querier) error {
 		for i := range items {
@@ -67,7 +62,7 @@ func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 		}
 		ret := r.mt.createReturning()
 		copied := false
-		if inTx && len(items) >= copyThreshold {
+		if len(items) >= copyThreshold {
 			var err error
 			if copied, err = r.copyInsert(ctx, q, op, items, ret, short); err != nil {
 				return err
@@ -91,7 +86,7 @@ func (r *Repository[T]) CreateBatch(ctx context.Context, items []T) error {
 		}
 		return nil
 	}
-	if err := r.write(ctx, op, inTx, run); err != nil {
+	if err := r.inTx(ctx, op, run); err != nil {
 		copy(items, saved)
 		return err
 	}
@@ -118,11 +113,17 @@ func (r *Repository[T]) UpsertBatch(ctx context.Context, items []T, opts ...Upse
 	if err := r.usable("UpsertBatch"); err != nil {
 		return 0, err
 	}
+	if r.wrapNotify(ctx) {
+		return notifyingN(ctx, r, "UpsertBatch", func(w *Repository[T]) (int64, error) { return w.UpsertBatch(ctx, items, opts...) })
+	}
 	const op = "UpsertBatch"
+	spec, err := r.upsertOf(op, opts)
+	if err != nil {
+		return 0, err
+	}
 	if len(items) == 0 {
 		return 0, nil
 	}
-	spec := upsertOf(opts)
 	scoped := r.upsertScope(spec) != nil
 	var (
 		saved []T
@@ -182,17 +183,9 @@ func (r *Repository[T]) chunks(items []T, fn func(start int, rows []reflect.Valu
 func (r *Repository[T]) batchInsert(ctx context.Context, q Querier, op string, items []T,
 	build func([]reflect.Value) (sqlb.InsertBuilder, error), ret []*sqlb.Field, short func(n, total int) error) error {
 	return r.chunks(items, func(start int, rows []reflect.Value) error {
-		b, err := build(rows)
+		res, err := r.queryChunk(ctx, q, op, build, rows)
 		if err != nil {
 			return err
-		}
-		sql, args, err := b.ToSQL()
-		if err != nil {
-			return wrapErr(op, r.table(), err)
-		}
-		res, err := q.Query(ctx, sql, args...)
-		if err != nil {
-			return wrapErr(op, r.table(), err)
 		}
 		defer res.Close()
 		dest := make([]any, 0, len(r.mt.m.Fields))
@@ -221,24 +214,34 @@ func (r *Repository[T]) batchInsert(ctx context.Context, q Querier, op string, i
 	})
 }
 
+// queryChunk builds the statement of one chunk of rows and runs it.
+func (r *Repository[T]) queryChunk(ctx context.Context, q Querier, op string,
+	build func([]reflect.Value) (sqlb.InsertBuilder, error), rows []reflect.Value) (pgx.Rows, error) {
+	b, err := build(rows)
+	if err != nil {
+		return nil, err
+	}
+	sql, args, err := b.ToSQL()
+	if err != nil {
+		return nil, wrapErr(op, r.table(), err)
+	}
+	res, err := q.Query(ctx, sql, args...) //nolint:rowserrcheck // the caller checks Err
+	if err != nil {
+		return nil, wrapErr(op, r.table(), err)
+	}
+	return res, nil
+}
+
 // batchExec runs one statement per chunk without scanning and returns the
 // rows affected.
 func (r *Repository[T]) batchExec(ctx context.Context, q Querier, op string, items []T,
 	build func([]reflect.Value) (sqlb.InsertBuilder, error)) (int64, error) {
 	var n int64
 	err := r.chunks(items, func(_ int, rows []reflect.Value) error {
-		b, err := build(rows)
+		// DO NOTHING with RETURNING yields only written rows; count them.
+		res, err := r.queryChunk(ctx, q, op, build, rows)
 		if err != nil {
 			return err
-		}
-		sql, args, err := b.ToSQL()
-		if err != nil {
-			return wrapErr(op, r.table(), err)
-		}
-		// DO NOTHING with RETURNING yields only written rows; count them.
-		res, err := q.Query(ctx, sql, args...)
-		if err != nil {
-			return wrapErr(op, r.table(), err)
 		}
 		defer res.Close()
 		for res.Next() {
@@ -251,7 +254,7 @@ func (r *Repository[T]) batchExec(ctx context.Context, q Querier, op string, ite
 
 // invalidateItems invalidates the cache keys of items.
 func (r *Repository[T]) invalidateItems(ctx context.Context, items []T) {
-	if r.cfg.cache == nil {
+	if !r.cfg.invalidates() {
 		return
 	}
 	keys := make([][]any, len(items))

@@ -32,16 +32,15 @@ const loadTable = "norm_batch_load"
 // leave the same defaulted fields to the database (Field.LeftToDefault;
 // those columns are left out of that group's INSERT, so the column
 // defaults apply as with Create). Returned rows are matched to the group's
-// items in order, as with a VALUES insert. q must be a transaction that
-// can COPY; ok is false when it cannot, or when the role may not create
+// items in order, as with a VALUES insert. q must be a transaction; ok is
+// false when the role may not create
 // temporary tables (REVOKE TEMPORARY, a common hardening: the failed
 // CREATE would abort the transaction, so the privilege is asked first),
 // and nothing was written.
 func (r *Repository[T]) copyInsert(ctx context.Context, q Querier, op string, items []T, ret []*sqlb.Field,
 	short func(n, total int) error) (ok bool, err error) {
-	cf, can := q.(CopyFromer)
 	fields := r.mt.insertFields()
-	if !can || len(fields) == 0 || len(fields) > 64 {
+	if len(fields) == 0 || len(fields) > 64 {
 		return false, nil
 	}
 	var canTemp bool
@@ -92,8 +91,8 @@ func (r *Repository[T]) copyInsert(ctx context.Context, q Querier, op string, it
 		copyCols = append(copyCols, f.Column)
 	}
 	copyCols = append(copyCols, "norm_ord", "norm_grp")
-	src := &loadSource[T]{items: items, fields: fields, grp: grp, i: -1}
-	if _, err := cf.CopyFrom(ctx, pgx.Identifier{loadTable}, copyCols, src); err != nil {
+	src := &loadSource[T]{copySource: copySource[T]{items: items, fields: fields, i: -1}, grp: grp}
+	if _, err := q.CopyFrom(ctx, pgx.Identifier{loadTable}, copyCols, src); err != nil {
 		return true, wrapErr(op, r.table(), err)
 	}
 
@@ -159,19 +158,10 @@ func (r *Repository[T]) scanGroup(ctx context.Context, q Querier, op, sql string
 
 // loadSource feeds items to COPY with their position and default group; a
 // field left to its default is sent as NULL (its group's INSERT does not
-// read it). The value slice is reused: pgx encodes a row before asking
-// for the next.
+// read it). It walks items as copySource does.
 type loadSource[T any] struct {
-	items  []T
-	fields []*sqlb.Field
-	grp    []int32
-	i      int
-	vals   []any
-}
-
-func (s *loadSource[T]) Next() bool {
-	s.i++
-	return s.i < len(s.items)
+	copySource[T]
+	grp []int32
 }
 
 func (s *loadSource[T]) Values() ([]any, error) {
@@ -190,5 +180,3 @@ func (s *loadSource[T]) Values() ([]any, error) {
 	s.vals[len(s.fields)+1] = s.grp[s.i]
 	return s.vals, nil
 }
-
-func (s *loadSource[T]) Err() error { return nil }

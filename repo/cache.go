@@ -20,7 +20,8 @@ type Cache interface {
 	Delete(ctx context.Context, keys ...string)
 }
 
-// WithCache makes FindByID read through c for ttl (<= 0: five minutes).
+// WithCache makes FindByID read through c for ttl (0: five minutes; a nil
+// c or a negative ttl makes New fail).
 // Writes through the repository invalidate the entity's key (and the keys
 // of WithInvalidateKeys): after the outermost commit when the Querier has
 // the AfterCommit ability and ctx carries a transaction, at once
@@ -31,28 +32,48 @@ type Cache interface {
 // replayed the last write; so a committed write is never followed by a
 // stale read from this repository (and its WithTx/WithTrashed copies).
 // Writes from other processes or other Repository values are seen after
-// ttl.
+// ttl, unless c comes from Listener.Guard: then every process hears of
+// every write when it commits (see Listen).
 func WithCache(c Cache, ttl time.Duration) Option {
 	return func(cfg *config) {
-		cfg.cache = c
-		if ttl > 0 {
-			cfg.cacheTTL = ttl
+		switch {
+		case c == nil:
+			cfg.refuse("WithCache(nil)", "no cache: omit the option to read without one")
+		case ttl < 0:
+			cfg.refuse("WithCache", "negative TTL "+ttl.String())
+		default:
+			cfg.cache = c
+			if ttl > 0 {
+				cfg.cacheTTL = ttl
+			}
 		}
 	}
 }
 
 // WithCachePrefix sets the prefix of cache keys (default
 // "norm:<table>:"); a key is the prefix followed by the primary key values
-// joined by ":".
+// joined by ":". An empty prefix makes New fail.
 func WithCachePrefix(prefix string) Option {
-	return func(cfg *config) { cfg.cachePfx = prefix }
+	return func(cfg *config) {
+		if prefix == "" {
+			cfg.refuse(`WithCachePrefix("")`, "empty prefix: omit the option for the default")
+			return
+		}
+		cfg.cachePfx = prefix
+	}
 }
 
 // WithInvalidateKeys adds keys to delete from the cache whenever the
 // entity with primary key key is written (for example a cached list or a
-// lookup by email).
+// lookup by email). A nil fn makes New fail.
 func WithInvalidateKeys(fn func(key Key) []string) Option {
-	return func(cfg *config) { cfg.extraKeys = fn }
+	return func(cfg *config) {
+		if fn == nil {
+			cfg.refuse("WithInvalidateKeys(nil)", "no function")
+			return
+		}
+		cfg.extraKeys = fn
+	}
 }
 
 // PrimaryRouter is the optional ability of a Querier (pool.DB has it) to
@@ -113,8 +134,8 @@ func (r *Repository[T]) cachedFind(ctx context.Context, key []any) (*T, error) {
 	}
 	gen := r.cfg.gen.current()
 	fill := ctx
-	if pr, ok := r.q.(PrimaryRouter); ok {
-		fill = pr.UsePrimary(ctx)
+	if r.can.primary != nil {
+		fill = r.can.primary.UsePrimary(ctx)
 	}
 	v, err := r.findByKey(fill, key)
 	if err != nil || r.trash != liveOnly {
@@ -132,7 +153,7 @@ func (r *Repository[T]) cachedFind(ctx context.Context, key []any) (*T, error) {
 // invalidate deletes the cache keys of the entities with the given
 // primary keys, after the outermost commit when that is knowable.
 func (r *Repository[T]) invalidate(ctx context.Context, keys ...[]any) {
-	if r.cfg.cache == nil || len(keys) == 0 {
+	if !r.cfg.invalidates() || len(keys) == 0 {
 		return
 	}
 	var cks []string
@@ -141,6 +162,10 @@ func (r *Repository[T]) invalidate(ctx context.Context, keys ...[]any) {
 		if r.cfg.extraKeys != nil {
 			cks = append(cks, r.cfg.extraKeys(Key(k))...)
 		}
+	}
+	r.publish(ctx, cks)
+	if r.cfg.cache == nil {
+		return
 	}
 	del := func() {
 		g := r.cfg.gen

@@ -11,11 +11,14 @@ type cachedUser struct {
 	Name string `db:"name"`
 }
 
-// afterCommitDB defers callbacks like pool.DB inside a transaction.
+// afterCommitDB is a TxCarrier and AfterCommitter: it says every ctx
+// carries a transaction, and defers callbacks like pool.DB inside one.
 type afterCommitDB struct {
 	*fakeDB
 	pending []func()
 }
+
+func (a *afterCommitDB) HasTx(context.Context) bool { return true }
 
 func (a *afterCommitDB) AfterCommit(_ context.Context, fn func()) bool {
 	a.pending = append(a.pending, fn)

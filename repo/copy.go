@@ -9,7 +9,7 @@ import (
 )
 
 // CopyFrom loads items with COPY FROM STDIN through the Querier's
-// CopyFrom ability (pgx.Conn, pgxpool.Pool, pgx.Tx and pool.DB have it)
+// CopyFrom (every Querier has it)
 // and returns the number of rows written. It writes every writable column
 // as given — a nil pointer is NULL, column defaults do not apply to the
 // listed columns — and reads nothing back (no generated IDs). A COPY is one
@@ -20,11 +20,10 @@ func (r *Repository[T]) CopyFrom(ctx context.Context, items []T) (int64, error) 
 	if err := r.usable("CopyFrom"); err != nil {
 		return 0, err
 	}
-	const op = "CopyFrom"
-	cf, ok := r.q.(CopyFromer)
-	if !ok {
-		return 0, errorf(op, r.table(), ErrUnsupported, "%T has no CopyFrom", r.q)
+	if r.wrapNotify(ctx) {
+		return notifyingN(ctx, r, "CopyFrom", func(w *Repository[T]) (int64, error) { return w.CopyFrom(ctx, items) })
 	}
+	const op = "CopyFrom"
 	if len(items) == 0 {
 		return 0, nil
 	}
@@ -37,7 +36,7 @@ func (r *Repository[T]) CopyFrom(ctx context.Context, items []T) (int64, error) 
 	if err != nil {
 		return 0, wrapErr(op, r.table(), err)
 	}
-	n, err := cf.CopyFrom(ctx, pgx.Identifier(parts), cols, &copySource[T]{items: items, fields: fields, i: -1})
+	n, err := r.q.CopyFrom(ctx, pgx.Identifier(parts), cols, &copySource[T]{items: items, fields: fields, i: -1})
 	if err != nil {
 		return 0, wrapErr(op, r.table(), err)
 	}

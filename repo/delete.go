@@ -19,6 +19,9 @@ func (r *Repository[T]) Delete(ctx context.Context, v *T) error {
 	if err := r.usable("Delete"); err != nil {
 		return err
 	}
+	if r.wrapNotify(ctx) {
+		return r.notifying(ctx, "Delete", func(w *Repository[T]) error { return w.Delete(ctx, v) })
+	}
 	if r.mt.m.SoftDelete == nil {
 		return r.hardDelete(ctx, "Delete", v)
 	}
@@ -34,28 +37,23 @@ func (r *Repository[T]) HardDelete(ctx context.Context, v *T) error {
 	if err := r.usable("HardDelete"); err != nil {
 		return err
 	}
+	if r.wrapNotify(ctx) {
+		return r.notifying(ctx, "HardDelete", func(w *Repository[T]) error { return w.HardDelete(ctx, v) })
+	}
 	return r.hardDelete(ctx, "HardDelete", v)
 }
 
 func (r *Repository[T]) hardDelete(ctx context.Context, op string, v *T) error {
-	if v == nil {
-		return errorf(op, r.table(), ErrInvalid, "nil entity")
+	rv, key, err := r.keyed(op, v)
+	if err != nil {
+		return err
 	}
-	if len(r.mt.m.PK) == 0 {
-		return errorf(op, r.table(), ErrInvalid, "%s has no primary key", r.mt.m.Name)
-	}
-	rv := reflect.ValueOf(v).Elem()
-	key := r.mt.keyOf(rv)
-	args := make([]any, 0, len(key)+1)
-	args = append(args, key...)
-	if ver := r.mt.m.Version; ver != nil {
-		args = append(args, ver.Value(rv))
-	}
+	args := bind(r.mt.del, rv)
 	run := func(ctx context.Context, q Querier) error {
 		if err := callHook(ctx, v, hookBeforeDelete); err != nil {
 			return wrapErr(op+": BeforeDelete", r.table(), err)
 		}
-		tag, err := q.Exec(ctx, r.mt.del, args...)
+		tag, err := q.Exec(ctx, r.mt.del.SQL(), args...)
 		if err != nil {
 			return wrapErr(op, r.table(), err)
 		}
@@ -74,4 +72,17 @@ func (r *Repository[T]) hardDelete(ctx context.Context, op string, v *T) error {
 	r.invalidate(ctx, key)
 	r.audit(ctx, "delete", key, false, v, nil)
 	return nil
+}
+
+// keyed checks v for a write by primary key and returns its value and
+// key.
+func (r *Repository[T]) keyed(op string, v *T) (reflect.Value, []any, error) {
+	if v == nil {
+		return reflect.Value{}, nil, errorf(op, r.table(), ErrInvalid, "nil entity")
+	}
+	if len(r.mt.m.PK) == 0 {
+		return reflect.Value{}, nil, errorf(op, r.table(), ErrInvalid, "%s has no primary key", r.mt.m.Name)
+	}
+	rv := reflect.ValueOf(v).Elem()
+	return rv, r.mt.keyOf(rv), nil
 }

@@ -78,15 +78,29 @@
 // the Querier has the AfterCommit ability (pool.DB) and ctx carries a
 // transaction, and at once otherwise. A bare pgx.Tx cannot tell its commit:
 // invalidation then happens at once, and reads through a transaction never
-// read or fill the cache. The remaining window with a bare pgx.Tx: a reader
-// outside the transaction may refill the cache with the old committed row
-// between the write and the commit, and that entry lives until its TTL.
-// Use pool.DB (or any Querier with AfterCommit) where that matters.
+// read or fill the cache (over pool.DB, a read on a ctx from InTx is known
+// to be inside one through HasTx; see TxCarrier). The remaining window
+// with a bare pgx.Tx: a reader outside the transaction may refill the
+// cache with the old committed row between the write and the commit, and
+// that entry lives until its TTL. Use pool.DB (or any Querier with
+// AfterCommit) where that matters.
+//
+// # Caches across processes
+//
+// Listen starts a Listener: one connection per process, straight to the
+// primary, that LISTENs for the invalidations every write publishes with
+// pg_notify in its own transaction (delivered only on commit, in commit
+// order), and evicts them from the caches it guards (Listener.Guard).
+// A guarded cache serves nothing while the listener is disconnected and is
+// flushed when it is back. With a guarded cache the bare-pgx.Tx window
+// above closes too: the notification, sent at commit, evicts the refill.
+// WithWriteThrough caches the committed row of UpdateFields and Upsert
+// after the commit. The module repo/rediscache is a Cache on Redis.
 //
 // # Errors
 //
 // ErrNotFound (wrapping pgx.ErrNoRows), ErrStale, ErrInvalid, ErrMisuse,
-// ErrUnsupported, ErrNotUnique, ErrNPlusOne and *ConstraintError (matching
+// ErrNotUnique, ErrNPlusOne and *ConstraintError (matching
 // ErrUniqueViolation, ErrForeignKeyViolation, ErrCheckViolation,
 // ErrNotNullViolation) are usable with errors.Is/As; every message names the
 // operation and the table, never parameter values.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/normkit/norm/repo/internal/redact"
+	"github.com/normkit/norm/internal/redact"
 )
 
 // Sentinel errors. Errors returned by a Repository wrap one of these (test
@@ -31,8 +31,11 @@ var (
 	// transaction (WithTx(nil)) — or on a Query it started. Nothing was
 	// sent to the server.
 	ErrMisuse = errors.New("misused repository")
-	// ErrUnsupported: the Querier lacks an ability the operation needs
-	// (Begin, CopyFrom).
+	// ErrUnsupported was returned when the Querier lacked Begin or
+	// CopyFrom. Both are part of Querier now, so a value without them does
+	// not compile and no repository call returns it.
+	//
+	// Deprecated: kept so code that matches it still compiles.
 	ErrUnsupported = errors.New("unsupported by the querier")
 	// ErrNPlusOne: strict loading caught a lazy Load repeated for the same
 	// relation in one tracked context; use Preload.

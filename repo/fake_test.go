@@ -78,13 +78,20 @@ func (*fakeRows) RawValues() [][]byte                          { return nil }
 func (*fakeRows) Conn() *pgx.Conn                              { return nil }
 func (*fakeRows) TypeMap() *pgtype.Map                         { return nil }
 
-// fakeBeginner adds Begin; the transaction logs BEGIN/COMMIT/ROLLBACK.
-type fakeBeginner struct{ *fakeDB }
-
-func (b fakeBeginner) Begin(context.Context) (pgx.Tx, error) {
-	b.record("BEGIN", nil)
-	return &fakeTx{fakeDB: b.fakeDB}, nil
+// Begin makes fakeDB a Querier; the transaction logs BEGIN/COMMIT/ROLLBACK.
+func (f *fakeDB) Begin(context.Context) (pgx.Tx, error) {
+	f.record("BEGIN", nil)
+	return &fakeTx{fakeDB: f}, nil
 }
+
+// CopyFrom makes fakeDB a Querier; it records the COPY and writes nothing.
+func (f *fakeDB) CopyFrom(_ context.Context, table pgx.Identifier, _ []string, _ pgx.CopyFromSource) (int64, error) {
+	f.record("COPY "+table.Sanitize(), nil)
+	return 0, nil
+}
+
+// fakeBeginner is the fakeDB of tests written when Begin was optional.
+type fakeBeginner struct{ *fakeDB }
 
 type fakeTx struct {
 	*fakeDB
@@ -110,9 +117,6 @@ func (t *fakeTx) Rollback(context.Context) error {
 	return nil
 }
 
-func (t *fakeTx) CopyFrom(context.Context, pgx.Identifier, []string, pgx.CopyFromSource) (int64, error) {
-	return 0, nil
-}
 func (t *fakeTx) SendBatch(context.Context, *pgx.Batch) pgx.BatchResults { return nil }
 func (t *fakeTx) LargeObjects() pgx.LargeObjects                         { return pgx.LargeObjects{} }
 func (t *fakeTx) Prepare(context.Context, string, string) (*pgconn.StatementDescription, error) {

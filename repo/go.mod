@@ -4,8 +4,11 @@ go 1.25.0
 
 require (
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/normkit/norm/internal/redact v0.1.0
 	github.com/normkit/norm/sqlb v0.1.0
 )
+
+require github.com/normkit/norm/internal v0.1.0 // indirect
 
 require (
 	github.com/Masterminds/squirrel v1.5.4 // indirect

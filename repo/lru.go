@@ -101,3 +101,11 @@ func (c *LRU) removeElement(el *list.Element) {
 	c.ll.Remove(el)
 	delete(c.items, el.Value.(*lruEntry).key)
 }
+
+// Flush removes every entry (see Flusher).
+func (c *LRU) Flush(context.Context) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ll.Init()
+	clear(c.items)
+}

@@ -1,11 +1,11 @@
 package repo
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/normkit/norm/sqlb"
 )
@@ -19,34 +19,41 @@ const (
 	onlyTrashed                  // soft-deleted rows only
 )
 
-// meta is the per-type part of a repository: the model, the fixed-shape
-// SQL and the scan plan. It is built once per type and shared.
+// meta is the per-type part of a repository: the model, the statements
+// by key (sqlb templates, built and cached by sqlb once per type) and the
+// scan plan. It is built once per type and shared.
 type meta struct {
 	m     *sqlb.Model
 	table string   // quoted, schema-qualified table
 	cols  []string // quoted columns, model order
+	names []string // column names, model order (for sqlb.ReturningColumns)
 	// byQuoted maps each quoted column ("email") and table-qualified
 	// column ("users"."email") to its field, for checkCond's fast path.
 	byQuoted map[string]*sqlb.Field
 	qcols    []string // table-qualified quoted columns, for Query()
-	find     [3]string
-	update   [3]string     // UPDATE by key per trashMode: args updArgs
-	updArgs  []*sqlb.Field // fields bound by update: SET values, key, [version]
-	updRet   []*sqlb.Field // RETURNING of update: version, on_update, read-only columns
-	// updAudit is update with the row as it was before (see beforeImage):
-	// args are the SET values, the key, the key again, [version]; RETURNING
-	// updRet, then every model column of the row before.
-	updAudit [3]string
-	del      string        // DELETE by key [and version]
-	trash    string        // soft delete by key: args now, [version], key
-	restore  string        // restore by key: args [version], key
-	softRet  []*sqlb.Field // soft-delete column [, version], returned
+	// The statements by key, per trashMode where the soft-delete scope
+	// applies; nil without a primary key.
+	find   [3]*sqlb.Template // SELECT every column by key
+	exists [3]*sqlb.Template // SELECT EXISTS by key (see missing)
+	// update is UPDATE by key of every writable column but the
+	// soft-delete one (only Delete and Restore move a row in or out of
+	// the trash; Update reads the column back), with the version check;
+	// nil when there is nothing to set (Update refuses it). updAudit is
+	// the same returning the row as it was before (sqlb.ReturningBefore).
+	update   [3]*sqlb.Template
+	updAudit [3]*sqlb.Template
+	del      *sqlb.Template // DELETE by key and version
+	// trash and restore set the soft-delete column (to the clock, or to
+	// NULL) by key and version, in the right state, bumping the version
+	// and returning the column [and the version]; nil without one.
+	trash   *sqlb.Template
+	restore *sqlb.Template
 	// inline: no field is reached through an embedded pointer, so the
 	// address of each field is at a fixed offset in T and one scan
 	// destination list serves every row (see scanAll).
 	inline  bool
 	hooks   hookSet
-	upserts sync.Map // upsertKey -> *upsertShape
+	upserts sync.Map // upsertKey -> *sqlb.Upsert (resolved options; sqlb caches the statements)
 	// scopes are the soft-delete conditions per place and trashMode (see
 	// scope), built once: nil without a soft-delete column.
 	scopes [scopeConflict + 1][onlyTrashed + 1]sqlb.Sqlizer
@@ -63,20 +70,26 @@ const (
 
 var metas sync.Map // reflect.Type -> *meta or error
 
-func metaFor(t reflect.Type) (*meta, error) {
-	if v, ok := metas.Load(t); ok {
-		if mt, ok := v.(*meta); ok {
-			return mt, nil
+func metaFor(t reflect.Type) (*meta, error) { return perType(&metas, t, buildMeta) }
+
+// perType returns what build makes of t, building it once per type and
+// keeping an error too, so a type that cannot be mapped fails alike on
+// every call.
+func perType[V any](cache *sync.Map, t reflect.Type, build func(reflect.Type) (V, error)) (V, error) {
+	if v, ok := cache.Load(t); ok {
+		if err, ok := v.(error); ok {
+			var zero V
+			return zero, err
 		}
-		return nil, v.(error)
+		return v.(V), nil
 	}
-	mt, err := buildMeta(t)
+	v, err := build(t)
 	if err != nil {
-		metas.Store(t, err)
-		return nil, err
+		cache.Store(t, err)
+		return v, err
 	}
-	v, _ := metas.LoadOrStore(t, mt)
-	return v.(*meta), nil
+	got, _ := cache.LoadOrStore(t, v)
+	return got.(V), nil
 }
 
 // embedding reports how the fields of m are reached: inline when none
@@ -124,6 +137,7 @@ func buildMeta(t reflect.Type) (*meta, error) {
 	mt.byQuoted = make(map[string]*sqlb.Field, 2*len(m.Fields))
 	for _, f := range m.Fields {
 		mt.cols = append(mt.cols, f.Quoted())
+		mt.names = append(mt.names, f.Column)
 		mt.qcols = append(mt.qcols, mt.table+"."+f.Quoted())
 		mt.byQuoted[f.Quoted()] = f
 		mt.byQuoted[mt.table+"."+f.Quoted()] = f
@@ -137,183 +151,67 @@ func buildMeta(t reflect.Type) (*meta, error) {
 	return mt, nil
 }
 
-// buildKeySQL builds the statements by primary key once per type.
+// buildKeySQL gets the statements by primary key from sqlb, which
+// builds each once per type and options; repo adds its soft-delete scope
+// and RETURNING lists through the template options.
 func (mt *meta) buildKeySQL() error {
+	m := mt.m
 	var err error
 	for mode := liveOnly; mode <= onlyTrashed; mode++ {
-		if mt.find[mode], err = mt.findSQL(mode); err != nil {
+		var scope []sqlb.StructOption
+		if c := mt.scope(mode, scopeColumn); c != nil {
+			scope = append(scope, sqlb.AndWhere(c))
+		}
+		if mt.find[mode], err = m.SelectByKey(scope...); err != nil {
+			return err
+		}
+		if mt.exists[mode], err = m.ExistsByKey(scope...); err != nil {
+			return err
+		}
+		upd := scope[:len(scope):len(scope)]
+		if m.SoftDelete != nil {
+			upd = append(upd, sqlb.ExceptColumns(m.SoftDelete.Column))
+		}
+		mt.update[mode], err = m.UpdateByKey(upd...)
+		if errors.Is(err, sqlb.ErrIncomplete) {
+			continue // nothing to set: Update refuses it
+		}
+		if err != nil {
+			return err
+		}
+		if mt.updAudit[mode], err = m.UpdateByKey(append(upd, sqlb.ReturningBefore())...); err != nil {
 			return err
 		}
 	}
-	if err := mt.buildUpdateSQL(); err != nil {
+	if mt.del, err = m.DeleteByKey(sqlb.MatchVersion()); err != nil {
 		return err
 	}
-	key := make([]any, len(mt.m.PK))
-	del := sqlb.Delete(mt.table).Where(mt.pkConds(key)...)
-	if ver := mt.m.Version; ver != nil {
-		del = del.Where(sqlb.Eq(ver.Quoted(), 0))
-	}
-	if mt.del, _, err = del.ToSQL(); err != nil {
-		return err
-	}
-	sd := mt.m.SoftDelete
+	sd := m.SoftDelete
 	if sd == nil {
 		return nil
 	}
-	mt.softRet = []*sqlb.Field{sd}
-	if mt.m.Version != nil {
-		mt.softRet = append(mt.softRet, mt.m.Version)
+	ret := []string{sd.Column}
+	if m.Version != nil {
+		ret = append(ret, m.Version.Column)
 	}
-	if mt.trash, err = mt.softSQL(true); err != nil {
+	soft := func(state sqlb.Sqlizer) (*sqlb.Template, error) {
+		return m.UpdateByKey(sqlb.OnlyColumns(sd.Column), sqlb.SkipOnUpdate(), sqlb.AndWhere(state), sqlb.ReturningColumns(ret...))
+	}
+	if mt.trash, err = soft(mt.scope(liveOnly, scopeColumn)); err != nil {
 		return err
 	}
-	mt.restore, err = mt.softSQL(false)
+	mt.restore, err = soft(mt.scope(onlyTrashed, scopeColumn))
 	return err
 }
 
-// buildUpdateSQL builds UPDATE … SET every writable non-key column but the
-// soft-delete one, the version bump and on_update expressions (model
-// order) WHERE key [AND version] [AND the soft-delete scope of the mode]
-// RETURNING the version, on_update, read-only and soft-delete columns,
-// once per trash mode. A model with nothing to set gets no statement
-// (Update refuses it).
-func (mt *meta) buildUpdateSQL() error {
-	b := sqlb.Update(mt.table)
-	sets := 0
-	for _, f := range mt.m.Fields {
-		switch {
-		case f.PK:
-			continue
-		case f.Version:
-			b = b.Set(f.Column, sqlb.Raw(f.Quoted()+" + 1"))
-			mt.updRet = append(mt.updRet, f)
-		case f.OnUpdate != "":
-			b = b.Set(f.Column, sqlb.Raw(f.OnUpdate))
-			mt.updRet = append(mt.updRet, f)
-		case !f.Writable() || f == mt.m.SoftDelete:
-			// Only Delete and Restore move a row in or out of the trash
-			// (with their hooks and audit); Update reads the column back.
-			mt.updRet = append(mt.updRet, f)
-			continue
-		default:
-			b = b.Set(f.Column, 0) // a placeholder: the value is bound per call
-			mt.updArgs = append(mt.updArgs, f)
-		}
-		sets++
+// bind returns the values of t's parameters read from rv.
+func bind(t *sqlb.Template, rv reflect.Value) []any {
+	params := t.Params()
+	args := make([]any, len(params))
+	for i, f := range params {
+		args[i] = f.Value(rv)
 	}
-	if sets == 0 {
-		return nil
-	}
-	mt.updArgs = append(mt.updArgs, mt.m.PK...)
-	b = b.Where(mt.pkConds(make([]any, len(mt.m.PK)))...)
-	if ver := mt.m.Version; ver != nil {
-		mt.updArgs = append(mt.updArgs, ver)
-		b = b.Where(sqlb.Eq(ver.Quoted(), 0))
-	}
-	ret := make([]string, len(mt.updRet))
-	for i, f := range mt.updRet {
-		ret[i] = f.Quoted()
-	}
-	for mode := liveOnly; mode <= onlyTrashed; mode++ {
-		bm := b
-		if c := mt.scope(mode, scopeColumn); c != nil {
-			bm = bm.Where(c)
-		}
-		sql, args, err := bm.Returning(ret...).ToSQL()
-		if err != nil {
-			return err
-		}
-		if len(args) != len(mt.updArgs) {
-			return fmt.Errorf("%w: update by key of %s binds %d values, want %d", ErrInvalid, mt.m.Name, len(args), len(mt.updArgs))
-		}
-		mt.update[mode] = sql
-		sql, args, err = mt.withBefore(bm.Returning(ret...), make([]any, len(mt.m.PK))).ToSQL()
-		if err != nil {
-			return err
-		}
-		if len(args) != len(mt.updArgs)+len(mt.m.PK) {
-			return fmt.Errorf("%w: audited update by key of %s binds %d values, want %d", ErrInvalid, mt.m.Name, len(args), len(mt.updArgs)+len(mt.m.PK))
-		}
-		mt.updAudit[mode] = sql
-	}
-	return nil
-}
-
-// beforeAlias names the row image before an update in withBefore's FROM
-// item; beforeCol is its only column, the whole row.
-const (
-	beforeAlias = `"norm_before"`
-	beforeCol   = `"norm_row"`
-)
-
-// withBefore adds to an UPDATE by key the row as it was before the update
-// and returns it after b's own RETURNING columns: FROM (SELECT the row
-// FOR UPDATE) — which locks it first, so the image is the committed row
-// the update then changes, even under concurrent writers — and RETURNING
-// each model column of that image. The FROM item exposes one column,
-// named so as not to clash with the table's, so b's unqualified names keep
-// their meaning. The key is bound again, after the SET values and before
-// b's WHERE values.
-func (mt *meta) withBefore(b sqlb.UpdateBuilder, key []any) sqlb.UpdateBuilder {
-	conds := make([]sqlb.Sqlizer, len(mt.m.PK))
-	for i, f := range mt.m.PK {
-		conds[i] = sqlb.Eq(`"norm_b".`+f.Quoted(), nonNil(key[i]))
-	}
-	sub := sqlb.Select().ColumnRaw(`"norm_b" AS ` + beforeCol).From(sqlb.As(mt.table, "norm_b")).Where(conds...).ForUpdate()
-	b = b.From(sqlb.As(sub, "norm_before"))
-	for _, f := range mt.m.Fields {
-		b = b.ReturningRaw("(" + beforeAlias + "." + beforeCol + ")." + f.Quoted())
-	}
-	return b
-}
-
-// softSQL builds UPDATE … SET deleted_at = $1 (trash) or NULL (restore),
-// bumping a version, WHERE in the right state [AND version] AND key
-// RETURNING the soft-delete column [and version].
-func (mt *meta) softSQL(trash bool) (string, error) {
-	sd := mt.m.SoftDelete
-	b := sqlb.Update(mt.table)
-	if trash {
-		b = b.Set(sd.Column, time.Time{}).Where(sqlb.IsNull(sd.Quoted()))
-	} else {
-		b = b.Set(sd.Column, sqlb.Raw("NULL")).Where(sqlb.NotNull(sd.Quoted()))
-	}
-	if ver := mt.m.Version; ver != nil {
-		b = b.Set(ver.Column, sqlb.Raw(ver.Quoted()+" + 1")).Where(sqlb.Eq(ver.Quoted(), 0))
-	}
-	ret := make([]string, len(mt.softRet))
-	for i, f := range mt.softRet {
-		ret[i] = f.Quoted()
-	}
-	sql, _, err := b.Where(mt.pkConds(make([]any, len(mt.m.PK)))...).Returning(ret...).ToSQL()
-	return sql, err
-}
-
-// findSQL builds SELECT cols FROM table WHERE pk = $1 … [scope].
-func (mt *meta) findSQL(mode trashMode) (string, error) {
-	b := sqlb.Select(mt.cols...).From(mt.table).Where(mt.pkConds(make([]any, len(mt.m.PK)))...)
-	if c := mt.scope(mode, scopeColumn); c != nil {
-		b = b.Where(c)
-	}
-	sql, _, err := b.ToSQL()
-	return sql, err
-}
-
-// pkConds returns pk = value conditions for key values in PK order.
-func (mt *meta) pkConds(key []any) []sqlb.Sqlizer {
-	conds := make([]sqlb.Sqlizer, len(mt.m.PK))
-	for i, f := range mt.m.PK {
-		conds[i] = sqlb.Eq(f.Quoted(), nonNil(key[i]))
-	}
-	return conds
-}
-
-// nonNil keeps Eq from turning a placeholder-building nil into IS NULL.
-func nonNil(v any) any {
-	if v == nil {
-		return 0
-	}
-	return v
+	return args
 }
 
 // scope returns the soft-delete condition for mode with the column named

@@ -35,7 +35,7 @@ func (r *Repository[T]) findByKey(ctx context.Context, key []any) (*T, error) {
 	rv := reflect.ValueOf(v).Elem()
 	var buf [16]any
 	dest := destAll(r.mt.m, rv, buf[:0])
-	if err := r.q.QueryRow(ctx, r.mt.find[r.trash], key...).Scan(dest...); err != nil {
+	if err := r.q.QueryRow(ctx, r.mt.find[r.trash].SQL(), key...).Scan(dest...); err != nil {
 		return nil, wrapErr(op, r.table(), err)
 	}
 	if err := r.afterFind(ctx, v); err != nil {

@@ -225,3 +225,14 @@ func splitPaths(paths []string) (pathTree, error) {
 	}
 	return root, nil
 }
+
+// checkRelation validates a relation declared with WithRelation as Load
+// and Preload would resolve it, so New refuses a bad one. One whose field
+// has a rel: tag is never used (the tag wins), and is not checked.
+func checkRelation(owner *sqlb.Model, d Relation) error {
+	if hasTagRel(owner, d.Field) {
+		return nil
+	}
+	_, err := resolveRelation(owner, d)
+	return err
+}

@@ -36,13 +36,13 @@ type Statement interface {
 // (inside a hook, pass repo.TxFrom(ctx)'s transaction). No soft-delete
 // scope is added and AfterFind hooks do not run: the statement is run as
 // written. It returns an empty (nil) slice when no row matches.
-func Select[T any](ctx context.Context, q Querier, b Statement) ([]T, error) {
+func Select[T any](ctx context.Context, q Runner, b Statement) ([]T, error) {
 	return selectRows[T](ctx, "Select", q, b, 0)
 }
 
 // Get is Select for one row: it returns ErrNotFound when b yields no row
 // and ErrNotUnique when it yields more than one (it reads two rows at most).
-func Get[T any](ctx context.Context, q Querier, b Statement) (*T, error) {
+func Get[T any](ctx context.Context, q Runner, b Statement) (*T, error) {
 	items, err := selectRows[T](ctx, "Get", q, b, 2)
 	if err != nil {
 		return nil, err
@@ -52,12 +52,12 @@ func Get[T any](ctx context.Context, q Querier, b Statement) (*T, error) {
 
 // SelectRaw is Select for trusted SQL text with $n placeholders and its
 // arguments. Never build sql from user input; pass values as args.
-func SelectRaw[T any](ctx context.Context, q Querier, sql string, args ...any) ([]T, error) {
+func SelectRaw[T any](ctx context.Context, q Runner, sql string, args ...any) ([]T, error) {
 	return queryInto[T](ctx, "SelectRaw", q, sql, args, 0)
 }
 
 // GetRaw is Get for trusted SQL text with $n placeholders.
-func GetRaw[T any](ctx context.Context, q Querier, sql string, args ...any) (*T, error) {
+func GetRaw[T any](ctx context.Context, q Runner, sql string, args ...any) (*T, error) {
 	items, err := queryInto[T](ctx, "GetRaw", q, sql, args, 2)
 	if err != nil {
 		return nil, err
@@ -65,7 +65,7 @@ func GetRaw[T any](ctx context.Context, q Querier, sql string, args ...any) (*T,
 	return one(items, "GetRaw", typeName[T]())
 }
 
-func selectRows[T any](ctx context.Context, op string, q Querier, b Statement, limit int) ([]T, error) {
+func selectRows[T any](ctx context.Context, op string, q Runner, b Statement, limit int) ([]T, error) {
 	if b == nil {
 		return nil, errorf(op, typeName[T](), ErrInvalid, "nil statement")
 	}
@@ -78,7 +78,7 @@ func selectRows[T any](ctx context.Context, op string, q Querier, b Statement, l
 
 // queryInto runs sql on q and scans up to limit rows (0: all) into []T by
 // column name.
-func queryInto[T any](ctx context.Context, op string, q Querier, sql string, args []any, limit int) ([]T, error) {
+func queryInto[T any](ctx context.Context, op string, q Runner, sql string, args []any, limit int) ([]T, error) {
 	tg, err := targetOf[T]()
 	if err != nil {
 		return nil, fmt.Errorf("repo: %s: %w", op, err)
@@ -120,20 +120,7 @@ var targets sync.Map // reflect.Type -> *target or error
 
 // targetOf returns the scan target of T, built once per type.
 func targetOf[T any]() (*target, error) {
-	t := reflect.TypeOf((*T)(nil)).Elem()
-	if v, ok := targets.Load(t); ok {
-		if tg, ok := v.(*target); ok {
-			return tg, nil
-		}
-		return nil, v.(error)
-	}
-	tg, err := buildTarget(t)
-	if err != nil {
-		targets.Store(t, err)
-		return nil, err
-	}
-	v, _ := targets.LoadOrStore(t, tg)
-	return v.(*target), nil
+	return perType(&targets, reflect.TypeOf((*T)(nil)).Elem(), buildTarget)
 }
 
 func buildTarget(t reflect.Type) (*target, error) {

@@ -2,7 +2,6 @@ package repo
 
 import (
 	"context"
-	"reflect"
 	"time"
 
 	"github.com/normkit/norm/sqlb"
@@ -15,6 +14,9 @@ func (r *Repository[T]) Restore(ctx context.Context, v *T) error {
 	if err := r.usable("Restore"); err != nil {
 		return err
 	}
+	if r.wrapNotify(ctx) {
+		return r.notifying(ctx, "Restore", func(w *Repository[T]) error { return w.Restore(ctx, v) })
+	}
 	if r.mt.m.SoftDelete == nil {
 		return errorf("Restore", r.table(), ErrInvalid, "%s has no soft-delete column", r.mt.m.Name)
 	}
@@ -23,25 +25,22 @@ func (r *Repository[T]) Restore(ctx context.Context, v *T) error {
 
 // softWrite sets (trash) or clears the soft-delete column of v's row.
 func (r *Repository[T]) softWrite(ctx context.Context, op, auditOp string, v *T, trash bool) error {
-	if v == nil {
-		return errorf(op, r.table(), ErrInvalid, "nil entity")
+	rv, key, err := r.keyed(op, v)
+	if err != nil {
+		return err
 	}
-	if len(r.mt.m.PK) == 0 {
-		return errorf(op, r.table(), ErrInvalid, "%s has no primary key", r.mt.m.Name)
-	}
-	rv := reflect.ValueOf(v).Elem()
-	key := r.mt.keyOf(rv)
-	ret := r.mt.softRet
-	args := make([]any, 0, len(key)+2)
-	sql := r.mt.restore
+	st := r.mt.restore
+	var mark any // restore sets the column to NULL
 	if trash {
-		sql = r.mt.trash
-		args = append(args, r.cfg.now())
+		st, mark = r.mt.trash, r.cfg.now()
 	}
-	if ver := r.mt.m.Version; ver != nil {
-		args = append(args, ver.Value(rv))
+	ret := st.Returning()
+	args := bind(st, rv)
+	for i, f := range st.Params() {
+		if f == r.mt.m.SoftDelete {
+			args[i] = mark
+		}
 	}
-	args = append(args, key...)
 	before := *v
 	run := func(ctx context.Context, q Querier) error {
 		if trash {
@@ -50,7 +49,7 @@ func (r *Repository[T]) softWrite(ctx context.Context, op, auditOp string, v *T,
 			}
 		}
 		var buf [2]any
-		if err := q.QueryRow(ctx, sql, args...).Scan(destFields(ret, rv, buf[:0])...); err != nil {
+		if err := q.QueryRow(ctx, st.SQL(), args...).Scan(destFields(ret, rv, buf[:0])...); err != nil {
 			if isNotFound(err) {
 				return r.missingSoft(ctx, q, op, key, trash)
 			}

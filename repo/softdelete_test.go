@@ -42,7 +42,7 @@ func TestWriteOfSoftDeletedRowChangesNothing(t *testing.T) {
 	const (
 		update = `UPDATE "soft_hookeds" SET "name" = $1 FROM (SELECT "norm_b" AS "norm_row" FROM "soft_hookeds" AS "norm_b" WHERE "norm_b"."id" = $2 FOR UPDATE) AS "norm_before" WHERE "id" = $3 AND "deleted_at" IS NULL RETURNING "deleted_at", ("norm_before"."norm_row")."id", ("norm_before"."norm_row")."name", ("norm_before"."norm_row")."deleted_at"`
 		fields = `UPDATE "soft_hookeds" SET "name" = $1 FROM (SELECT "norm_b" AS "norm_row" FROM "soft_hookeds" AS "norm_b" WHERE "norm_b"."id" = $2 FOR UPDATE) AS "norm_before" WHERE "id" = $3 AND "deleted_at" IS NULL RETURNING "id", "name", "deleted_at", ("norm_before"."norm_row")."id", ("norm_before"."norm_row")."name", ("norm_before"."norm_row")."deleted_at"`
-		trash  = `UPDATE "soft_hookeds" SET "deleted_at" = $1 WHERE "deleted_at" IS NULL AND "id" = $2 RETURNING "deleted_at"`
+		trash  = `UPDATE "soft_hookeds" SET "deleted_at" = $1 WHERE "id" = $2 AND "deleted_at" IS NULL RETURNING "deleted_at"`
 		upsert = `INSERT INTO "soft_hookeds" ("id", "name", "deleted_at") VALUES ($1, $2, $3) ON CONFLICT ("id") DO UPDATE SET "name" = EXCLUDED."name" WHERE "soft_hookeds"."deleted_at" IS NULL RETURNING "id", "name", "deleted_at"`
 	)
 	tests := []struct {

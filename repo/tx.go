@@ -11,11 +11,7 @@ import (
 // pgx.Tx or inside pool.DB's ctx-carried transaction. fn's error (or a
 // panic) rolls it back, so nothing fn wrote survives.
 func (r *Repository[T]) inTx(ctx context.Context, op string, fn func(ctx context.Context, q Querier) error) (err error) {
-	b, ok := r.q.(Beginner)
-	if !ok {
-		return errorf(op, r.table(), ErrUnsupported, "%T cannot Begin a transaction", r.q)
-	}
-	tx, err := b.Begin(ctx)
+	tx, err := r.q.Begin(ctx)
 	if err != nil {
 		return wrapErr(op+": begin", r.table(), err)
 	}
@@ -44,27 +40,43 @@ func (r *Repository[T]) write(ctx context.Context, op string, hooks bool, fn fun
 	return fn(ctx, r.q)
 }
 
+// abilities are the optional abilities of a Querier (see TxCarrier,
+// AfterCommitter and PrimaryRouter), nil where it has none.
+type abilities struct {
+	tx      TxCarrier
+	commit  AfterCommitter
+	primary PrimaryRouter
+}
+
+// abilitiesOf finds q's optional abilities. It is the one place a
+// repository type-asserts the Querier it was handed; every ability a call
+// needs is in Querier itself.
+func abilitiesOf(q Querier) abilities {
+	tx, _ := q.(TxCarrier)
+	commit, _ := q.(AfterCommitter)
+	primary, _ := q.(PrimaryRouter)
+	return abilities{tx: tx, commit: commit, primary: primary}
+}
+
 // afterCommit runs fn after the outermost commit of the transaction ctx
-// carries when the Querier can tell (pool.DB's AfterCommit), and at once
+// carries when the Querier can tell (AfterCommitter), and at once
 // otherwise.
 func (r *Repository[T]) afterCommit(ctx context.Context, fn func()) {
-	if ac, ok := r.q.(AfterCommitter); ok && ac.AfterCommit(ctx, fn) {
+	if r.pend != nil {
+		r.pend.add(fn)
+		return
+	}
+	if r.can.commit != nil && r.can.commit.AfterCommit(ctx, fn) {
 		return
 	}
 	fn()
 }
 
 // ctxInTx reports whether reads on ctx run inside a transaction: the
-// repository is bound to a pgx.Tx, or the Querier's AfterCommit ability
-// says ctx carries one. Such reads bypass the cache.
+// repository is bound to a pgx.Tx, or the Querier says ctx carries one
+// (TxCarrier). Such reads bypass the cache.
 func (r *Repository[T]) ctxInTx(ctx context.Context) bool {
-	if r.boundTx {
-		return true
-	}
-	if ac, ok := r.q.(AfterCommitter); ok {
-		return ac.AfterCommit(ctx, func() {})
-	}
-	return false
+	return r.boundTx || (r.can.tx != nil && r.can.tx.HasTx(ctx))
 }
 
 type txKey struct{}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -16,24 +15,28 @@ import (
 type UpsertOption func(*upsertSpec)
 
 type upsertSpec struct {
-	cols       []string
-	constraint string
-	update     []string
-	updateSet  bool
-	nothing    bool
+	cols          []string
+	colsSet       bool
+	constraint    string
+	constraintSet bool
+	update        []string
+	updateSet     bool
+	nothing       bool
 }
 
 // OnConflict names the conflict target columns (default: the primary
 // key). They need a unique index or constraint; when they are a unique
 // group of a soft-delete model, the target carries the partial-index
-// predicate (see Upsert).
+// predicate (see Upsert). No columns, or OnConflict with OnConstraint, is
+// ErrInvalid.
 func OnConflict(cols ...string) UpsertOption {
-	return func(s *upsertSpec) { s.cols = append([]string(nil), cols...) }
+	return func(s *upsertSpec) { s.cols, s.colsSet = append([]string(nil), cols...), true }
 }
 
-// OnConstraint makes the conflict target a named unique constraint.
+// OnConstraint makes the conflict target a named unique constraint. An
+// empty name is ErrInvalid.
 func OnConstraint(name string) UpsertOption {
-	return func(s *upsertSpec) { s.constraint = name }
+	return func(s *upsertSpec) { s.constraint, s.constraintSet = name, true }
 }
 
 // UpdateColumns names the columns a conflicting row gets from the new one
@@ -44,6 +47,7 @@ func UpdateColumns(cols ...string) UpsertOption {
 }
 
 // DoNothing leaves a conflicting row as it is (ON CONFLICT DO NOTHING).
+// With UpdateColumns it is ErrInvalid.
 func DoNothing() UpsertOption {
 	return func(s *upsertSpec) { s.nothing = true }
 }
@@ -77,13 +81,18 @@ func (r *Repository[T]) Upsert(ctx context.Context, v *T, opts ...UpsertOption) 
 	if err := r.usable("Upsert"); err != nil {
 		return false, err
 	}
+	if r.wrapNotify(ctx) {
+		return notifyingN(ctx, r, "Upsert", func(w *Repository[T]) (bool, error) { return w.Upsert(ctx, v, opts...) })
+	}
 	const op = "Upsert"
 	if v == nil {
 		return false, errorf(op, r.table(), ErrInvalid, "nil entity")
 	}
-	spec := upsertOf(opts)
-	rv := reflect.ValueOf(v).Elem()
-	st, err := r.upsertStatement(op, spec, rv)
+	spec, err := r.upsertOf(op, opts)
+	if err != nil {
+		return false, err
+	}
+	st, err := r.upsertStatement(op, spec, v)
 	if err != nil {
 		return false, err
 	}
@@ -97,7 +106,7 @@ func (r *Repository[T]) Upsert(ctx context.Context, v *T, opts ...UpsertOption) 
 	if err != nil {
 		return false, err
 	}
-	r.observe(ctx, "upsert", v)
+	r.observeRow(ctx, "upsert", v)
 	return true, nil
 }
 
@@ -114,6 +123,26 @@ func upsertOf(opts []UpsertOption) upsertSpec {
 	return s
 }
 
+// upsertOf applies opts and refuses a spec that would silently drop one
+// of them: an empty target, two targets, or an update set with DoNothing.
+func (r *Repository[T]) upsertOf(op string, opts []UpsertOption) (upsertSpec, error) {
+	s := upsertOf(opts)
+	var why string
+	switch {
+	case s.colsSet && len(s.cols) == 0:
+		why = "OnConflict() names no column: omit it for the primary key"
+	case s.constraintSet && s.constraint == "":
+		why = `OnConstraint("") names no constraint`
+	case s.colsSet && s.constraintSet:
+		why = "OnConflict and OnConstraint both name a conflict target: give one"
+	case s.nothing && s.updateSet:
+		why = "DoNothing and UpdateColumns contradict each other: give one"
+	default:
+		return s, nil
+	}
+	return s, errorf(op, r.table(), ErrInvalid, "%s", why)
+}
+
 // insertFields lists the columns a batch or upsert writes: every writable
 // field, in model order.
 func (mt *meta) insertFields() []*sqlb.Field {
@@ -127,19 +156,18 @@ func (mt *meta) insertFields() []*sqlb.Field {
 }
 
 // insertBuilder builds a multi-row INSERT of rows (the caller adds
-// RETURNING); identity columns named in with are written too (an upsert on
-// the key).
-// It is the one place repo builds an insert's rows: a field that sqlb's
-// rule leaves to its default (Field.LeftToDefault: a defaulted field
-// holding its zero value) is written as DEFAULT in its row, so the column
-// default applies and RETURNING reads it back. The chunk's values share
-// one backing array and go to sqlb in one Rows call: no per-row builder.
-func (r *Repository[T]) insertBuilder(rows []reflect.Value, with ...string) sqlb.InsertBuilder {
-	fields := r.insertFieldsWith(with)
-	cols := make([]string, len(fields))
-	for i, f := range fields {
-		cols[i] = f.Column
-	}
+// RETURNING).
+func (r *Repository[T]) insertBuilder(rows []reflect.Value) sqlb.InsertBuilder {
+	fields := r.mt.insertFields()
+	return sqlb.Insert(r.mt.table).Columns(columnNames(fields)...).Rows(rowValues(fields, rows))
+}
+
+// rowValues is the one place repo lays out an insert's rows: a field that
+// sqlb's rule leaves to its default (Field.LeftToDefault: a defaulted
+// field holding its zero value) is DEFAULT in its row, so the column
+// default applies and RETURNING reads it back. The values share one
+// backing array and go to sqlb in one Rows call: no per-row builder.
+func rowValues(fields []*sqlb.Field, rows []reflect.Value) [][]any {
 	flat := make([]any, len(rows)*len(fields))
 	vals := make([][]any, len(rows))
 	for i, rv := range rows {
@@ -153,7 +181,15 @@ func (r *Repository[T]) insertBuilder(rows []reflect.Value, with ...string) sqlb
 		}
 		vals[i] = row
 	}
-	return sqlb.Insert(r.mt.table).Columns(cols...).Rows(vals)
+	return vals
+}
+
+func columnNames(fields []*sqlb.Field) []string {
+	cols := make([]string, len(fields))
+	for i, f := range fields {
+		cols[i] = f.Column
+	}
+	return cols
 }
 
 // createReturning lists the columns CreateBatch reads back, as Create
@@ -176,72 +212,69 @@ func (mt *meta) createReturning() []*sqlb.Field {
 	return ret
 }
 
-// insertFieldsWith lists the columns insertBuilder writes: every writable
-// field, and identity fields named in with, in model order.
-func (r *Repository[T]) insertFieldsWith(with []string) []*sqlb.Field {
-	if len(with) == 0 {
-		return r.mt.insertFields()
-	}
-	var fields []*sqlb.Field
-	for _, f := range r.mt.m.Fields {
-		if f.Writable() || (f.Identity && slices.Contains(with, f.Column)) {
-			fields = append(fields, f)
-		}
-	}
-	return fields
+// upsertKey identifies an upsert spec in one soft-delete view.
+type upsertKey struct {
+	spec  string
+	trash trashMode // the soft-delete scope of DO UPDATE
 }
 
-// upsertBuilder adds the ON CONFLICT clause of spec to insertBuilder.
-func (r *Repository[T]) upsertBuilder(op string, spec upsertSpec, rows []reflect.Value) (sqlb.InsertBuilder, error) {
-	m := r.mt.m
-	target := spec.cols
-	var conflict sqlb.Conflict
+// upsertPlan returns sqlb's upsert for spec in r's view, which builds and
+// caches the statements; repo adds its soft-delete rules as options (the
+// scope of DO UPDATE, the soft-delete column left out of the default
+// update set) and reads every column back. The resolved plan is kept per
+// spec and view, so a call resolves no options.
+func (r *Repository[T]) upsertPlan(op string, spec upsertSpec) (*sqlb.Upsert, error) {
+	k := upsertKey{spec: spec.key(), trash: r.trash}
+	if v, ok := r.mt.upserts.Load(k); ok {
+		return v.(*sqlb.Upsert), nil
+	}
+	opts := []sqlb.StructOption{sqlb.ReturningColumns(r.mt.names...)}
 	switch {
 	case spec.constraint != "":
-		conflict = sqlb.ConflictOnConstraint(spec.constraint)
-	default:
-		if len(target) == 0 {
-			for _, f := range m.PK {
-				target = append(target, f.Column)
-			}
-		}
-		if len(target) == 0 {
-			return sqlb.InsertBuilder{}, errorf(op, r.table(), ErrInvalid, "%s has no primary key: name the conflict columns", m.Name)
-		}
-		for _, c := range target {
-			if m.Field(c) == nil {
-				return sqlb.InsertBuilder{}, errorf(op, r.table(), ErrInvalid, "%s has no column %q", m.Name, c)
-			}
-		}
-		conflict = sqlb.ConflictOn(target...)
-		// A unique group migrate made a partial index (a soft-delete
-		// model's) is found by ON CONFLICT only with its predicate.
-		if u := m.UniqueOn(target...); u != nil && u.Where != "" {
-			conflict = conflict.Where(sqlb.Raw(u.Where))
-		}
+		opts = append(opts, sqlb.UpsertOnConstraint(spec.constraint))
+	case len(spec.cols) > 0:
+		opts = append(opts, sqlb.UpsertOn(spec.cols...))
 	}
-	b := r.insertBuilder(rows, target...).Returning(r.mt.cols...)
-	if spec.nothing {
-		return b.OnConflict(conflict, sqlb.DoNothing()), nil
-	}
-	set, err := r.upsertSet(op, spec, target)
-	if err != nil {
-		return b, err
-	}
-	action := sqlb.DoUpdate().SetExcluded(set...)
-	table, _ := sqlb.QuoteIdent(m.Table)
-	for _, f := range m.Fields {
-		switch {
-		case f.Version:
-			action = action.Set(f.Column, sqlb.Raw(table+"."+f.Quoted()+" + 1"))
-		case f.OnUpdate != "":
-			action = action.Set(f.Column, sqlb.Raw(f.OnUpdate))
-		}
+	switch {
+	case spec.nothing:
+		opts = append(opts, sqlb.UpsertDoNothing())
+	case spec.updateSet:
+		opts = append(opts, sqlb.OnlyColumns(spec.update...))
+	case r.mt.m.SoftDelete != nil:
+		// Left to Delete and Restore unless named in UpdateColumns.
+		opts = append(opts, sqlb.ExceptColumns(r.mt.m.SoftDelete.Column))
 	}
 	if c := r.upsertScope(spec); c != nil {
-		action = action.Where(c)
+		opts = append(opts, sqlb.AndWhere(c))
 	}
-	return b.OnConflict(conflict, action), nil
+	u, err := r.mt.m.Upsert(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("repo: %s %s: %w: %w", op, r.table(), ErrInvalid, err)
+	}
+	v, _ := r.mt.upserts.LoadOrStore(k, u)
+	return v.(*sqlb.Upsert), nil
+}
+
+// upsertStatement returns the single-row upsert of v.
+func (r *Repository[T]) upsertStatement(op string, spec upsertSpec, v *T) (sqlStatement, error) {
+	u, err := r.upsertPlan(op, spec)
+	if err != nil {
+		return nil, err
+	}
+	t, err := u.For(v)
+	if err != nil {
+		return nil, wrapErr(op, r.table(), err)
+	}
+	return boundStatement{sql: t.SQL(), args: bind(t, reflect.ValueOf(v).Elem())}, nil
+}
+
+// upsertBuilder returns the multi-row upsert of rows.
+func (r *Repository[T]) upsertBuilder(op string, spec upsertSpec, rows []reflect.Value) (sqlb.InsertBuilder, error) {
+	u, err := r.upsertPlan(op, spec)
+	if err != nil {
+		return sqlb.InsertBuilder{}, err
+	}
+	return u.Builder(rowValues(u.Fields(), rows)), nil
 }
 
 // upsertScope is the soft-delete condition the conflicting row must meet
@@ -270,46 +303,6 @@ func (r *Repository[T]) upsertOutOfView(op string, n, total int) error {
 	return errorf(op, r.table(), ErrNotFound, "%s", what)
 }
 
-// upsertSet returns the columns a conflicting row takes from EXCLUDED.
-func (r *Repository[T]) upsertSet(op string, spec upsertSpec, target []string) ([]string, error) {
-	m := r.mt.m
-	if spec.updateSet {
-		for _, c := range spec.update {
-			f := m.Field(c)
-			if f == nil || !f.Writable() || f.Version || f.OnUpdate != "" {
-				return nil, errorf(op, r.table(), ErrInvalid, "column %q of %s cannot be updated by an upsert", c, m.Name)
-			}
-		}
-		return spec.update, nil
-	}
-	inTarget := map[string]bool{}
-	for _, c := range target {
-		inTarget[c] = true
-	}
-	var set []string
-	for _, f := range r.mt.insertFields() {
-		// The soft-delete column is left to Delete and Restore unless the
-		// caller names it in the update set.
-		if !inTarget[f.Column] && !f.PK && !f.Version && f.OnUpdate == "" && f != m.SoftDelete {
-			set = append(set, f.Column)
-		}
-	}
-	return set, nil
-}
-
-// upsertShape is the cached SQL of a single-row upsert for one spec and
-// one set of nil defaulted fields.
-type upsertShape struct {
-	sql    string
-	fields []*sqlb.Field // fields bound as parameters, in order
-}
-
-type upsertKey struct {
-	spec  string
-	mask  uint64
-	trash trashMode // the soft-delete scope of DO UPDATE
-}
-
 // boundStatement is SQL text with its arguments.
 type boundStatement struct {
 	sql  string
@@ -318,48 +311,6 @@ type boundStatement struct {
 
 // ToSQL returns the statement.
 func (s boundStatement) ToSQL() (string, []any, error) { return s.sql, s.args, nil }
-
-// upsertStatement returns the single-row upsert of rv, building its SQL
-// text with sqlb once per spec and shape (models of up to 64 columns).
-func (r *Repository[T]) upsertStatement(op string, spec upsertSpec, rv reflect.Value) (sqlStatement, error) {
-	if len(r.mt.m.Fields) > 64 {
-		return r.upsertBuilder(op, spec, []reflect.Value{rv})
-	}
-	var mask uint64
-	for i, f := range r.mt.m.Fields {
-		if f.LeftToDefault(rv) {
-			mask |= 1 << i
-		}
-	}
-	k := upsertKey{spec: spec.key(), mask: mask, trash: r.trash}
-	if v, ok := r.mt.upserts.Load(k); ok {
-		return bindShape(v.(*upsertShape), rv), nil
-	}
-	b, err := r.upsertBuilder(op, spec, []reflect.Value{rv})
-	if err != nil {
-		return nil, err
-	}
-	sql, _, err := b.ToSQL()
-	if err != nil {
-		return nil, wrapErr(op, r.table(), err)
-	}
-	sh := &upsertShape{sql: sql}
-	for _, f := range r.insertFieldsFor(spec) {
-		if i := slices.Index(r.mt.m.Fields, f); mask&(1<<i) == 0 {
-			sh.fields = append(sh.fields, f)
-		}
-	}
-	r.mt.upserts.Store(k, sh)
-	return bindShape(sh, rv), nil
-}
-
-func bindShape(sh *upsertShape, rv reflect.Value) boundStatement {
-	args := make([]any, len(sh.fields))
-	for i, f := range sh.fields {
-		args[i] = f.Value(rv)
-	}
-	return boundStatement{sql: sh.sql, args: args}
-}
 
 // key identifies a spec for the statement cache.
 func (s upsertSpec) key() string {
@@ -376,23 +327,3 @@ func (s upsertSpec) fullKey() string {
 
 // defaultSpecKey is the key of the zero upsertSpec.
 var defaultSpecKey = upsertSpec{}.fullKey()
-
-// insertFieldsFor is the column list insertBuilder writes for spec.
-func (r *Repository[T]) insertFieldsFor(spec upsertSpec) []*sqlb.Field {
-	return r.insertFieldsWith(r.upsertTarget(spec))
-}
-
-// upsertTarget is the conflict column list of spec (nil for a constraint).
-func (r *Repository[T]) upsertTarget(spec upsertSpec) []string {
-	if spec.constraint != "" {
-		return nil
-	}
-	if len(spec.cols) > 0 {
-		return spec.cols
-	}
-	var target []string
-	for _, f := range r.mt.m.PK {
-		target = append(target, f.Column)
-	}
-	return target
-}

@@ -2,8 +2,6 @@ package repo
 
 import (
 	"context"
-
-	"github.com/normkit/norm/sqlb"
 )
 
 // missing explains a write by key that touched no row: ErrStale when the
@@ -14,16 +12,8 @@ func (r *Repository[T]) missing(ctx context.Context, q Querier, op string, key [
 	if r.mt.m.Version == nil {
 		return wrapErr(op, r.table(), ErrNotFound)
 	}
-	sub := sqlb.Select().ColumnRaw("1").From(r.mt.table).Where(r.mt.pkConds(key)...)
-	if c := r.mt.scope(r.trash, scopeColumn); c != nil {
-		sub = sub.Where(c)
-	}
-	sql, args, err := sqlb.Select().ColumnRaw("EXISTS (?)", sub).ToSQL()
-	if err != nil {
-		return wrapErr(op, r.table(), err)
-	}
 	var exists bool
-	if err := q.QueryRow(ctx, sql, args...).Scan(&exists); err != nil {
+	if err := q.QueryRow(ctx, r.mt.exists[r.trash].SQL(), key...).Scan(&exists); err != nil {
 		return wrapErr(op+": version check", r.table(), err)
 	}
 	if exists {

@@ -37,6 +37,9 @@ func (r *Repository[T]) UpdateWhere(ctx context.Context, set map[string]any, con
 	if err := r.usable("UpdateWhere"); err != nil {
 		return 0, err
 	}
+	if r.wrapNotify(ctx) {
+		return notifyingN(ctx, r, "UpdateWhere", func(w *Repository[T]) (int64, error) { return w.UpdateWhere(ctx, set, conds...) })
+	}
 	const op = "UpdateWhere"
 	if !hasConds(conds) {
 		return 0, errorf(op, r.table(), ErrInvalid, "no condition; pass repo.AllRows() to update every row")
@@ -68,6 +71,9 @@ func (r *Repository[T]) UpdateWhere(ctx context.Context, set map[string]any, con
 func (r *Repository[T]) DeleteWhere(ctx context.Context, conds ...sqlb.Sqlizer) (int64, error) {
 	if err := r.usable("DeleteWhere"); err != nil {
 		return 0, err
+	}
+	if r.wrapNotify(ctx) {
+		return notifyingN(ctx, r, "DeleteWhere", func(w *Repository[T]) (int64, error) { return w.DeleteWhere(ctx, conds...) })
 	}
 	const op = "DeleteWhere"
 	if !hasConds(conds) {

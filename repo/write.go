@@ -22,6 +22,9 @@ func (r *Repository[T]) Create(ctx context.Context, v *T) error {
 	if err := r.usable("Create"); err != nil {
 		return err
 	}
+	if r.wrapNotify(ctx) {
+		return r.notifying(ctx, "Create", func(w *Repository[T]) error { return w.Create(ctx, v) })
+	}
 	const op = "Create"
 	if v == nil {
 		return errorf(op, r.table(), ErrInvalid, "nil entity")
@@ -110,6 +113,9 @@ func (r *Repository[T]) Update(ctx context.Context, v *T) error {
 	if err := r.usable("Update"); err != nil {
 		return err
 	}
+	if r.wrapNotify(ctx) {
+		return r.notifying(ctx, "Update", func(w *Repository[T]) error { return w.Update(ctx, v) })
+	}
 	const op = "Update"
 	if v == nil {
 		return errorf(op, r.table(), ErrInvalid, "nil entity")
@@ -117,11 +123,11 @@ func (r *Repository[T]) Update(ctx context.Context, v *T) error {
 	if len(r.mt.m.PK) == 0 {
 		return errorf(op, r.table(), ErrInvalid, "%s has no primary key", r.mt.m.Name)
 	}
-	if r.mt.update[liveOnly] == "" {
+	if r.mt.update[liveOnly] == nil {
 		return errorf(op, r.table(), ErrInvalid, "%s has no column to update", r.mt.m.Name)
 	}
 	// With an auditor, the statement also returns the row as it was
-	// before (see meta.withBefore), so the record lists what changed.
+	// before (see sqlb.ReturningBefore), so the record lists what changed.
 	var before *T
 	if r.cfg.auditor != nil {
 		before = new(T)
@@ -147,15 +153,12 @@ func (r *Repository[T]) update(ctx context.Context, q Querier, v, before *T) err
 		return wrapErr(op+": BeforeUpdate", r.table(), err)
 	}
 	rv := reflect.ValueOf(v).Elem()
-	args := make([]any, len(r.mt.updArgs))
-	for i, f := range r.mt.updArgs {
-		args[i] = f.Value(rv)
-	}
 	var err error
 	if before == nil {
-		err = r.execReturning(ctx, q, op, r.mt.update[r.trash], args, r.mt.updRet, rv)
+		st := r.mt.update[r.trash]
+		err = r.execReturning(ctx, q, op, st.SQL(), bind(st, rv), st.Returning(), rv)
 	} else {
-		err = r.updateAudited(ctx, q, args, rv, before)
+		err = r.updateAudited(ctx, q, rv, before)
 	}
 	if isNotFound(err) {
 		return r.missing(ctx, q, op, r.mt.keyOf(rv))
@@ -170,21 +173,14 @@ func (r *Repository[T]) update(ctx context.Context, q Querier, v, before *T) err
 }
 
 // updateAudited runs the update by key that also returns the row before
-// into before: args are the plain statement's, the key is bound again
-// after the SET values.
-func (r *Repository[T]) updateAudited(ctx context.Context, q Querier, args []any, rv reflect.Value, before *T) error {
+// into before.
+func (r *Repository[T]) updateAudited(ctx context.Context, q Querier, rv reflect.Value, before *T) error {
 	const op = "Update"
-	nset := len(r.mt.updArgs) - len(r.mt.m.PK)
-	if r.mt.m.Version != nil {
-		nset--
-	}
-	full := make([]any, 0, len(args)+len(r.mt.m.PK))
-	full = append(full, args[:nset]...)
-	full = append(full, args[nset:nset+len(r.mt.m.PK)]...)
-	full = append(full, args[nset:]...)
-	dest := destFields(r.mt.updRet, rv, make([]any, 0, len(r.mt.updRet)+len(r.mt.m.Fields)))
+	st := r.mt.updAudit[r.trash]
+	ret := st.Returning()
+	dest := destFields(ret, rv, make([]any, 0, len(ret)+len(r.mt.m.Fields)))
 	dest = append(dest, destAll(r.mt.m, reflect.ValueOf(before).Elem(), nil)...)
-	if err := q.QueryRow(ctx, r.mt.updAudit[r.trash], full...).Scan(dest...); err != nil {
+	if err := q.QueryRow(ctx, st.SQL(), bind(st, rv)...).Scan(dest...); err != nil {
 		if isNotFound(err) {
 			return pgx.ErrNoRows
 		}
@@ -208,12 +204,11 @@ func (r *Repository[T]) UpdateFields(ctx context.Context, id any, fields map[str
 	if err := r.usable("UpdateFields"); err != nil {
 		return nil, err
 	}
+	if r.wrapNotify(ctx) {
+		return notifyingN(ctx, r, "UpdateFields", func(w *Repository[T]) (*T, error) { return w.UpdateFields(ctx, id, fields) })
+	}
 	const op = "UpdateFields"
 	key, err := r.mt.keyArgs(op, id)
-	if err != nil {
-		return nil, err
-	}
-	b, _, err := r.updateFieldsSQL(op, key, fields)
 	if err != nil {
 		return nil, err
 	}
@@ -222,12 +217,16 @@ func (r *Repository[T]) UpdateFields(ctx context.Context, id any, fields map[str
 	if r.cfg.auditor != nil {
 		before = new(T)
 	}
+	b, err := r.updateFieldsSQL(op, key, fields, before != nil)
+	if err != nil {
+		return nil, err
+	}
 	run := func(ctx context.Context, q Querier) error {
 		var err error
 		if before == nil {
 			err = r.returnRow(ctx, q, op, b, out)
 		} else {
-			err = r.returnRowAndBefore(ctx, q, op, r.mt.withBefore(b, key), out, before)
+			err = r.returnRowAndBefore(ctx, q, op, b, out, before)
 		}
 		if err != nil {
 			if isNotFound(err) {
@@ -248,37 +247,53 @@ func (r *Repository[T]) UpdateFields(ctx context.Context, id any, fields map[str
 	if err != nil {
 		return nil, err
 	}
-	r.invalidate(ctx, key)
+	r.invalidateRow(ctx, key, out)
 	if before != nil {
 		r.audit(ctx, "update", key, true, before, out)
 	}
 	return out, nil
 }
 
-// updateFieldsSQL validates fields and builds the UPDATE … RETURNING.
-func (r *Repository[T]) updateFieldsSQL(op string, key []any, fields map[string]any) (sqlb.UpdateBuilder, []string, error) {
+// updateFieldsSQL validates fields and binds them to sqlb's update by key
+// of those columns (cached per column set), RETURNING every column [and,
+// with before, the row as it was].
+func (r *Repository[T]) updateFieldsSQL(op string, key []any, fields map[string]any, before bool) (boundStatement, error) {
 	m := r.mt.m
 	set, err := r.checkSet(op, fields)
 	if err != nil {
-		return sqlb.UpdateBuilder{}, nil, err
+		return boundStatement{}, err
 	}
-	b := sqlb.Update(r.mt.table)
-	for _, c := range set {
-		b = b.Set(c, fields[c])
-	}
-	b = r.maintain(b)
-	b = b.Where(r.mt.pkConds(key)...)
+	var ver any
 	if m.Version != nil {
-		ver, ok := fields[m.Version.Column]
-		if !ok {
-			return b, nil, errorf(op, r.table(), ErrInvalid, "%s is versioned: fields must hold %q with the version read", m.Name, m.Version.Column)
+		var ok bool
+		if ver, ok = fields[m.Version.Column]; !ok {
+			return boundStatement{}, errorf(op, r.table(), ErrInvalid, "%s is versioned: fields must hold %q with the version read", m.Name, m.Version.Column)
 		}
-		b = b.Where(sqlb.Eq(m.Version.Quoted(), ver))
 	}
+	opts := []sqlb.StructOption{sqlb.OnlyColumns(set...), sqlb.ReturningColumns(r.mt.names...)}
 	if c := r.mt.scope(r.trash, scopeColumn); c != nil {
-		b = b.Where(c)
+		opts = append(opts, sqlb.AndWhere(c))
 	}
-	return b.Returning(r.mt.cols...), set, nil
+	if before {
+		opts = append(opts, sqlb.ReturningBefore())
+	}
+	st, err := m.UpdateByKey(opts...)
+	if err != nil {
+		return boundStatement{}, wrapErr(op, r.table(), err)
+	}
+	params := st.Params()
+	args := make([]any, len(params))
+	for i, f := range params {
+		switch {
+		case f.PK:
+			args[i] = key[slices.Index(m.PK, f)]
+		case f.Version:
+			args[i] = ver
+		default:
+			args[i] = fields[f.Column]
+		}
+	}
+	return boundStatement{sql: st.SQL(), args: args}, nil
 }
 
 // checkSet validates column names of a partial update and returns them
@@ -336,7 +351,7 @@ func (r *Repository[T]) returnRow(ctx context.Context, q Querier, op string, b s
 	return nil
 }
 
-// returnRowAndBefore is returnRow for a statement made by withBefore: it
+// returnRowAndBefore is returnRow for a statement with sqlb.ReturningBefore: it
 // also scans the row as it was into before.
 func (r *Repository[T]) returnRowAndBefore(ctx context.Context, q Querier, op string, b sqlStatement, out, before *T) error {
 	sql, args, err := b.ToSQL()

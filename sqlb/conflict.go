@@ -111,12 +111,7 @@ func appendConflict(w *writer, c Conflict, a ConflictAction) error {
 		w.str(c.constraint)
 	case len(c.cols) > 0:
 		w.str(" (")
-		for i, col := range c.cols {
-			if i > 0 {
-				w.str(", ")
-			}
-			w.str(col)
-		}
+		w.list(c.cols)
 		w.buf = append(w.buf, ')')
 		if c.where != nil {
 			w.str(" WHERE ")

@@ -58,27 +58,35 @@ func TestLeftToDefault(t *testing.T) {
 // TestInsertStructLeavesZeroDefaults checks InsertStruct and UpsertStruct
 // follow that rule without any option: a zero default:true bool is not
 // stored as false, and a zero time with default:now() not as year 1.
+// InsertStruct leaves such a column out; UpsertStruct writes DEFAULT, so
+// EXCLUDED holds the default too, and writes the identity key of its
+// conflict target.
 func TestInsertStructLeavesZeroDefaults(t *testing.T) {
 	t.Parallel()
 	no := false
+	const all = `("id", "active", "opt", "maybe", "seen", "plain", "counter")`
 	cases := []struct {
-		name      string
-		v         *Flagged
-		cols, ret string
+		name   string
+		v      *Flagged
+		insert string // InsertStruct's columns … RETURNING
+		upsert string // UpsertStruct's columns … VALUES (…)
+		ret    string // UpsertStruct's RETURNING ("" none)
 	}{
-		{"all zero", &Flagged{}, `("plain")`, `RETURNING "id", "active", "opt", "maybe", "seen", "counter"`},
+		{"all zero", &Flagged{},
+			`("plain") VALUES ($1) RETURNING "id", "active", "opt", "maybe", "seen", "counter"`,
+			all + ` VALUES ($1, DEFAULT, DEFAULT, DEFAULT, DEFAULT, $2, DEFAULT)`, ` RETURNING "active", "opt", "maybe", "seen", "counter"`},
 		{"explicit values", &Flagged{Active: true, Opt: &no, Maybe: sql.NullBool{Valid: true}, Seen: time.Unix(1, 0), Counter: 2},
-			`("active", "opt", "maybe", "seen", "plain", "counter")`, `RETURNING "id"`},
+			`("active", "opt", "maybe", "seen", "plain", "counter") VALUES ($1, $2, $3, $4, $5, $6) RETURNING "id"`,
+			all + ` VALUES ($1, $2, $3, $4, $5, $6, $7)`, ""},
 	}
 	for _, c := range cases {
-		for _, st := range []Statement{InsertStruct(c.v), UpsertStruct(c.v, []string{"id"}, nil)} {
-			s, _, err := st.ToSQL()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(s, `INSERT INTO "flaggeds" `+c.cols+` VALUES`) || !strings.Contains(s, c.ret) {
-				t.Errorf("%s: %s\nwant columns %s and %s", c.name, s, c.cols, c.ret)
-			}
+		s, _, err := InsertStruct(c.v).ToSQL()
+		if err != nil || s != `INSERT INTO "flaggeds" `+c.insert {
+			t.Errorf("%s: InsertStruct = %s, %v\nwant %s", c.name, s, err, c.insert)
+		}
+		s, _, err = UpsertStruct(c.v, []string{"id"}, nil).ToSQL()
+		if err != nil || !strings.HasPrefix(s, `INSERT INTO "flaggeds" `+c.upsert+` ON CONFLICT ("id") DO UPDATE`) || !strings.HasSuffix(s, `EXCLUDED."counter"`+c.ret) {
+			t.Errorf("%s: UpsertStruct = %s, %v\nwant %s … %s", c.name, s, err, c.upsert, c.ret)
 		}
 	}
 }

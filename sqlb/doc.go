@@ -1,8 +1,9 @@
 // Package sqlb is a PostgreSQL query builder for Go that can be used on its
 // own, with any driver, or underneath norm's repository and migration
-// modules. It imports neither pgx nor any other norm module; its only
-// dependency is Masterminds/squirrel, whose Sqlizer interface it speaks in
-// both directions.
+// modules. It imports neither pgx nor any other public norm module; its
+// dependencies are Masterminds/squirrel, whose Sqlizer interface it speaks
+// in both directions, and norm's zero-dependency internal module (the SQL
+// lexer every norm module shares).
 //
 // # Statements
 //
@@ -27,8 +28,8 @@
 // (QuoteQualified); values always travel as parameters; LIMIT and OFFSET are
 // parameters too, and a Go slice in In binds one array (= ANY($1)), so the
 // statement text does not depend on the values. Only functions named …Raw or
-// …Named take trusted SQL. Raw fragments use ? placeholders, converted by a
-// lexer that skips literals, quoted identifiers, dollar-quoted bodies and
+// …Named take trusted SQL. Raw fragments use ? placeholders, converted with
+// norm's PostgreSQL lexer, which skips literals, quoted identifiers, dollar-quoted bodies and
 // comments; ?? is a literal ? (jsonb operators). Bad input yields an *Error
 // naming the call, wrapping a sentinel such as ErrInvalidIdentifier; nothing
 // panics.

@@ -163,7 +163,7 @@ func ExampleUpdateStructByPK() {
 	fmt.Println(sql)
 	fmt.Println(args)
 	// Output:
-	// UPDATE "articles" SET "title" = $1, "published" = $2, "version" = "version" + 1, "updated_at" = now() WHERE "id" = $3 AND "version" = $4 RETURNING "version", "updated_at"
+	// UPDATE "articles" SET "title" = $1, "published" = $2, "version" = ("version" + 1), "updated_at" = (now()) WHERE "id" = $3 AND "version" = $4 RETURNING "version", "updated_at"
 	// [Hi true 7 3]
 }
 

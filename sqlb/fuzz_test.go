@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/normkit/norm/internal/sqllex"
 )
 
 var lexSeeds = []string{
@@ -16,32 +18,23 @@ var lexSeeds = []string{
 
 // countDollar counts $n placeholders in a statement and returns the largest.
 func countDollar(t *testing.T, s string) (count, highest int) {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '$' && positionalAt(s, i) {
-			j := i + 1
-			for j < len(s) && isDigit(s[j]) {
-				j++
-			}
-			n, _ := strconv.Atoi(s[i+1 : j])
+	lx := sqllex.New(s)
+	for {
+		tok, ok := lx.Next()
+		if !ok {
+			return count, highest
+		}
+		if tok.Unterminated {
+			t.Fatalf("output %q does not lex: unterminated %s", s, tok.Kind)
+		}
+		if tok.Kind == sqllex.Param {
+			n, _ := strconv.Atoi(s[tok.Start+1 : tok.End])
 			count++
 			if n > highest {
 				highest = n
 			}
-			i = j - 1
-			continue
-		}
-		if mayStartLexeme(c) {
-			j, ok, err := skipLexeme(s, i)
-			if err != nil {
-				t.Fatalf("output %q does not lex: %v", s, err)
-			}
-			if ok {
-				i = j - 1
-			}
 		}
 	}
-	return count, highest
 }
 
 func FuzzRawPlaceholders(f *testing.F) {
@@ -144,7 +137,8 @@ func FuzzQuoteIdent(f *testing.F) {
 				t.Fatalf("SplitQualified(QuoteIdent(%q)) = %q, %v", s, parts, err)
 			}
 			// A quoted identifier is one lexeme: nothing can escape it.
-			if j, ok, err := skipLexeme(q, 0); err != nil || !ok || j != len(q) {
+			lx := sqllex.New(q)
+			if tok, _ := lx.Next(); tok.Kind != sqllex.QuotedIdent || tok.Unterminated || tok.End != len(q) {
 				t.Fatalf("QuoteIdent(%q) = %q is not one quoted identifier", s, q)
 			}
 		}

@@ -213,12 +213,7 @@ func (b InsertBuilder) appendSQL(w *writer) error {
 	w.str(b.table)
 	if len(b.cols) > 0 {
 		w.str(" (")
-		for i, c := range b.cols {
-			if i > 0 {
-				w.str(", ")
-			}
-			w.str(c)
-		}
+		w.list(b.cols)
 		w.buf = append(w.buf, ')')
 	}
 	switch {

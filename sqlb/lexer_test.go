@@ -26,6 +26,8 @@ func TestRawPlaceholders(t *testing.T) {
 		{in: "a$b = ?", want: "a$b = $1", n: 1},
 		{in: "-- ?\nx = ?", want: "-- ?\nx = $1", n: 1},
 		{in: "x = ? -- ?", want: "x = $1 -- ?", n: 1},
+		{in: "x = 1 -- note\r AND y = ?", want: "x = 1 -- note\r AND y = $1", n: 1}, // \r ends a -- comment
+		{in: "$$x$$$1", err: ErrPlaceholders},                                       // $1 after a dollar quote is a parameter
 		{in: "/* ? /* ? */ ? */ x = ?", want: "/* ? /* ? */ ? */ x = $1", n: 1},
 		{in: "j ?? 'k' AND j ??| ? AND j ??& ?", want: "j ? 'k' AND j ?| $1 AND j ?& $2", n: 2},
 		{in: "x::text = ?", want: "x::text = $1", n: 1},

@@ -46,12 +46,7 @@ func (l lockClause) appendSQL(w *writer) {
 	w.str(l.strength)
 	if len(l.of) > 0 {
 		w.str(" OF ")
-		for i, t := range l.of {
-			if i > 0 {
-				w.str(", ")
-			}
-			w.str(t)
-		}
+		w.list(l.of)
 	}
 	w.str(l.wait)
 }

@@ -3,6 +3,8 @@ package sqlb
 import (
 	"reflect"
 	"strconv"
+
+	"github.com/normkit/norm/internal/sqllex"
 )
 
 // RawNamed returns a trusted SQL fragment with named parameters, :name or
@@ -72,67 +74,73 @@ func NamedParams(sql string) (names []string, rewritten string, err error) {
 	return names, rewritten, nil
 }
 
-// parseNamed rewrites :name / @name to ? and lists the names in order.
+// parseNamed rewrites :name / @name to ? and lists the names in order. A
+// name is a word (as internal/sqllex reads it) right after a : or @ that
+// does not follow a word character or ] (a:b, arr[1:n]) and is not part of
+// :: (a cast), @@ or <@ (operators).
 func parseNamed(sql string) (string, []string, error) {
 	var out []byte
 	var names []string
 	start := 0
-	for i := 0; i < len(sql); i++ {
-		c := sql[i]
-		switch c {
+	lx := sqllex.New(sql)
+	for {
+		tok, ok := lx.Find("?:@")
+		if !ok {
+			break
+		}
+		if tok.Unterminated {
+			return "", nil, unterminated(sql, tok)
+		}
+		switch tok.Kind {
+		case sqllex.Param:
+			return "", nil, lexError("positional parameter in a named-parameter fragment")
+		case sqllex.Punct:
+		default:
+			continue
+		}
+		i := tok.Start
+		switch sql[i] {
 		case '?':
-			if i+1 < len(sql) && sql[i+1] == '?' {
-				i++
+			if tok.End < len(sql) && sql[tok.End] == '?' {
+				lx.Next()
 				continue
 			}
 			return "", nil, lexError("bare ? in a named-parameter fragment; write ?? for a literal ?")
 		case ':':
-			if i+1 < len(sql) && sql[i+1] == ':' {
-				i++ // a ::type cast
-				continue
-			}
-			if i > 0 && (isIdentChar(sql[i-1]) || sql[i-1] == ']') {
+			if i > 0 && (sqllex.IsIdentPart(sql[i-1]) || sql[i-1] == ']') {
 				continue // a:b, arr[1:n]: not a parameter
 			}
 		case '@':
-			if i+1 < len(sql) && sql[i+1] == '@' {
-				i++
+			if tok.End < len(sql) && sql[tok.End] == '@' {
+				lx.Next()
 				continue
 			}
-			if i > 0 && (sql[i-1] == '<' || sql[i-1] == '@' || isIdentChar(sql[i-1])) {
+			if i > 0 && (sql[i-1] == '<' || sql[i-1] == '@' || sqllex.IsIdentPart(sql[i-1])) {
 				continue
 			}
 		default:
-			if mayStartLexeme(c) {
-				if c == '$' && positionalAt(sql, i) {
-					return "", nil, lexError("positional parameter in a named-parameter fragment")
-				}
-				j, ok, err := skipLexeme(sql, i)
-				if err != nil {
-					return "", nil, err
-				}
-				if ok {
-					i = j - 1
-				}
+			continue
+		}
+		// tok is a ':' or '@' that may start a name: the word after it.
+		// A letter there starts a word or a prefixed literal (:e'x' is a
+		// colon and an E'' string, as PostgreSQL reads it).
+		if tok.End >= len(sql) || !sqllex.IsIdentStart(sql[tok.End]) {
+			continue
+		}
+		name, _ := lx.Next()
+		if name.Kind != sqllex.Word {
+			if err := unterminated(sql, name); err != nil {
+				return "", nil, err
 			}
 			continue
-		}
-		// c is ':' or '@' that may start a name.
-		j := i + 1
-		if j >= len(sql) || !isIdentStart(sql[j]) {
-			continue
-		}
-		for j < len(sql) && isIdentChar(sql[j]) {
-			j++
 		}
 		if out == nil {
 			out = make([]byte, 0, len(sql))
 		}
 		out = append(out, sql[start:i]...)
 		out = append(out, '?')
-		names = append(names, sql[i+1:j])
-		start = j
-		i = j - 1
+		names = append(names, sql[name.Start:name.End])
+		start = name.End
 	}
 	if out == nil {
 		return sql, nil, nil

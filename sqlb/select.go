@@ -397,12 +397,7 @@ func (b SelectBuilder) appendCore(w *writer, keys []orderItem, reverse bool) err
 	w.str("SELECT ")
 	if len(b.distinctOn) > 0 {
 		w.str("DISTINCT ON (")
-		for i, c := range b.distinctOn {
-			if i > 0 {
-				w.str(", ")
-			}
-			w.str(c)
-		}
+		w.list(b.distinctOn)
 		w.str(") ")
 	} else if b.distinct {
 		w.str("DISTINCT ")

@@ -37,7 +37,18 @@ func (s Statement) Err() error { return s.err }
 type StructOption func(*structOpts)
 
 type structOpts struct {
-	only []string
+	only         []string
+	except       []string
+	skipOnUpdate bool
+	where        []Sqlizer
+	returning    []string
+	returningSet bool
+	matchVersion bool
+	before       bool
+	target       []string // UpsertOn
+	constraint   string   // UpsertOnConstraint
+	nothing      bool     // UpsertDoNothing
+	used         uint16   // which options were given (see check)
 }
 
 // OmitZeroDefaults is kept for compatibility and changes nothing: every
@@ -47,15 +58,20 @@ type structOpts struct {
 // Deprecated: it is the default behavior.
 func OmitZeroDefaults() StructOption { return func(*structOpts) {} }
 
-// OnlyColumns restricts the SET list of UpdateStructByPK to the given
-// columns (a partial update). Version and on_update columns are still
-// maintained.
+// OnlyColumns restricts the SET list of UpdateStructByPK (UpdateByKey)
+// to the given columns (a partial update). Version and on_update columns
+// are still maintained.
 func OnlyColumns(cols ...string) StructOption {
-	return func(o *structOpts) { o.only = append(o.only, cols...) }
+	return func(o *structOpts) { o.only = append(o.only, cols...); o.use(optOnly) }
 }
 
-// stmtCache holds the SQL text of fixed-shape statements of one model.
-type stmtCache struct{ m sync.Map }
+// stmtCache holds the templates of one model (see Template): one per
+// statement kind, options and, for inserts, set of fields left to their
+// default. It is the one statement cache of sqlb and repo.
+type stmtCache struct {
+	m       sync.Map
+	upserts sync.Map // options key -> *Upsert, resolved once (Model.Upsert)
+}
 
 type shapeKey struct {
 	kind  uint8
@@ -63,17 +79,13 @@ type shapeKey struct {
 	extra string
 }
 
-type shape struct {
-	sql       string
-	args      []*Field // fields bound as arguments, in order
-	returning []*Field
-}
-
 const (
 	kindInsert uint8 = iota + 1
 	kindUpdate
 	kindUpsert
 	kindDelete
+	kindSelect
+	kindExists
 )
 
 // structModel resolves v to its model and struct value.
@@ -98,30 +110,22 @@ func structModel(op string, v any) (*Model, reflect.Value, error) {
 	return m, rv, nil
 }
 
-func (m *Model) cachedShape(k shapeKey, build func() (*shape, error)) (*shape, error) {
+func (m *Model) cachedShape(k shapeKey, build func() (*Template, error)) (*Template, error) {
 	cacheable := len(m.Fields) <= 64
 	if cacheable {
 		if s, ok := m.stmts.m.Load(k); ok {
-			return s.(*shape), nil
+			return s.(*Template), nil
 		}
 	}
 	s, err := build()
 	if err != nil {
 		return nil, err
 	}
+	s.model = m
 	if cacheable {
 		m.stmts.m.Store(k, s)
 	}
 	return s, nil
-}
-
-func (s *shape) bind(rv reflect.Value, extra ...any) Statement {
-	args := make([]any, 0, len(s.args)+len(extra))
-	for _, f := range s.args {
-		args = append(args, f.Value(rv))
-	}
-	args = append(args, extra...)
-	return Statement{sql: s.sql, args: args, returning: s.returning}
 }
 
 func applyOpts(opts []StructOption) structOpts {
@@ -213,250 +217,96 @@ func InsertStruct(v any, opts ...StructOption) Statement {
 	if err != nil {
 		return Statement{err: err}
 	}
-	_ = applyOpts(opts) // no option changes an insert any more
+	if err := applyOpts(opts).check(op, 0); err != nil { // no option changes an insert any more
+		return Statement{err: err}
+	}
 	mask := insertMask(m, rv)
-	s, _ := m.cachedShape(shapeKey{kind: kindInsert, mask: mask}, func() (*shape, error) {
+	s, _ := m.cachedShape(shapeKey{kind: kindInsert, mask: mask}, func() (*Template, error) {
 		cols, ret, text := insertShape(m, mask)
 		var b strings.Builder
 		b.WriteString(text)
 		writeReturning(&b, ret)
-		return &shape{sql: b.String(), args: cols, returning: ret}, nil
+		return &Template{sql: b.String(), params: cols, returning: ret}, nil
 	})
 	return s.bind(rv)
 }
 
-// UpdateStructByPK builds UPDATE table SET … WHERE pk = … for struct v. It
-// writes every writable non-key column (or only those named by
-// OnlyColumns), sets on_update columns to their expression, and, when the
-// model has a version column, adds AND version = <current value> and sets
-// version = version + 1: zero rows affected then means a stale write. The
-// version, on_update and readonly columns are returned (RETURNING).
+// UpdateStructByPK builds UPDATE table SET … WHERE pk = … for struct v
+// (Model.UpdateByKey, bound to v). It writes every writable non-key column
+// (or only those named by OnlyColumns), sets on_update columns to their
+// expression, and, when the model has a version column, adds AND version
+// = <current value> and sets version = version + 1: zero rows affected
+// then means a stale write. The version, on_update and readonly columns
+// are returned (RETURNING). It takes UpdateByKey's options.
 func UpdateStructByPK(v any, opts ...StructOption) Statement {
-	const op = "UpdateStructByPK"
+	return bindByKey("UpdateStructByPK", v, func(m *Model) (*Template, error) { return m.UpdateByKey(opts...) })
+}
+
+// bindByKey binds struct v to the template of its model that build
+// returns.
+func bindByKey(op string, v any, build func(*Model) (*Template, error)) Statement {
 	m, rv, err := structModel(op, v)
 	if err != nil {
 		return Statement{err: err}
 	}
-	if len(m.PK) == 0 {
-		return Statement{err: errorf(op, ErrModel, "%s has no primary key", m.Name)}
-	}
-	o := applyOpts(opts)
-	key := shapeKey{kind: kindUpdate}
-	if len(o.only) > 0 {
-		key.extra = strings.Join(o.only, "\x00")
-	}
-	s, err := m.cachedShape(key, func() (*shape, error) { return updateShape(m, o.only) })
+	t, err := build(m)
 	if err != nil {
 		return Statement{err: wrapOp(op, err)}
 	}
-	return s.bind(rv)
-}
-
-func updateShape(m *Model, only []string) (*shape, error) {
-	var onlySet map[string]bool
-	if len(only) > 0 {
-		onlySet = map[string]bool{}
-		for _, c := range only {
-			f := m.Field(c)
-			if f == nil {
-				return nil, errorf("OnlyColumns("+quoteForMsg(c)+")", ErrModel, "%s has no column %s", m.Name, quoteForMsg(c))
-			}
-			if f.PK || !f.Writable() {
-				return nil, errorf("OnlyColumns("+quoteForMsg(c)+")", ErrModel, "column %s is not updatable", quoteForMsg(c))
-			}
-			onlySet[c] = true
-		}
-	}
-	var (
-		b    strings.Builder
-		args []*Field
-		ret  []*Field
-		n    int
-	)
-	b.WriteString("UPDATE ")
-	b.WriteString(m.quoted)
-	b.WriteString(" SET ")
-	sep := func() {
-		if n > 0 {
-			b.WriteString(", ")
-		}
-		n++
-	}
-	for _, f := range m.Fields {
-		switch {
-		case f.PK:
-		case f.Version:
-			sep()
-			b.WriteString(f.quoted + " = " + f.quoted + " + 1")
-			ret = append(ret, f)
-		case f.OnUpdate != "":
-			sep()
-			b.WriteString(f.quoted + " = " + f.OnUpdate)
-			ret = append(ret, f)
-		case !f.Writable():
-			ret = append(ret, f)
-		case onlySet != nil && !onlySet[f.Column]:
-		default:
-			sep()
-			args = append(args, f)
-			b.WriteString(f.quoted + " = $" + strconv.Itoa(len(args)))
-		}
-	}
-	if n == 0 {
-		return nil, errorf("UpdateStructByPK", ErrIncomplete, "%s has no column to update", m.Name)
-	}
-	b.WriteString(" WHERE ")
-	for i, f := range m.PK {
-		if i > 0 {
-			b.WriteString(" AND ")
-		}
-		args = append(args, f)
-		b.WriteString(f.quoted + " = $" + strconv.Itoa(len(args)))
-	}
-	if m.Version != nil {
-		args = append(args, m.Version)
-		b.WriteString(" AND " + m.Version.quoted + " = $" + strconv.Itoa(len(args)))
-	}
-	writeReturning(&b, ret)
-	return &shape{sql: b.String(), args: args, returning: ret}, nil
+	return t.bind(rv)
 }
 
 // UpsertStruct builds INSERT … ON CONFLICT (conflictCols) DO UPDATE SET
-// col = EXCLUDED.col for struct v. conflictCols defaults to the primary
-// key; updateCols defaults to every written column (not identity, readonly
-// or generated) outside the conflict target. on_update columns are set to
-// their expression and a version column is incremented. With nothing to
-// update it is DO NOTHING (and then a conflicting row returns no row). The
-// inserted columns follow InsertStruct's rules: a defaulted field holding
-// its zero value is left out, so EXCLUDED holds the column default and a
-// conflicting row in the update set takes that default too. Identity,
-// readonly, defaulted-and-omitted and version columns are returned.
+// col = EXCLUDED.col for struct v (Model.Upsert, bound to v).
+// conflictCols defaults to the primary key; updateCols defaults to every
+// written column outside the conflict target, and an empty (non-nil) list
+// means DO NOTHING (then a conflicting row returns no row). on_update
+// columns are set to their expression and a version column is
+// incremented. A defaulted field holding its zero value is written as
+// DEFAULT (InsertStruct's rule), so EXCLUDED holds the column default and
+// a conflicting row in the update set takes that default too. Identity
+// columns in the target are written; the others, readonly, generated,
+// defaulted-and-omitted and version columns are returned.
 func UpsertStruct(v any, conflictCols, updateCols []string, opts ...StructOption) Statement {
 	const op = "UpsertStruct"
 	m, rv, err := structModel(op, v)
 	if err != nil {
 		return Statement{err: err}
 	}
-	_ = applyOpts(opts) // no option changes an upsert's insert any more
-	mask := insertMask(m, rv)
-	key := shapeKey{kind: kindUpsert, mask: mask, extra: strings.Join(conflictCols, "\x00") + "\x01" + strings.Join(updateCols, "\x00")}
-	if updateCols == nil {
-		key.extra += "\x02" // nil (every column) differs from empty (nothing)
+	if err := applyOpts(opts).check(op, 0); err != nil { // the parameters say it all
+		return Statement{err: err}
 	}
-	s, err := m.cachedShape(key, func() (*shape, error) { return upsertShape(m, mask, conflictCols, updateCols) })
+	var o structOpts // the options, without the closures Upsert takes
+	if len(conflictCols) > 0 {
+		o.target = conflictCols
+		o.use(optTarget)
+	}
+	switch {
+	case updateCols == nil:
+	case len(updateCols) == 0:
+		o.nothing = true
+		o.use(optNothing)
+	default:
+		o.only = updateCols
+		o.use(optOnly)
+	}
+	u, err := m.upsertFor(o)
 	if err != nil {
 		return Statement{err: wrapOp(op, err)}
 	}
-	return s.bind(rv)
-}
-
-func upsertShape(m *Model, mask uint64, conflictCols, updateCols []string) (*shape, error) {
-	cols, ret, text := insertShape(m, mask)
-	var b strings.Builder
-	b.WriteString(text)
-	target := conflictCols
-	if len(target) == 0 {
-		for _, f := range m.PK {
-			target = append(target, f.Column)
-		}
+	t, err := u.forValue(rv)
+	if err != nil {
+		return Statement{err: wrapOp(op, err)}
 	}
-	if len(target) == 0 {
-		return nil, errorf("UpsertStruct", ErrModel, "%s has no primary key and no conflict columns", m.Name)
-	}
-	inTarget := map[string]bool{}
-	b.WriteString(" ON CONFLICT (")
-	for i, c := range target {
-		if m.Field(c) == nil {
-			return nil, errorf("UpsertStruct", ErrModel, "%s has no column %s", m.Name, quoteForMsg(c))
-		}
-		inTarget[c] = true
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(quoteIdent(c))
-	}
-	b.WriteByte(')')
-	inserted := map[string]bool{}
-	for _, f := range cols {
-		inserted[f.Column] = true
-	}
-	// A column left to its default is in EXCLUDED with that default, so a
-	// conflicting row takes it too: the upsert stores what an insert would.
-	var set []string
-	if updateCols == nil {
-		for _, f := range m.Fields {
-			if f.Writable() && !inTarget[f.Column] && !f.Version && f.OnUpdate == "" && !f.PK {
-				set = append(set, f.Column)
-			}
-		}
-	} else {
-		for _, c := range updateCols {
-			f := m.Field(c)
-			if f == nil || !f.Writable() {
-				return nil, errorf("UpsertStruct", ErrModel, "update column %s is not a written column of %s", quoteForMsg(c), m.Name)
-			}
-			set = append(set, c)
-		}
-	}
-	table := quoteIdent(m.Table)
-	n := 0
-	var extra []string
-	for _, f := range m.Fields {
-		if f.Version {
-			extra = append(extra, f.quoted+" = "+table+"."+f.quoted+" + 1")
-			if inserted[f.Column] {
-				ret = append(ret, f)
-			}
-		} else if f.OnUpdate != "" && len(set) > 0 {
-			extra = append(extra, f.quoted+" = "+f.OnUpdate)
-		}
-	}
-	if len(set) == 0 {
-		b.WriteString(" DO NOTHING")
-	} else {
-		b.WriteString(" DO UPDATE SET ")
-		for _, c := range set {
-			if n > 0 {
-				b.WriteString(", ")
-			}
-			n++
-			q := quoteIdent(c)
-			b.WriteString(q + " = EXCLUDED." + q)
-		}
-		for _, e := range extra {
-			b.WriteString(", " + e)
-		}
-	}
-	writeReturning(&b, ret)
-	return &shape{sql: b.String(), args: cols, returning: ret}, nil
+	return t.bind(rv)
 }
 
 // DeleteByPK builds DELETE FROM table WHERE pk = … for struct v (only its
-// primary key fields are read). It deletes for real; soft delete is the
-// repository's business.
-func DeleteByPK(v any) Statement {
-	const op = "DeleteByPK"
-	m, rv, err := structModel(op, v)
-	if err != nil {
-		return Statement{err: err}
-	}
-	if len(m.PK) == 0 {
-		return Statement{err: errorf(op, ErrModel, "%s has no primary key", m.Name)}
-	}
-	s, _ := m.cachedShape(shapeKey{kind: kindDelete}, func() (*shape, error) {
-		var b strings.Builder
-		b.WriteString("DELETE FROM ")
-		b.WriteString(m.quoted)
-		b.WriteString(" WHERE ")
-		for i, f := range m.PK {
-			if i > 0 {
-				b.WriteString(" AND ")
-			}
-			b.WriteString(f.quoted + " = $" + strconv.Itoa(i+1))
-		}
-		return &shape{sql: b.String(), args: m.PK}, nil
-	})
-	return s.bind(rv)
+// primary key fields are read; Model.DeleteByKey, bound to v). It deletes
+// for real; soft delete is the repository's business. It takes
+// DeleteByKey's options (MatchVersion, AndWhere, ReturningColumns).
+func DeleteByPK(v any, opts ...StructOption) Statement {
+	return bindByKey("DeleteByPK", v, func(m *Model) (*Template, error) { return m.DeleteByKey(opts...) })
 }
 
 // SelectModel starts a SELECT of every column of m from its table, with

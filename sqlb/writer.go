@@ -46,6 +46,16 @@ func (s *sharedArg) Value() (any, error) { return s.v, nil }
 
 func (w *writer) str(s string) { w.buf = append(w.buf, s...) }
 
+// list writes trusted SQL items (quoted names) separated by ", ".
+func (w *writer) list(items []string) {
+	for i, s := range items {
+		if i > 0 {
+			w.str(", ")
+		}
+		w.str(s)
+	}
+}
+
 // param binds v as a placeholder.
 func (w *writer) param(v any) {
 	if s, ok := v.(*sharedArg); ok && w.dollar {

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/normkit/norm/migrate"
 	"github.com/normkit/norm/migrate/migratecmd"
+	"github.com/normkit/norm/migrate/versioned"
 )
 
 // filesRun runs one migrate command as normctl does and returns the exit
@@ -50,7 +50,7 @@ func TestFilesCommandLine(t *testing.T) {
 		t.Errorf("no progress on stderr: %q", errOut)
 	}
 	code, out, errOut = filesRun(t, db.DSN(), "status", "--json", "--dir", dir)
-	var sts []migrate.MigrationStatus
+	var sts []versioned.MigrationStatus
 	if code != 0 || json.Unmarshal([]byte(out), &sts) != nil {
 		t.Fatalf("status --json = %d\n%s%s", code, out, errOut)
 	}
@@ -62,8 +62,8 @@ func TestFilesCommandLine(t *testing.T) {
 		t.Fatalf("status = %+v", sts)
 	}
 	code, out, _ = filesRun(t, db.DSN(), "down", "--dir", dir, "--json")
-	var res []migrate.MigrationResult
-	if code != 0 || json.Unmarshal([]byte(out), &res) != nil || len(res) != 1 || res[0].Version != 2 || res[0].Direction != migrate.DirectionDown {
+	var res []versioned.MigrationResult
+	if code != 0 || json.Unmarshal([]byte(out), &res) != nil || len(res) != 1 || res[0].Version != 2 || res[0].Direction != versioned.DirectionDown {
 		t.Fatalf("down --json = %d %s", code, out)
 	}
 	code, _, errOut = filesRun(t, db.DSN(), "down", "--dir", dir)

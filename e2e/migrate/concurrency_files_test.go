@@ -4,7 +4,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/migrate/versioned"
 )
 
 // TestFilesConcurrentMigrators: eight migrators, each on its own pool,
@@ -20,13 +20,13 @@ func TestFilesConcurrentMigrators(t *testing.T) {
 		"0004_last.up.sql":  "INSERT INTO runs (version) VALUES (4);",
 	}
 	const n = 8
-	migrators := make([]*migrate.Migrator, n)
+	migrators := make([]*versioned.Migrator, n)
 	for i := range migrators {
-		migrators[i] = filesMigrator(t, db.Pool(t), files, migrate.MigratorOptions{})
+		migrators[i] = filesMigrator(t, db.Pool(t), files, versioned.MigratorOptions{})
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, n)
-	applied := make([][]migrate.MigrationResult, n)
+	applied := make([][]versioned.MigrationResult, n)
 	start := make(chan struct{})
 	for i, mg := range migrators {
 		wg.Go(func() {

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/migrate/versioned"
 )
 
 // filesCtx is a context bounded so a hung migration fails the test.
@@ -34,15 +35,15 @@ func filesFS(files map[string]string) fstest.MapFS {
 
 // filesMigrator builds a Migrator over db: a pool (migrate.DB,
 // NewMigrator) or a single *pgx.Conn (NewMigratorConn).
-func filesMigrator(t *testing.T, db any, files map[string]string, opts migrate.MigratorOptions) *migrate.Migrator {
+func filesMigrator(t *testing.T, db any, files map[string]string, opts versioned.MigratorOptions) *versioned.Migrator {
 	t.Helper()
-	var mg *migrate.Migrator
+	var mg *versioned.Migrator
 	var err error
 	switch db := db.(type) {
 	case *pgx.Conn:
-		mg, err = migrate.NewMigratorConn(db, filesFS(files), opts)
+		mg, err = versioned.NewMigratorConn(db, filesFS(files), opts)
 	case migrate.DB:
-		mg, err = migrate.NewMigrator(db, filesFS(files), opts)
+		mg, err = versioned.NewMigrator(db, filesFS(files), opts)
 	default:
 		t.Fatalf("filesMigrator: %T is neither a *pgx.Conn nor a migrate.DB", db)
 	}
@@ -53,7 +54,7 @@ func filesMigrator(t *testing.T, db any, files map[string]string, opts migrate.M
 }
 
 // filesUp applies files to db, failing the test on any error.
-func filesUp(ctx context.Context, t *testing.T, db any, files map[string]string, opts migrate.MigratorOptions) {
+func filesUp(ctx context.Context, t *testing.T, db any, files map[string]string, opts versioned.MigratorOptions) {
 	t.Helper()
 	if _, err := filesMigrator(t, db, files, opts).Up(ctx); err != nil {
 		t.Fatal(err)
@@ -99,7 +100,7 @@ func filesRecorded(t *testing.T, db migrate.Querier, table string) []string {
 	return out
 }
 
-func filesVersions(rs []migrate.MigrationResult) []string {
+func filesVersions(rs []versioned.MigrationResult) []string {
 	var out []string
 	for _, r := range rs {
 		out = append(out, string(r.Direction)+":"+strconv.FormatInt(r.Version, 10))
@@ -122,7 +123,7 @@ func TestFilesUpStatusDownRedo(t *testing.T) {
 	ctx := filesCtx(t)
 	db := cluster.NewDatabase(t)
 	pool := db.Pool(t)
-	mg := filesMigrator(t, pool, filesBasic, migrate.MigratorOptions{AllowDestructiveDown: true})
+	mg := filesMigrator(t, pool, filesBasic, versioned.MigratorOptions{AllowDestructiveDown: true})
 
 	res, err := mg.Up(ctx)
 	if err != nil {
@@ -150,7 +151,7 @@ func TestFilesUpStatusDownRedo(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range sts {
-		if s.State != migrate.StateApplied || s.AppliedAt.IsZero() || time.Since(s.AppliedAt) > time.Minute {
+		if s.State != versioned.StateApplied || s.AppliedAt.IsZero() || time.Since(s.AppliedAt) > time.Minute {
 			t.Errorf("status %d = %s at %v, want applied just now", s.Version, s.State, s.AppliedAt)
 		}
 	}
@@ -163,7 +164,7 @@ func TestFilesUpStatusDownRedo(t *testing.T) {
 		t.Fatal("orders still exists after Down")
 	}
 	sts, _ = mg.Status(ctx)
-	if sts[2].State != migrate.StatePending || !sts[2].AppliedAt.IsZero() {
+	if sts[2].State != versioned.StatePending || !sts[2].AppliedAt.IsZero() {
 		t.Fatalf("status of 3 after Down = %+v, want pending", sts[2])
 	}
 
@@ -197,7 +198,7 @@ func TestFilesDryRunChangesNothing(t *testing.T) {
 		"0001_users.up.sql": "CREATE TABLE users (id int);",
 		"0002_alter.up.sql": "ALTER TABLE users ADD COLUMN a int;",
 	}
-	mg := filesMigrator(t, conn, files, migrate.MigratorOptions{DryRun: true})
+	mg := filesMigrator(t, conn, files, versioned.MigratorOptions{DryRun: true})
 	res, err := mg.Up(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -226,9 +227,9 @@ func TestFilesFailingFileRollsBack(t *testing.T) {
 		"0001_ok.up.sql":     "CREATE TABLE ok (id int);",
 		"0002_broken.up.sql": "CREATE TABLE half (id int);\nINSERT INTO ok VALUES (1);\n\nINSERT INTO missing VALUES (1);\n",
 	}
-	mg := filesMigrator(t, pool, files, migrate.MigratorOptions{})
+	mg := filesMigrator(t, pool, files, versioned.MigratorOptions{})
 	res, err := mg.Up(ctx)
-	var me *migrate.MigrationError
+	var me *versioned.MigrationError
 	if !errors.As(err, &me) {
 		t.Fatalf("Up error = %v, want *MigrationError", err)
 	}
@@ -273,7 +274,7 @@ func TestFilesNoTransactionConcurrentIndex(t *testing.T) {
 			"CREATE INDEX CONCURRENTLY items_sku_idx ON items (sku);\n",
 		"0002_items_sku.down.sql": "-- norm:no-transaction\nDROP INDEX CONCURRENTLY items_sku_idx;\n",
 	}
-	mg := filesMigrator(t, pool, files, migrate.MigratorOptions{})
+	mg := filesMigrator(t, pool, files, versioned.MigratorOptions{})
 	res, err := mg.Up(ctx)
 	if err != nil {
 		t.Fatalf("Up: %v", err)
@@ -315,10 +316,10 @@ func TestFilesNoTransactionFailureLeavesDirty(t *testing.T) {
 		"0002_sku_uniq.up.sql": "-- norm:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY items_sku_key ON items (sku);\n",
 		"0003_more.up.sql":     "CREATE TABLE more (id int);",
 	}
-	mg := filesMigrator(t, pool, files, migrate.MigratorOptions{})
+	mg := filesMigrator(t, pool, files, versioned.MigratorOptions{})
 	_, err := mg.Up(ctx)
-	var me *migrate.MigrationError
-	if !errors.Is(err, migrate.ErrDirty) || !errors.As(err, &me) || me.Source != "0002_sku_uniq.up.sql" {
+	var me *versioned.MigrationError
+	if !errors.Is(err, versioned.ErrDirty) || !errors.As(err, &me) || me.Source != "0002_sku_uniq.up.sql" {
 		t.Fatalf("Up error = %v, want ErrDirty and a MigrationError naming 0002_sku_uniq.up.sql", err)
 	}
 	for _, want := range []string{"baseline", "forget", "indisvalid"} {
@@ -330,10 +331,10 @@ func TestFilesNoTransactionFailureLeavesDirty(t *testing.T) {
 		t.Fatalf("history = %v, want 2 dirty", got)
 	}
 	sts, _ := mg.Status(ctx)
-	if sts[1].State != migrate.StateDirty || sts[2].State != migrate.StatePending {
+	if sts[1].State != versioned.StateDirty || sts[2].State != versioned.StatePending {
 		t.Fatalf("status = %+v", sts)
 	}
-	if _, err := mg.Up(ctx); !errors.Is(err, migrate.ErrDirty) || !strings.Contains(err.Error(), "version 2 (0002_sku_uniq.up.sql)") {
+	if _, err := mg.Up(ctx); !errors.Is(err, versioned.ErrDirty) || !strings.Contains(err.Error(), "version 2 (0002_sku_uniq.up.sql)") {
 		t.Fatalf("Up on a dirty database = %v, want ErrDirty naming version 2", err)
 	}
 	if filesExists(t, pool, "more") {
@@ -361,24 +362,24 @@ func TestFilesDrift(t *testing.T) {
 	db := cluster.NewDatabase(t)
 	pool := db.Pool(t)
 	files := map[string]string{"0001_a.up.sql": "CREATE TABLE a (id int);"}
-	filesUp(ctx, t, pool, files, migrate.MigratorOptions{})
+	filesUp(ctx, t, pool, files, versioned.MigratorOptions{})
 	edited := map[string]string{
 		"0001_a.up.sql": "CREATE TABLE a (id bigint);",
 		"0002_b.up.sql": "CREATE TABLE b (id int);",
 	}
-	mg := filesMigrator(t, pool, edited, migrate.MigratorOptions{})
+	mg := filesMigrator(t, pool, edited, versioned.MigratorOptions{})
 	sts, err := mg.Status(ctx)
-	if err != nil || sts[0].State != migrate.StateDrift || sts[1].State != migrate.StatePending {
+	if err != nil || sts[0].State != versioned.StateDrift || sts[1].State != versioned.StatePending {
 		t.Fatalf("status = %+v, %v; want drift, pending", sts, err)
 	}
-	if _, err := mg.Up(ctx); !errors.Is(err, migrate.ErrDrift) || !strings.Contains(err.Error(), "version 1 (0001_a.up.sql)") {
+	if _, err := mg.Up(ctx); !errors.Is(err, versioned.ErrDrift) || !strings.Contains(err.Error(), "version 1 (0001_a.up.sql)") {
 		t.Fatalf("Up = %v, want ErrDrift naming version 1", err)
 	}
 	if filesExists(t, pool, "b") {
 		t.Fatal("Up ran despite drift")
 	}
 	res, err := mg.Baseline(ctx, 1)
-	if err != nil || len(res) != 1 || res[0].Direction != migrate.DirectionBaseline {
+	if err != nil || len(res) != 1 || res[0].Direction != versioned.DirectionBaseline {
 		t.Fatalf("Baseline(1) = %+v, %v", res, err)
 	}
 	if res, err := mg.Up(ctx); err != nil || !slices.Equal(filesVersions(res), []string{"up:2"}) {
@@ -396,16 +397,16 @@ func TestFilesDownRefusesDrift(t *testing.T) {
 	db := cluster.NewDatabase(t)
 	pool := db.Pool(t)
 	files := filesStatusBase
-	opts := migrate.MigratorOptions{AllowDestructiveDown: true}
+	opts := versioned.MigratorOptions{AllowDestructiveDown: true}
 	filesUp(ctx, t, pool, files, opts)
 	edited := maps.Clone(files)
 	edited["0002_b.down.sql"] = "DROP TABLE b; DROP TABLE a;"
 	mg := filesMigrator(t, pool, edited, opts)
-	for name, down := range map[string]func() ([]migrate.MigrationResult, error){
-		"Down(1)":   func() ([]migrate.MigrationResult, error) { return mg.Down(ctx, 1) },
-		"DownTo(0)": func() ([]migrate.MigrationResult, error) { return mg.DownTo(ctx, 0) },
+	for name, down := range map[string]func() ([]versioned.MigrationResult, error){
+		"Down(1)":   func() ([]versioned.MigrationResult, error) { return mg.Down(ctx, 1) },
+		"DownTo(0)": func() ([]versioned.MigrationResult, error) { return mg.DownTo(ctx, 0) },
 	} {
-		if _, err := down(); !errors.Is(err, migrate.ErrDrift) || !strings.Contains(err.Error(), "version 2 (0002_b.up.sql)") || !strings.Contains(err.Error(), "migrate baseline 2") {
+		if _, err := down(); !errors.Is(err, versioned.ErrDrift) || !strings.Contains(err.Error(), "version 2 (0002_b.up.sql)") || !strings.Contains(err.Error(), "migrate baseline 2") {
 			t.Fatalf("%s = %v, want ErrDrift naming version 2 and the way out", name, err)
 		}
 		if !filesExists(t, pool, "a") || !filesExists(t, pool, "b") {
@@ -437,17 +438,17 @@ func TestFilesGap(t *testing.T) {
 	db := cluster.NewDatabase(t)
 	pool := db.Pool(t)
 	early := map[string]string{"0001_a.up.sql": "CREATE TABLE a (id int);", "0003_c.up.sql": "CREATE TABLE c (id int);"}
-	filesUp(ctx, t, pool, early, migrate.MigratorOptions{})
+	filesUp(ctx, t, pool, early, versioned.MigratorOptions{})
 	late := map[string]string{"0001_a.up.sql": early["0001_a.up.sql"], "0003_c.up.sql": early["0003_c.up.sql"],
 		"0002_b.up.sql": "CREATE TABLE b (id int);", "0004_d.up.sql": "CREATE TABLE d (id int);"}
-	_, err := filesMigrator(t, pool, late, migrate.MigratorOptions{}).Up(ctx)
-	if !errors.Is(err, migrate.ErrGap) || !strings.Contains(err.Error(), "2 (0002_b.up.sql) pending below applied version 3") {
+	_, err := filesMigrator(t, pool, late, versioned.MigratorOptions{}).Up(ctx)
+	if !errors.Is(err, versioned.ErrGap) || !strings.Contains(err.Error(), "2 (0002_b.up.sql) pending below applied version 3") {
 		t.Fatalf("Up = %v, want ErrGap naming version 2", err)
 	}
 	if filesExists(t, pool, "b") || filesExists(t, pool, "d") {
 		t.Fatal("Up ran despite the gap")
 	}
-	res, err := filesMigrator(t, pool, late, migrate.MigratorOptions{AllowOutOfOrder: true}).Up(ctx)
+	res, err := filesMigrator(t, pool, late, versioned.MigratorOptions{AllowOutOfOrder: true}).Up(ctx)
 	if err != nil || !slices.Equal(filesVersions(res), []string{"up:2", "up:4"}) {
 		t.Fatalf("Up out of order = %v, %v", filesVersions(res), err)
 	}
@@ -467,13 +468,13 @@ func TestFilesDownGates(t *testing.T) {
 		"0003_col.up.sql":   "ALTER TABLE a ADD COLUMN extra int;",
 		"0003_col.down.sql": "ALTER TABLE a\n  DROP extra;",
 	}
-	mg := filesMigrator(t, pool, files, migrate.MigratorOptions{})
+	mg := filesMigrator(t, pool, files, versioned.MigratorOptions{})
 	if _, err := mg.Up(ctx); err != nil {
 		t.Fatal(err)
 	}
 	_, err := mg.Down(ctx, 2)
-	var ge *migrate.GateError
-	if !errors.Is(err, migrate.ErrGateRefused) || !errors.As(err, &ge) {
+	var ge *versioned.GateError
+	if !errors.Is(err, versioned.ErrGateRefused) || !errors.As(err, &ge) {
 		t.Fatalf("Down(2) = %v, want ErrGateRefused", err)
 	}
 	if ge.File != "0003_col.down.sql" || ge.Line != 1 || ge.Reason != "ALTER TABLE … DROP COLUMN" {
@@ -486,7 +487,7 @@ func TestFilesDownGates(t *testing.T) {
 	if !errors.As(err, &ge) || ge.File != "0003_col.down.sql" {
 		t.Fatalf("DownTo(0) = %v, want the first refused file named", err)
 	}
-	allowed := filesMigrator(t, pool, files, migrate.MigratorOptions{AllowDestructiveDown: true})
+	allowed := filesMigrator(t, pool, files, versioned.MigratorOptions{AllowDestructiveDown: true})
 	if res, err := allowed.Down(ctx, 2); err != nil || !slices.Equal(filesVersions(res), []string{"down:3", "down:2"}) {
 		t.Fatalf("allowed Down(2) = %v, %v", filesVersions(res), err)
 	}
@@ -507,8 +508,8 @@ func TestFilesBaselineAndNoDown(t *testing.T) {
 		"0001_legacy.up.sql": "CREATE TABLE legacy (id int);", // would fail: already there
 		"0002_new.up.sql":    "CREATE TABLE fresh (id int);",
 	}
-	mg := filesMigrator(t, pool, files, migrate.MigratorOptions{HistoryTable: `ops.Mig"History`})
-	if _, err := mg.Baseline(ctx, 7); !errors.Is(err, migrate.ErrUnknownVersion) {
+	mg := filesMigrator(t, pool, files, versioned.MigratorOptions{HistoryTable: `ops.Mig"History`})
+	if _, err := mg.Baseline(ctx, 7); !errors.Is(err, versioned.ErrUnknownVersion) {
 		t.Fatalf("Baseline(7) = %v, want ErrUnknownVersion", err)
 	}
 	res, err := mg.Baseline(ctx, 1)
@@ -523,7 +524,7 @@ func TestFilesBaselineAndNoDown(t *testing.T) {
 		t.Fatalf("history in ops.\"Mig\"\"History\" = %v", got)
 	}
 	_, err = mg.Down(ctx, 1)
-	if !errors.Is(err, migrate.ErrNoDown) || !strings.Contains(err.Error(), "0002_new.up.sql") {
+	if !errors.Is(err, versioned.ErrNoDown) || !strings.Contains(err.Error(), "0002_new.up.sql") {
 		t.Fatalf("Down without a down file = %v, want ErrNoDown naming the file", err)
 	}
 }
@@ -537,8 +538,8 @@ func TestFilesDryRunDownRedoForget(t *testing.T) {
 		"0001_a.up.sql":   "CREATE TABLE a (id int);",
 		"0001_a.down.sql": "DROP TABLE a;",
 	}
-	filesUp(ctx, t, pool, files, migrate.MigratorOptions{})
-	dry := filesMigrator(t, pool, files, migrate.MigratorOptions{DryRun: true, AllowDestructiveDown: true})
+	filesUp(ctx, t, pool, files, versioned.MigratorOptions{})
+	dry := filesMigrator(t, pool, files, versioned.MigratorOptions{DryRun: true, AllowDestructiveDown: true})
 	down, err := dry.Down(ctx, 1)
 	if err != nil || len(down) != 1 || !down[0].DryRun || !slices.Equal(down[0].Statements, []string{"DROP TABLE a;"}) {
 		t.Fatalf("dry-run Down = %+v, %v", down, err)
@@ -551,8 +552,8 @@ func TestFilesDryRunDownRedoForget(t *testing.T) {
 		t.Fatal("dry runs changed the database")
 	}
 	// Gates apply to dry runs too: they report what the real run would hit.
-	gated := filesMigrator(t, pool, files, migrate.MigratorOptions{DryRun: true})
-	if _, err := gated.Down(ctx, 1); !errors.Is(err, migrate.ErrGateRefused) {
+	gated := filesMigrator(t, pool, files, versioned.MigratorOptions{DryRun: true})
+	if _, err := gated.Down(ctx, 1); !errors.Is(err, versioned.ErrGateRefused) {
 		t.Fatalf("gated dry-run Down = %v, want ErrGateRefused", err)
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/migrate/versioned"
 )
 
 func TestFilesGoMigrationsInterleaved(t *testing.T) {
@@ -21,7 +21,7 @@ func TestFilesGoMigrationsInterleaved(t *testing.T) {
 		"0003_limit.up.sql":      "ALTER TABLE accounts ADD COLUMN credit_limit int NOT NULL DEFAULT 0;",
 		"0003_limit.down.sql":    "ALTER TABLE accounts DROP COLUMN credit_limit;",
 	}
-	mg := filesMigrator(t, pool, files, migrate.MigratorOptions{AllowDestructiveDown: true})
+	mg := filesMigrator(t, pool, files, versioned.MigratorOptions{AllowDestructiveDown: true})
 	seed := func(ctx context.Context, tx pgx.Tx) error {
 		// Runs after 0001 and before 0003: the column of 0003 is not there yet.
 		var cols int
@@ -69,7 +69,7 @@ func TestFilesGoMigrationFailureRollsBack(t *testing.T) {
 	ctx := filesCtx(t)
 	db := cluster.NewDatabase(t)
 	conn := db.Conn(t)
-	mg := filesMigrator(t, conn, map[string]string{"0001_t.up.sql": "CREATE TABLE t (id int);"}, migrate.MigratorOptions{})
+	mg := filesMigrator(t, conn, map[string]string{"0001_t.up.sql": "CREATE TABLE t (id int);"}, versioned.MigratorOptions{})
 	boom := errors.New("boom")
 	err := mg.AddGo(2, "half", func(ctx context.Context, tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "INSERT INTO t VALUES (1)"); err != nil {
@@ -81,7 +81,7 @@ func TestFilesGoMigrationFailureRollsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = mg.Up(ctx)
-	var me *migrate.MigrationError
+	var me *versioned.MigrationError
 	if !errors.Is(err, boom) || !errors.As(err, &me) || me.Version != 2 || me.Source != "go migration 2_half" {
 		t.Fatalf("Up = %v, want the Go error wrapped in a MigrationError for version 2", err)
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/migrate/versioned"
 )
 
 // filesNormctl builds tools/cmd/normctl once for the test.
@@ -61,8 +61,8 @@ func TestFilesNormctlBinary(t *testing.T) {
 		t.Fatalf("up = %d %q %q", code, out, errOut)
 	}
 	code, out, _ = filesExec(t, bin, db.DSN(), "migrate", "status", "--json", "--dir", dir)
-	var sts []migrate.MigrationStatus
-	if code != 0 || json.Unmarshal([]byte(out), &sts) != nil || len(sts) != 1 || sts[0].State != migrate.StateApplied {
+	var sts []versioned.MigrationStatus
+	if code != 0 || json.Unmarshal([]byte(out), &sts) != nil || len(sts) != 1 || sts[0].State != versioned.StateApplied {
 		t.Fatalf("status --json = %d %q", code, out)
 	}
 	// Editing an applied file is drift: up fails with exit 1.
@@ -78,7 +78,7 @@ func TestFilesNormctlBinary(t *testing.T) {
 		t.Fatalf("status with drift = %d %q %q, want exit 3 naming version 1", code, out, errOut)
 	}
 	code, out, _ = filesExec(t, bin, db.DSN(), "migrate", "status", "--json", "--dir", dir)
-	if code != 3 || json.Unmarshal([]byte(out), &sts) != nil || len(sts) != 1 || sts[0].State != migrate.StateDrift {
+	if code != 3 || json.Unmarshal([]byte(out), &sts) != nil || len(sts) != 1 || sts[0].State != versioned.StateDrift {
 		t.Fatalf("status --json with drift = %d %q, want exit 3 and the JSON", code, out)
 	}
 	if code, _, errOut = filesExec(t, bin, db.DSN(), "migrate", "baseline", "1", "--dir", dir); code != 0 {

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/migrate/versioned"
 	normpool "github.com/normkit/norm/pool"
 	"github.com/normkit/norm/tools/pgtest"
 )
@@ -96,7 +97,9 @@ func TestAutoApplyOverPoolDB(t *testing.T) {
 		t.Errorf("plan after Apply is not empty:\n%s", again.Text())
 	}
 	var locks int
-	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").Scan(&locks); err != nil || locks != 0 {
+	// pg_locks lists advisory locks of every database of the cluster;
+	// count this test's only, not those of tests running beside it.
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()").Scan(&locks); err != nil || locks != 0 {
 		t.Errorf("advisory locks left held: %d (%v)", locks, err)
 	}
 }
@@ -114,13 +117,13 @@ func TestFilesUpOverPoolDB(t *testing.T) {
 		"0002_idx.up.sql": "-- norm:no-transaction\nCREATE INDEX CONCURRENTLY t_a_idx ON t (a);",
 	}
 	var wg sync.WaitGroup
-	results := make([][]migrate.MigrationResult, 2)
+	results := make([][]versioned.MigrationResult, 2)
 	errs := make([]error, 2)
 	for i := range errs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = filesMigrator(t, db, files, migrate.MigratorOptions{}).Up(ctx)
+			results[i], errs[i] = filesMigrator(t, db, files, versioned.MigratorOptions{}).Up(ctx)
 		}()
 	}
 	wg.Wait()
@@ -140,12 +143,12 @@ func TestFilesUpOverPoolDB(t *testing.T) {
 	if !indexValidOn(ctx, t, conn, "t_a_idx") {
 		t.Error("t_a_idx is missing or invalid after Up")
 	}
-	st, err := filesMigrator(t, db, files, migrate.MigratorOptions{}).Status(ctx)
+	st, err := filesMigrator(t, db, files, versioned.MigratorOptions{}).Status(ctx)
 	if err != nil {
 		t.Fatalf("Status over *pool.DB: %v", err)
 	}
 	for _, s := range st {
-		if s.State != migrate.StateApplied {
+		if s.State != versioned.StateApplied {
 			t.Errorf("version %d is %s, want applied", s.Version, s.State)
 		}
 	}
@@ -168,7 +171,7 @@ func TestPoolConnectionComesBackClean(t *testing.T) {
 		"0001_t.up.sql": "-- norm:no-transaction\nSET application_name = 'leaked';\nSET work_mem = '7MB';\n" +
 			"SELECT pg_advisory_lock(7);\nCREATE TABLE t (a int);",
 	}
-	if _, err := filesMigrator(t, db, files, migrate.MigratorOptions{}).Up(ctx); err != nil {
+	if _, err := filesMigrator(t, db, files, versioned.MigratorOptions{}).Up(ctx); err != nil {
 		t.Fatalf("Up: %v", err)
 	}
 	var app, workMem string

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/migrate/versioned"
 	"github.com/normkit/norm/observe"
 	"github.com/normkit/norm/sqlb"
 	"github.com/normkit/norm/tools/pgtest"
@@ -206,7 +207,7 @@ func splitParsePsqlLog(log string) []string {
 // dry run of a one-file migration reports them.
 func splitOurs(ctx context.Context, db migrate.DB, src string) ([]string, error) {
 	fsys := fstest.MapFS{"0001_corpus.up.sql": &fstest.MapFile{Data: []byte(src)}}
-	mg, err := migrate.NewMigrator(db, fsys, migrate.MigratorOptions{DryRun: true})
+	mg, err := versioned.NewMigrator(db, fsys, versioned.MigratorOptions{DryRun: true})
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/migrate/versioned"
 )
 
 // filesRules is a migration holding multi-action rules: the semicolons
@@ -28,7 +28,7 @@ func TestFilesMultiActionRules(t *testing.T) {
 	ctx := filesCtx(t)
 	pool := cluster.NewDatabase(t).Pool(t)
 	files := map[string]string{"0001_rules.up.sql": filesRules}
-	mg := filesMigrator(t, pool, files, migrate.MigratorOptions{})
+	mg := filesMigrator(t, pool, files, versioned.MigratorOptions{})
 	if res, err := mg.Up(ctx); err != nil || len(res) != 1 {
 		t.Fatalf("Up = %v, %v; want version 1 applied", res, err)
 	}
@@ -92,7 +92,7 @@ func TestFilesConformingStringsOff(t *testing.T) {
 	ctx := filesCtx(t)
 	pool := cluster.NewDatabase(t).Pool(t)
 	files := map[string]string{"0001_notes.up.sql": filesConformingStrings}
-	mg := filesMigrator(t, pool, files, migrate.MigratorOptions{})
+	mg := filesMigrator(t, pool, files, versioned.MigratorOptions{})
 	if res, err := mg.Up(ctx); err != nil || len(res) != 1 {
 		t.Fatalf("Up = %v, %v; want version 1 applied", res, err)
 	}

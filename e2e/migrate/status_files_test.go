@@ -14,6 +14,7 @@ import (
 
 	"github.com/normkit/norm/migrate"
 	"github.com/normkit/norm/migrate/migratecmd"
+	"github.com/normkit/norm/migrate/versioned"
 )
 
 // filesWriteDir writes files into dir (a new temporary directory when
@@ -41,20 +42,20 @@ func filesUpCLI(t *testing.T, dsn, dir string) {
 
 // filesStatusRow reports whether the status table on stdout has a row
 // for version v in state st.
-func filesStatusRow(out string, v int, st migrate.MigrationState) bool {
+func filesStatusRow(out string, v int, st versioned.MigrationState) bool {
 	return regexp.MustCompile(`(?m)^` + strconv.Itoa(v) + `\s+` + string(st) + `\s`).MatchString(out)
 }
 
 // filesStatusJSON runs status --json and returns the exit status and the
 // decoded states by version.
-func filesStatusJSON(t *testing.T, dsn, dir string) (int, map[int64]migrate.MigrationState) {
+func filesStatusJSON(t *testing.T, dsn, dir string) (int, map[int64]versioned.MigrationState) {
 	t.Helper()
 	code, out, errOut := filesRun(t, dsn, "status", "--json", "--dir", dir)
-	var sts []migrate.MigrationStatus
+	var sts []versioned.MigrationStatus
 	if err := json.Unmarshal([]byte(out), &sts); err != nil {
 		t.Fatalf("status --json = %d printed no JSON (%v):\n%s%s", code, err, out, errOut)
 	}
-	states := map[int64]migrate.MigrationState{}
+	states := map[int64]versioned.MigrationState{}
 	for _, s := range sts {
 		states[s.Version] = s.State
 	}
@@ -76,19 +77,19 @@ func TestFilesStatusExitClean(t *testing.T) {
 	dir := filesWriteDir(t, "", filesStatusBase)
 
 	code, out, errOut := filesRun(t, db.DSN(), "status", "--dir", dir)
-	if code != migratecmd.ExitOK || !filesStatusRow(out, 1, migrate.StatePending) || !filesStatusRow(out, 2, migrate.StatePending) || errOut != "" {
+	if code != migratecmd.ExitOK || !filesStatusRow(out, 1, versioned.StatePending) || !filesStatusRow(out, 2, versioned.StatePending) || errOut != "" {
 		t.Fatalf("status of a fresh database = %d\n%s%s; want exit 0, both pending, nothing on stderr", code, out, errOut)
 	}
 	if code, _, errOut := filesRun(t, db.DSN(), "up", "--to", "1", "--dir", dir); code != 0 {
 		t.Fatalf("up --to 1 = %d %s", code, errOut)
 	}
 	code, out, errOut = filesRun(t, db.DSN(), "status", "--dir", dir)
-	if code != migratecmd.ExitOK || !filesStatusRow(out, 1, migrate.StateApplied) || !filesStatusRow(out, 2, migrate.StatePending) || errOut != "" {
+	if code != migratecmd.ExitOK || !filesStatusRow(out, 1, versioned.StateApplied) || !filesStatusRow(out, 2, versioned.StatePending) || errOut != "" {
 		t.Fatalf("status with one pending = %d\n%s%s; want exit 0", code, out, errOut)
 	}
 	filesUpCLI(t, db.DSN(), dir)
 	code, states := filesStatusJSON(t, db.DSN(), dir)
-	if code != migratecmd.ExitOK || states[1] != migrate.StateApplied || states[2] != migrate.StateApplied {
+	if code != migratecmd.ExitOK || states[1] != versioned.StateApplied || states[2] != versioned.StateApplied {
 		t.Fatalf("status --json all applied = %d %v; want exit 0", code, states)
 	}
 }
@@ -107,7 +108,7 @@ func TestFilesStatusExitDirty(t *testing.T) {
 		t.Fatalf("up with a failing no-transaction file = %d %q; want exit 1 leaving it dirty", code, errOut)
 	}
 	code, out, errOut := filesRun(t, db.DSN(), "status", "--dir", dir)
-	if code != migratecmd.ExitNeedsAttention || !filesStatusRow(out, 2, migrate.StateDirty) || !filesStatusRow(out, 3, migrate.StatePending) {
+	if code != migratecmd.ExitNeedsAttention || !filesStatusRow(out, 2, versioned.StateDirty) || !filesStatusRow(out, 3, versioned.StatePending) {
 		t.Fatalf("status = %d\n%s%s; want exit 3 with version 2 dirty", code, out, errOut)
 	}
 	for _, want := range []string{"1 version(s) need attention", "version 2 (0002_sku_uniq.up.sql) is dirty", "migrate forget 2"} {
@@ -115,7 +116,7 @@ func TestFilesStatusExitDirty(t *testing.T) {
 			t.Errorf("status stderr lacks %q:\n%s", want, errOut)
 		}
 	}
-	if code, states := filesStatusJSON(t, db.DSN(), dir); code != migratecmd.ExitNeedsAttention || states[2] != migrate.StateDirty {
+	if code, states := filesStatusJSON(t, db.DSN(), dir); code != migratecmd.ExitNeedsAttention || states[2] != versioned.StateDirty {
 		t.Fatalf("status --json = %d %v; want exit 3 with version 2 dirty", code, states)
 	}
 }
@@ -132,13 +133,13 @@ func TestFilesStatusExitDrift(t *testing.T) {
 			filesUpCLI(t, db.DSN(), dir)
 			filesWriteDir(t, dir, map[string]string{edit: filesStatusBase[edit] + "\n-- edited after it was applied\n"})
 			code, out, errOut := filesRun(t, db.DSN(), "status", "--dir", dir)
-			if code != migratecmd.ExitNeedsAttention || !filesStatusRow(out, 1, migrate.StateDrift) || !filesStatusRow(out, 2, migrate.StateApplied) {
+			if code != migratecmd.ExitNeedsAttention || !filesStatusRow(out, 1, versioned.StateDrift) || !filesStatusRow(out, 2, versioned.StateApplied) {
 				t.Fatalf("status after editing %s = %d\n%s%s; want exit 3 with version 1 drift", edit, code, out, errOut)
 			}
 			if !strings.Contains(errOut, "version 1 (0001_a.up.sql) has drift") || !strings.Contains(errOut, "migrate baseline 1") {
 				t.Errorf("status stderr does not name version 1 and its drift:\n%s", errOut)
 			}
-			if code, states := filesStatusJSON(t, db.DSN(), dir); code != migratecmd.ExitNeedsAttention || states[1] != migrate.StateDrift {
+			if code, states := filesStatusJSON(t, db.DSN(), dir); code != migratecmd.ExitNeedsAttention || states[1] != versioned.StateDrift {
 				t.Fatalf("status --json = %d %v; want exit 3 with version 1 drift", code, states)
 			}
 			// Accepting the edit clears it.
@@ -165,13 +166,13 @@ func TestFilesStatusExitMissing(t *testing.T) {
 		}
 	}
 	code, out, errOut := filesRun(t, db.DSN(), "status", "--dir", dir)
-	if code != migratecmd.ExitNeedsAttention || !filesStatusRow(out, 2, migrate.StateMissing) || !filesStatusRow(out, 1, migrate.StateApplied) {
+	if code != migratecmd.ExitNeedsAttention || !filesStatusRow(out, 2, versioned.StateMissing) || !filesStatusRow(out, 1, versioned.StateApplied) {
 		t.Fatalf("status = %d\n%s%s; want exit 3 with version 2 missing", code, out, errOut)
 	}
 	if !strings.Contains(errOut, "version 2 (b) is missing") {
 		t.Errorf("status stderr does not name version 2 as missing:\n%s", errOut)
 	}
-	if code, states := filesStatusJSON(t, db.DSN(), dir); code != migratecmd.ExitNeedsAttention || states[2] != migrate.StateMissing {
+	if code, states := filesStatusJSON(t, db.DSN(), dir); code != migratecmd.ExitNeedsAttention || states[2] != versioned.StateMissing {
 		t.Fatalf("status --json = %d %v; want exit 3 with version 2 missing", code, states)
 	}
 }
@@ -245,7 +246,7 @@ func TestFilesLegacyChecksums(t *testing.T) {
 	}
 
 	// Up with nothing pending upgrades the verified values in place.
-	mg := filesMigrator(t, pool, files, migrate.MigratorOptions{})
+	mg := filesMigrator(t, pool, files, versioned.MigratorOptions{})
 	if res, err := mg.Up(ctx); err != nil || len(res) != 0 {
 		t.Fatalf("Up = %v, %v; want nothing to run", res, err)
 	}
@@ -259,7 +260,7 @@ func TestFilesLegacyChecksums(t *testing.T) {
 	// An edited down file is now drift.
 	filesWriteDir(t, dir, map[string]string{"0002_b.down.sql": "DROP INDEX CONCURRENTLY a_id_idx;"})
 	code, out, errOut = filesRun(t, db.DSN(), "status", "--dir", dir)
-	if code != migratecmd.ExitNeedsAttention || !filesStatusRow(out, 2, migrate.StateDrift) || !strings.Contains(errOut, "version 2 (0002_b.up.sql) has drift") {
+	if code != migratecmd.ExitNeedsAttention || !filesStatusRow(out, 2, versioned.StateDrift) || !strings.Contains(errOut, "version 2 (0002_b.up.sql) has drift") {
 		t.Fatalf("status after editing a down file = %d\n%s%s; want exit 3 with version 2 drift", code, out, errOut)
 	}
 
@@ -269,10 +270,10 @@ func TestFilesLegacyChecksums(t *testing.T) {
 	if _, err := pool.Exec(ctx, "UPDATE schema_migrations SET checksum = $1 WHERE version = 3", stale); err != nil {
 		t.Fatal(err)
 	}
-	if sts, err := mg.Status(ctx); err != nil || sts[2].State != migrate.StateDrift {
+	if sts, err := mg.Status(ctx); err != nil || sts[2].State != versioned.StateDrift {
 		t.Fatalf("status of a stale old-format checksum = %+v, %v; want drift", sts, err)
 	}
-	if _, err := mg.Up(ctx); !errors.Is(err, migrate.ErrDrift) || !strings.Contains(err.Error(), "version 3 (0003_c.up.sql)") {
+	if _, err := mg.Up(ctx); !errors.Is(err, versioned.ErrDrift) || !strings.Contains(err.Error(), "version 3 (0003_c.up.sql)") {
 		t.Fatalf("Up = %v, want ErrDrift naming version 3", err)
 	}
 	if got := filesChecksums(t, pool); got[3] != stale {

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/migrate/versioned"
 )
 
 // TestFilesLockTimeout: a reader holds a lock on the table; the ALTER of
@@ -30,7 +30,7 @@ func TestFilesLockTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	files := map[string]string{"0001_alter.up.sql": "ALTER TABLE busy ADD COLUMN a int;"}
-	mg := filesMigrator(t, conn, files, migrate.MigratorOptions{LockTimeout: 200 * time.Millisecond})
+	mg := filesMigrator(t, conn, files, versioned.MigratorOptions{LockTimeout: 200 * time.Millisecond})
 	start := time.Now()
 	_, err = mg.Up(ctx)
 	took := time.Since(start)
@@ -57,7 +57,7 @@ func TestFilesStatementTimeout(t *testing.T) {
 	db := cluster.NewDatabase(t)
 	conn := db.Conn(t)
 	files := map[string]string{"0001_slow.up.sql": "CREATE TABLE slow (id int);\nSELECT pg_sleep(5);"}
-	_, err := filesMigrator(t, conn, files, migrate.MigratorOptions{StatementTimeout: 100 * time.Millisecond}).Up(ctx)
+	_, err := filesMigrator(t, conn, files, versioned.MigratorOptions{StatementTimeout: 100 * time.Millisecond}).Up(ctx)
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) || pgErr.Code != "57014" {
 		t.Fatalf("Up = %v, want query_canceled (57014) from statement_timeout", err)
@@ -78,7 +78,7 @@ func TestFilesNoTransactionOnConn(t *testing.T) {
 		"0001_t.up.sql":   "CREATE TABLE t (a int);",
 		"0002_idx.up.sql": "-- norm:no-transaction\nSET statement_timeout = '1min';\nCREATE INDEX CONCURRENTLY t_a_idx ON t (a);",
 	}
-	res, err := filesMigrator(t, conn, files, migrate.MigratorOptions{}).Up(ctx)
+	res, err := filesMigrator(t, conn, files, versioned.MigratorOptions{}).Up(ctx)
 	if err != nil || len(res) != 2 || !res[1].NoTransaction {
 		t.Fatalf("Up = %+v, %v", res, err)
 	}
@@ -98,13 +98,13 @@ func TestFilesStatusMissingVersion(t *testing.T) {
 	db := cluster.NewDatabase(t)
 	pool := db.Pool(t)
 	both := map[string]string{"0001_a.up.sql": "SELECT 1;", "0002_b.up.sql": "SELECT 2;"}
-	filesUp(ctx, t, pool, both, migrate.MigratorOptions{})
-	mg := filesMigrator(t, pool, map[string]string{"0001_a.up.sql": "SELECT 1;"}, migrate.MigratorOptions{})
+	filesUp(ctx, t, pool, both, versioned.MigratorOptions{})
+	mg := filesMigrator(t, pool, map[string]string{"0001_a.up.sql": "SELECT 1;"}, versioned.MigratorOptions{})
 	sts, err := mg.Status(ctx)
-	if err != nil || len(sts) != 2 || sts[1].State != migrate.StateMissing || sts[1].Name != "b" || sts[1].AppliedAt.IsZero() {
+	if err != nil || len(sts) != 2 || sts[1].State != versioned.StateMissing || sts[1].Name != "b" || sts[1].AppliedAt.IsZero() {
 		t.Fatalf("status = %+v, %v; want version 2 missing with its applied_at", sts, err)
 	}
-	if _, err := mg.Down(ctx, 1); !errors.Is(err, migrate.ErrUnknownVersion) {
+	if _, err := mg.Down(ctx, 1); !errors.Is(err, versioned.ErrUnknownVersion) {
 		t.Fatalf("Down of a missing version = %v, want ErrUnknownVersion", err)
 	}
 }

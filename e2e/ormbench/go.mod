@@ -53,6 +53,8 @@ require (
 	github.com/moby/sys/user v0.4.0 // indirect
 	github.com/moby/sys/userns v0.1.0 // indirect
 	github.com/moby/term v0.5.2 // indirect
+	github.com/normkit/norm/internal v0.1.0 // indirect
+	github.com/normkit/norm/internal/redact v0.1.0 // indirect
 	github.com/normkit/norm/sqlb v0.1.0 // indirect
 	github.com/opencontainers/go-digest v1.0.0 // indirect
 	github.com/opencontainers/image-spec v1.1.1 // indirect

@@ -12,8 +12,14 @@ import (
 	"github.com/normkit/norm/tools/pgtest"
 )
 
-// pool.DB routes the cache's misses to the primary.
-var _ repo.PrimaryRouter = (*normpool.DB)(nil)
+// pool.DB routes the cache's misses to the primary, and carries
+// transactions in ctx (repo finds both by one type assertion in New, so
+// these lines are what breaks the build if pool.DB loses either).
+var (
+	_ repo.PrimaryRouter  = (*normpool.DB)(nil)
+	_ repo.TxCarrier      = (*normpool.DB)(nil)
+	_ repo.AfterCommitter = (*normpool.DB)(nil)
+)
 
 // ledgerAccount has no version column: nothing but the cache stands
 // between a stale read and a lost update.

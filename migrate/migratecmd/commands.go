@@ -3,9 +3,10 @@ package migratecmd
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 
-	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/migrate/versioned"
 )
 
 // withMigrator opens the database, builds the Migrator and runs a file
@@ -29,10 +30,17 @@ func (r *runner) withMigrator(ctx context.Context) (int, error) {
 	if r.cl.stmtTimeout != nil {
 		mopts.StatementTimeout = *r.cl.stmtTimeout
 	}
+	if mopts.OnProgress == nil {
+		var lines io.Writer
+		mopts.OnProgress, lines = progressPrinter(r.errOut)
+		if mopts.Progress == nil && !r.cl.json {
+			mopts.Progress = lines
+		}
+	}
 	if mopts.Progress == nil && !r.cl.json {
 		mopts.Progress = r.errOut
 	}
-	mg, err := migrate.NewMigrator(db, r.source(), mopts)
+	mg, err := versioned.NewMigrator(db, r.source(), mopts)
 	if err != nil {
 		return ExitError, err
 	}
@@ -56,7 +64,7 @@ func (r *runner) withMigrator(ctx context.Context) (int, error) {
 
 // status prints every version, then names on stderr each one that needs
 // attention and exits ExitNeedsAttention if there is any.
-func (r *runner) status(ctx context.Context, mg *migrate.Migrator) (int, error) {
+func (r *runner) status(ctx context.Context, mg *versioned.Migrator) (int, error) {
 	sts, err := mg.Status(ctx)
 	if err != nil {
 		return ExitError, err
@@ -77,7 +85,7 @@ func (r *runner) status(ctx context.Context, mg *migrate.Migrator) (int, error) 
 
 // statusProblems describes each version whose state needs attention:
 // the version, its source and what to do.
-func statusProblems(sts []migrate.MigrationStatus) []string {
+func statusProblems(sts []versioned.MigrationStatus) []string {
 	var out []string
 	for _, s := range sts {
 		if !s.State.NeedsAttention() {
@@ -89,11 +97,11 @@ func statusProblems(sts []migrate.MigrationStatus) []string {
 		}
 		var what string
 		switch s.State {
-		case migrate.StateDirty:
+		case versioned.StateDirty:
 			what = fmt.Sprintf("is dirty: it ran outside a transaction and did not finish; check what took effect, then finish it by hand and run `migrate baseline %d`, or undo it and run `migrate forget %d`", s.Version, s.Version)
-		case migrate.StateDrift:
+		case versioned.StateDrift:
 			what = fmt.Sprintf("has drift: its up or down file changed after it was applied; restore the file, or run `migrate baseline %d` to accept the new content", s.Version)
-		default: // migrate.StateMissing
+		default: // versioned.StateMissing
 			what = "is missing: it is recorded as applied but no file or Go migration has that version; restore the file or check --dir"
 		}
 		out = append(out, fmt.Sprintf("version %d (%s) %s", s.Version, src, what))
@@ -102,7 +110,7 @@ func statusProblems(sts []migrate.MigrationStatus) []string {
 }
 
 // fileCommand runs up, down, redo, baseline or forget.
-func (r *runner) fileCommand(ctx context.Context, mg *migrate.Migrator) ([]migrate.MigrationResult, error) {
+func (r *runner) fileCommand(ctx context.Context, mg *versioned.Migrator) ([]versioned.MigrationResult, error) {
 	switch r.cl.command {
 	case "up":
 		if r.cl.toSet {
@@ -127,7 +135,7 @@ func (r *runner) fileCommand(ctx context.Context, mg *migrate.Migrator) ([]migra
 	return mg.Forget(ctx, v)
 }
 
-func (r *runner) down(ctx context.Context, mg *migrate.Migrator) ([]migrate.MigrationResult, error) {
+func (r *runner) down(ctx context.Context, mg *versioned.Migrator) ([]versioned.MigrationResult, error) {
 	if r.cl.toSet {
 		if len(r.cl.args) > 0 {
 			return nil, fmt.Errorf("migrate: down takes either N or --to V, not both")

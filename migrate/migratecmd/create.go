@@ -13,14 +13,9 @@ import (
 // create writes the next NNNN_NAME.up.sql / .down.sql pair into the
 // migrations directory (never overwriting a file).
 func (r *runner) create() (int, error) {
-	if len(r.cl.args) != 1 {
-		return ExitError, fmt.Errorf("migrate: create needs exactly one NAME argument")
-	}
-	name := r.cl.args[0]
-	if name == "" || strings.IndexFunc(name, func(c rune) bool {
-		return c != '_' && c != '-' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9')
-	}) >= 0 {
-		return ExitError, fmt.Errorf("migrate: create: name %q may hold only letters, digits, '_' and '-'", name)
+	name, err := r.migrationName()
+	if err != nil {
+		return ExitError, err
 	}
 	dir := r.dirName()
 	if err := os.MkdirAll(dir, 0o755); err != nil && !r.cl.dryRun {
@@ -41,7 +36,7 @@ func (r *runner) create() (int, error) {
 		p := filepath.Join(dir, f.name)
 		if r.cl.dryRun {
 			p = "would create " + p
-		} else if err := writeNew(p, f.body); err != nil {
+		} else if err := writeNew(p, f.body, "create"); err != nil {
 			return ExitError, err
 		}
 		if _, err := fmt.Fprintln(r.out, p); err != nil {
@@ -79,20 +74,20 @@ func nextVersion(dir string) (int64, int, error) {
 	return highest + 1, width, nil
 }
 
-func writeNew(p, body string) error {
+func writeNew(p, body, cmd string) error {
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("migrate: create: %s already exists", p)
+		return fmt.Errorf("migrate: %s: %s already exists", cmd, p)
 	}
 	if err != nil {
-		return fmt.Errorf("migrate: create: %w", err)
+		return fmt.Errorf("migrate: %s: %w", cmd, err)
 	}
 	if _, err := f.WriteString(body); err != nil {
 		_ = f.Close()
-		return fmt.Errorf("migrate: create: write %s: %w", p, err)
+		return fmt.Errorf("migrate: %s: write %s: %w", cmd, p, err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("migrate: create: close %s: %w", p, err)
+		return fmt.Errorf("migrate: %s: close %s: %w", cmd, p, err)
 	}
 	return nil
 }

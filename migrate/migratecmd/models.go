@@ -2,31 +2,51 @@ package migratecmd
 
 import (
 	"context"
+	"errors"
 
 	"github.com/normkit/norm/migrate"
 )
 
 // Models returns an Options.Auto that plans and applies auto-migrations
 // to the schema of models (see migrate.NewAuto), so a service's own
-// cmd/migrate offers `plan`, `plan --check` and `apply` over its models:
+// cmd/migrate offers `plan`, `plan --check`, `apply` and `diff NAME`
+// (versioned files generated from the models) and `erd` over its models.
+// Called with a nil db, the function returns an AutoMigrator that only
+// carries the models (for `erd`); its Plan and Apply fail.
 //
 //	os.Exit(migratecmd.Run(ctx, os.Args[1:], os.Stdout, os.Stderr, migratecmd.Options{
 //		Auto: migratecmd.Models(migrate.AutoOptions{}, User{}, Post{}),
 //	}))
 func Models(opts migrate.AutoOptions, models ...any) func(db migrate.DB) (AutoMigrator, error) {
 	return func(db migrate.DB) (AutoMigrator, error) {
+		if db == nil { // erd draws the models without a database
+			if _, err := migrate.FromModels(models...); err != nil {
+				return nil, err
+			}
+			return autoModels{models: models, opts: opts}, nil
+		}
 		a, err := migrate.NewAuto(db, models, opts)
 		if err != nil {
 			return nil, err
 		}
-		return autoModels{a}, nil
+		return autoModels{a: a, models: models, opts: opts}, nil
 	}
 }
 
-// autoModels adapts *migrate.AutoMigrator to AutoMigrator.
-type autoModels struct{ a *migrate.AutoMigrator }
+var errNoDatabase = errors.New("migrate: the models were given no database (Options.Auto called with a nil db)")
+
+// autoModels adapts *migrate.AutoMigrator to AutoMigrator; it keeps the
+// models and options so `diff` can plan them against a scratch database.
+type autoModels struct {
+	a      *migrate.AutoMigrator
+	models []any
+	opts   migrate.AutoOptions
+}
 
 func (m autoModels) Plan(ctx context.Context) (AutoPlan, error) {
+	if m.a == nil {
+		return nil, errNoDatabase
+	}
 	p, err := m.a.Plan(ctx)
 	if err != nil {
 		return nil, err
@@ -36,6 +56,9 @@ func (m autoModels) Plan(ctx context.Context) (AutoPlan, error) {
 
 // Apply returns the plan it applied (made inside the migration lock).
 func (m autoModels) Apply(ctx context.Context) (AutoPlan, error) {
+	if m.a == nil {
+		return nil, errNoDatabase
+	}
 	res, err := m.a.Apply(ctx)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 
 	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/migrate/versioned"
 )
 
 // Options configures Run. The zero value serves normctl: migrations from
@@ -15,7 +16,8 @@ type Options struct {
 	// "migrations". `create` writes its files there.
 	Dir string
 	// FS, when set, is read instead of Dir (for example an embed.FS);
-	// --dir still overrides it.
+	// --dir still overrides it. `diff` always reads and writes the
+	// directory (--dir, else Dir), never FS: it adds files there.
 	FS fs.FS
 	// Go lists Go migrations added to the file migrations (one version
 	// space).
@@ -23,16 +25,27 @@ type Options struct {
 	// Migrator is the base configuration of the Migrator; the flags
 	// --dry-run, --allow-destructive-down and --allow-out-of-order turn on
 	// the matching fields.
-	Migrator migrate.MigratorOptions
+	Migrator versioned.MigratorOptions
 	// Auto is the extension point for model-driven migrations: when set,
 	// `plan` and `apply` call it with the open database. Nil makes those
-	// commands fail with a message saying models are needed.
+	// commands fail with a message saying models are needed. `diff` and
+	// `erd` need the models themselves, so they work when Auto was made
+	// by Models; erd calls it with a nil db to find them (return an error
+	// for a nil db, as migrate.NewAuto does, and erd reads the database).
 	Auto func(db migrate.DB) (AutoMigrator, error)
 	// Connect opens the database for a DSN; the returned function closes
 	// it. Default: pgxpool.New (a *pool.DB serves too: see migrate.DB).
 	// The DSN must reach PostgreSQL directly,
 	// not through PgBouncer in transaction mode (advisory locks).
 	Connect func(ctx context.Context, dsn string) (migrate.DB, func(), error)
+	// DevDatabase starts a scratch PostgreSQL server for `diff` when
+	// --dev-url is not given, and returns its URL and a function that
+	// stops it (tools/pgtest, a container, …). Default nil: a throwaway
+	// server from the local PostgreSQL binaries (initdb into a temporary
+	// directory, a Unix socket only, removed afterwards; as root it runs
+	// as the postgres OS user); without binaries, diff asks for
+	// --dev-url.
+	DevDatabase func(ctx context.Context) (url string, stop func(), err error)
 	// Getenv reads DATABASE_URL; default os.Getenv.
 	Getenv func(key string) string
 }
@@ -41,7 +54,7 @@ type Options struct {
 type GoMigration struct {
 	Version  int64
 	Name     string
-	Up, Down migrate.GoFunc
+	Up, Down versioned.GoFunc
 }
 
 // AutoMigrator is what `plan` and `apply` need from model-driven

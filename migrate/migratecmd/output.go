@@ -7,7 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/migrate/versioned"
 )
 
 func (r *runner) writeJSON(v any) error {
@@ -21,10 +21,10 @@ func (r *runner) writeJSON(v any) error {
 
 // printResults writes one line per migration (and, for a dry run, the
 // statements and warnings).
-func (r *runner) printResults(results []migrate.MigrationResult, dryRun bool) error {
+func (r *runner) printResults(results []versioned.MigrationResult, dryRun bool) error {
 	if r.cl.json {
 		if results == nil {
-			results = []migrate.MigrationResult{}
+			results = []versioned.MigrationResult{}
 		}
 		return r.writeJSON(results)
 	}
@@ -57,10 +57,10 @@ func (r *runner) printResults(results []migrate.MigrationResult, dryRun bool) er
 }
 
 // printStatus writes the status table.
-func (r *runner) printStatus(sts []migrate.MigrationStatus) error {
+func (r *runner) printStatus(sts []versioned.MigrationStatus) error {
 	if r.cl.json {
 		if sts == nil {
-			sts = []migrate.MigrationStatus{}
+			sts = []versioned.MigrationStatus{}
 		}
 		return r.writeJSON(sts)
 	}

@@ -40,6 +40,13 @@ commands:
   create NAME          write NNNN_NAME.up.sql and NNNN_NAME.down.sql in --dir
   plan [--check]       show the auto-migration plan from models (exit 2 with --check if unsafe)
   apply                apply the auto-migration plan from models
+  erd                  print the schema as a Mermaid erDiagram: the models, or with
+                       --dsn the live database (--schema s1,s2; default public)
+  diff NAME            write the next NNNN_NAME.up.sql/.down.sql in --dir from the models:
+                       the files are replayed on a scratch database (--dev-url) and the
+                       models planned against it (online forms; steps outside a
+                       transaction go in NNNN_NAME_online.up.sql); writes nothing when
+                       the files already produce the models
 
 exit status: 0 success, 1 failure or bad usage, 2 plan --check found unsafe
 steps, 3 status found a dirty, drifted or missing version
@@ -61,6 +68,12 @@ type cmdline struct {
 	to      int64
 	toSet   bool
 	history string
+	// devURL and allowDestructive are diff's --dev-url and
+	// --allow-destructive.
+	devURL           string
+	allowDestructive bool
+	// schemas is erd's --schema, comma-separated.
+	schemas string
 	// lockTimeout and stmtTimeout are nil unless given.
 	lockTimeout, stmtTimeout *time.Duration
 }
@@ -106,6 +119,9 @@ func parseArgs(args []string, stderr io.Writer) (cmdline, error) {
 		cl.to, cl.toSet = v, true
 		return err
 	})
+	fset.StringVar(&cl.devURL, "dev-url", "", "diff: scratch PostgreSQL server to replay the migrations on (diff creates and drops a database there)")
+	fset.BoolVar(&cl.allowDestructive, "allow-destructive", false, "diff: write destructive steps (drops, narrowing), each with its hazard as a comment")
+	fset.StringVar(&cl.schemas, "schema", "", "erd: schemas of the live database to draw, comma-separated (default public)")
 	fset.StringVar(&cl.history, "history-table", "", "history table, table or schema.table (default schema_migrations)")
 	fset.Func("lock-timeout", "lock_timeout for each migration, e.g. 10s; negative disables (default 5s)", durationFlag(&cl.lockTimeout))
 	fset.Func("statement-timeout", "statement_timeout for each migration (default none)", durationFlag(&cl.stmtTimeout))
@@ -155,8 +171,12 @@ func (r *runner) run(ctx context.Context) (int, error) {
 		return r.withMigrator(ctx)
 	case "plan", "apply":
 		return r.auto(ctx)
+	case "diff":
+		return r.diff(ctx)
+	case "erd":
+		return r.erd(ctx)
 	}
-	return ExitError, fmt.Errorf("migrate: unknown command %q (want up, down, redo, status, baseline, forget, create, plan or apply)", r.cl.command)
+	return ExitError, fmt.Errorf("migrate: unknown command %q (want up, down, redo, status, baseline, forget, create, plan, apply, diff or erd)", r.cl.command)
 }
 
 func (r *runner) dirName() string {

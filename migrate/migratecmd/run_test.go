@@ -3,6 +3,8 @@ package migratecmd
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/migrate/versioned"
 )
 
 func TestParseArgs(t *testing.T) {
@@ -24,6 +27,8 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"create", "add_users", "--dir", "db/m"}, cmdline{command: "create", args: []string{"add_users"}, dir: "db/m"}},
 		{[]string{"up", "--to=3", "--json"}, cmdline{command: "up", to: 3, toSet: true, json: true}},
 		{[]string{"plan", "--check"}, cmdline{command: "plan", check: true}},
+		{[]string{"diff", "v2", "--dev-url", "postgres://x/y", "--allow-destructive"},
+			cmdline{command: "diff", args: []string{"v2"}, devURL: "postgres://x/y", allowDestructive: true}},
 		{[]string{"up", "--lock-timeout", "2s", "--statement-timeout=1m", "--history-table", "ops.h"},
 			cmdline{command: "up", lockTimeout: ptr(2 * time.Second), stmtTimeout: ptr(time.Minute), history: "ops.h"}},
 	}
@@ -52,6 +57,9 @@ func TestRunUsageErrors(t *testing.T) {
 		{[]string{"plan"}, "plan works on Go models"},
 		{[]string{"create"}, "create needs exactly one NAME argument"},
 		{[]string{"create", "bad name"}, `name "bad name" may hold only`},
+		{[]string{"diff"}, "diff needs exactly one NAME argument"},
+		{[]string{"diff", "a;b"}, `diff: name "a;b" may hold only`},
+		{[]string{"diff", "add_users"}, "diff works on Go models"},
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer
@@ -90,7 +98,7 @@ func TestCreate(t *testing.T) {
 		t.Fatal("create --dry-run wrote a file")
 	}
 	// The created files load as a valid migration.
-	mg, err := migrate.NewMigrator(fakeDB{}, os.DirFS(dir), migrate.MigratorOptions{})
+	mg, err := versioned.NewMigrator(fakeDB{}, os.DirFS(dir), versioned.MigratorOptions{})
 	if err != nil || len(mg.Migrations()) != 2 || !mg.Migrations()[1].HasDown() {
 		t.Fatalf("created files do not load: %v", err)
 	}
@@ -151,12 +159,12 @@ func TestRunAuto(t *testing.T) {
 
 func TestStatusProblems(t *testing.T) {
 	t.Parallel()
-	sts := []migrate.MigrationStatus{
-		{Version: 1, Name: "a", State: migrate.StateApplied, Source: "0001_a.up.sql"},
-		{Version: 2, Name: "b", State: migrate.StateDirty, Source: "0002_b.up.sql"},
-		{Version: 3, Name: "c", State: migrate.StateDrift, Source: "0003_c.up.sql"},
-		{Version: 4, Name: "d", State: migrate.StatePending, Source: "0004_d.up.sql"},
-		{Version: 9, Name: "gone", State: migrate.StateMissing},
+	sts := []versioned.MigrationStatus{
+		{Version: 1, Name: "a", State: versioned.StateApplied, Source: "0001_a.up.sql"},
+		{Version: 2, Name: "b", State: versioned.StateDirty, Source: "0002_b.up.sql"},
+		{Version: 3, Name: "c", State: versioned.StateDrift, Source: "0003_c.up.sql"},
+		{Version: 4, Name: "d", State: versioned.StatePending, Source: "0004_d.up.sql"},
+		{Version: 9, Name: "gone", State: versioned.StateMissing},
 	}
 	got := statusProblems(sts)
 	want := []string{
@@ -180,7 +188,94 @@ func TestStatusProblems(t *testing.T) {
 	if !strings.Contains(got[1], "migrate baseline 3") {
 		t.Errorf("drift problem %q lacks the baseline hint", got[1])
 	}
-	if statusProblems(sts[:1]) != nil || statusProblems([]migrate.MigrationStatus{sts[0], sts[3]}) != nil {
+	if statusProblems(sts[:1]) != nil || statusProblems([]versioned.MigrationStatus{sts[0], sts[3]}) != nil {
 		t.Error("applied and pending versions reported as problems")
+	}
+}
+
+// TestDiffDevDatabaseFails: when the scratch server cannot be had, diff
+// says so and writes nothing.
+func TestDiffDevDatabaseFails(t *testing.T) {
+	t.Parallel()
+	type item struct {
+		ID int64 `db:"id" norm:"pk"`
+	}
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), []string{"diff", "items", "--dir", dir}, &out, &errOut, Options{
+		Auto:        Models(migrate.AutoOptions{}, item{}),
+		DevDatabase: func(context.Context) (string, func(), error) { return "", nil, errors.New("no disk") },
+	})
+	if code != ExitError || !strings.Contains(errOut.String(), "diff: start the dev database: no disk") {
+		t.Fatalf("exit %d, stderr %q; want exit 1 and the dev database's error", code, errOut.String())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("diff wrote %d file(s) without a dev database", len(entries))
+	}
+}
+
+// TestERDFromModels: erd without --dsn draws the models, byte for byte
+// what migrate.ERD makes of them, with no database.
+func TestERDFromModels(t *testing.T) {
+	t.Parallel()
+	type team struct {
+		ID   int64  `db:"id" norm:"pk,auto_increment"`
+		Name string `db:"name" norm:"unique"`
+	}
+	type member struct {
+		ID     int64 `db:"id" norm:"pk,auto_increment"`
+		TeamID int64 `db:"team_id" norm:"fk:teams(id)"`
+	}
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), []string{"erd"}, &out, &errOut,
+		Options{Auto: Models(migrate.AutoOptions{}, team{}, member{}), Getenv: func(string) string { return "" }})
+	want := "erDiagram\n" +
+		"    members {\n        bigint id PK\n        bigint team_id FK\n    }\n" +
+		"    teams {\n        bigint id PK\n        text name UK\n    }\n" +
+		"    teams ||--o{ members : \"team_id\"\n"
+	if code != ExitOK || out.String() != want {
+		t.Fatalf("erd: exit %d, stderr %q, stdout\n%s\nwant\n%s", code, errOut.String(), out.String(), want)
+	}
+	code = Run(context.Background(), []string{"erd", "extra"}, &out, &errOut, Options{})
+	if code != ExitError || !strings.Contains(errOut.String(), "erd takes no arguments") {
+		t.Errorf("erd extra: exit %d, stderr %q", code, errOut.String())
+	}
+}
+
+// TestProgressForms: an index build's sample as the terminal line and as
+// the JSON event written when stderr is not a terminal.
+func TestProgressForms(t *testing.T) {
+	t.Parallel()
+	p := versioned.Progress{Version: 3, Source: "0003_v2_online.up.sql", Command: "CREATE INDEX CONCURRENTLY",
+		Phase: "building index: scanning table", BlocksDone: 1234, BlocksTotal: 2938, Elapsed: 3200 * time.Millisecond}
+	if got, want := progressLine(p), "  3 0003_v2_online.up.sql: CREATE INDEX CONCURRENTLY, building index: scanning table 42.0% (1234/2938 blocks) 3s"; got != want {
+		t.Errorf("terminal line %q, want %q", got, want)
+	}
+	tuples := p
+	tuples.BlocksTotal, tuples.TuplesDone, tuples.TuplesTotal = 0, 50, 200
+	if got, want := progressLine(tuples), "  3 0003_v2_online.up.sql: CREATE INDEX CONCURRENTLY, building index: scanning table 25.0% (50/200 tuples) 3s"; got != want {
+		t.Errorf("terminal line %q, want %q", got, want)
+	}
+	var buf bytes.Buffer
+	show, lines := progressPrinter(&buf) // a buffer is no terminal: JSON
+	if lines != io.Writer(&buf) {
+		t.Errorf("off a terminal, the other progress lines go to the writer itself")
+	}
+	show(p)
+	want := `{"event":"index_progress","version":3,"source":"0003_v2_online.up.sql","command":"CREATE INDEX CONCURRENTLY","phase":"building index: scanning table","blocks_done":1234,"blocks_total":2938,"tuples_done":0,"tuples_total":0,"elapsed_ns":3200000000,"percent":42.00136147038802}` + "\n"
+	if buf.String() != want {
+		t.Errorf("JSON event\n%s\nwant\n%s", buf.String(), want)
+	}
+	// On a terminal: the line is rewritten in place, and the next other
+	// line erases it first.
+	var term bytes.Buffer
+	l := &liveLine{w: &term}
+	l.show(p)
+	l.show(tuples)
+	_, _ = l.Write([]byte("applied 3\n"))
+	_, _ = l.Write([]byte("done\n"))
+	wantTerm := "\r" + progressLine(p) + "\x1b[K" + "\r" + progressLine(tuples) + "\x1b[K" + "\r\x1b[K" + "applied 3\n" + "done\n"
+	if term.String() != wantTerm {
+		t.Errorf("terminal output %q, want %q", term.String(), wantTerm)
 	}
 }

@@ -32,6 +32,7 @@ const consumerGo = "1.21"
 var forbidden = map[string][]string{
 	"sqlb":    {"github.com/jackc/pgx"},
 	"observe": {"github.com/prometheus/", "go.opentelemetry.io/"},
+	"repo":    {"github.com/redis/"},
 }
 
 // runConsumer is make consumer-check: see the package comment. Every
@@ -58,6 +59,9 @@ func runConsumer(e *env, keep bool) error {
 	for _, m := range e.tree.Published() {
 		if m.Dir == "tools" {
 			continue // commands: checked through go install below
+		}
+		if m.Internal() {
+			continue // no consumer can import it: checked through the modules that require it
 		}
 		c.library(m, docGo)
 	}

@@ -4,7 +4,11 @@
 //	normctl migrate up|down|redo|status|baseline|forget|create NAME [flags]
 //
 // with --dsn (or DATABASE_URL), --dir (default migrations), --json and
-// --dry-run. Auto-migrations from Go models (plan, apply) need the models
+// --dry-run, and draws a database's schema as a Mermaid erDiagram:
+//
+//	normctl migrate erd --dsn postgres://… [--schema public,billing]
+//
+// Auto-migrations from Go models (plan, apply, diff) need the models
 // compiled in: build a cmd/migrate of your own with
 // github.com/normkit/norm/migrate/migratecmd. Run `normctl migrate -h`
 // for every flag. Exit status: 0 success, 1 failure, 2 when

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 
 	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/migrate/versioned"
 )
 
 //go:embed migrations/*.sql
@@ -26,7 +27,7 @@ type MigrationReport struct {
 	// AutoPlan is the auto-migration plan that was applied (Plan.Text).
 	AutoPlan string
 	// Files lists the SQL-file migrations applied.
-	Files []migrate.MigrationResult
+	Files []versioned.MigrationResult
 }
 
 // Migrate brings the schema up to date: the auto-migration from Models,
@@ -47,7 +48,7 @@ func Migrate(ctx context.Context, db migrate.DB) (MigrationReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	mg, err := migrate.NewMigrator(db, files, migrate.MigratorOptions{})
+	mg, err := versioned.NewMigrator(db, files, versioned.MigratorOptions{})
 	if err != nil {
 		return rep, fmt.Errorf("notes: file migrations: %w", err)
 	}

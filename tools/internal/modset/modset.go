@@ -39,6 +39,20 @@ type Module struct {
 // module proxy) at all.
 func (m *Module) Published() bool { return !unpublished[m.Dir] }
 
+// Internal reports whether the module's path has an "internal" element
+// (github.com/normkit/norm/internal, …/internal/redact): only norm's own
+// modules can import its packages, so no user program can, and it is
+// checked through the modules that require it. It is still published and
+// versioned, since they require it at released versions.
+func (m *Module) Internal() bool {
+	for _, e := range strings.Split(m.Path, "/") {
+		if e == "internal" {
+			return true
+		}
+	}
+	return false
+}
+
 // Go is the module's go directive ("1.25.0"), "" when it has none.
 func (m *Module) Go() string {
 	if m.File.Go == nil {

@@ -166,3 +166,15 @@ func TestOrder(t *testing.T) {
 		t.Errorf("order with a cycle = %v, want a cycle error", err)
 	}
 }
+
+func TestModuleInternal(t *testing.T) {
+	t.Parallel()
+	for path, want := range map[string]bool{
+		Prefix + "internal": true, Prefix + "internal/redact": true, Prefix + "sqlb": false,
+		Prefix + "observe/prom": false, Prefix + "internals": false,
+	} {
+		if got := (&Module{Path: path}).Internal(); got != want {
+			t.Errorf("Module{Path: %q}.Internal() = %v, want %v", path, got, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/normkit/norm/migrate"
+	"github.com/normkit/norm/migrate/versioned"
 )
 
 type User struct {
@@ -17,5 +18,6 @@ func main() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(len(s.Tables), "table")
+	// The runner is a package of the same module, under the same lock.
+	fmt.Println(len(s.Tables), "table, one lock:", versioned.LockKey == migrate.LockKey)
 }

@@ -1,0 +1,3 @@
+module github.com/normkit/norm/internal
+
+go 1.23
