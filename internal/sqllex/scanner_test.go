@@ -68,6 +68,10 @@ func TestScanner(t *testing.T) {
 		{"unterminated identifier", `"abc`, false, `Q!:"abc`},
 		{"backslash at end of E string", `E'\`, false, `S!:E'\`},
 		{"multibyte identifier", `été$x`, false, `W:été$x`},
+		{"empty line comment", "--\nx", false, "C:-- W:x"},
+		{"empty dollar-quoted string", `$$$$ x $a$$a$`, false, `D:$$$$ W:x D:$a$$a$`},
+		{"unterminated block comment ending in a star", `/* a *`, false, `C!:/* a *`},
+		{"unterminated block comment ending in a slash", `/* a /`, false, `C!:/* a /`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -92,8 +96,10 @@ func TestKindString(t *testing.T) {
 	if got := DollarString.String(); got != "dollar-quoted string" {
 		t.Errorf("DollarString.String() = %q", got)
 	}
-	if got := Kind(0).String(); got != "invalid kind" {
-		t.Errorf("Kind(0).String() = %q", got)
+	for _, k := range []Kind{0, Punct + 1, 255} {
+		if got := k.String(); got != "invalid kind" {
+			t.Errorf("Kind(%d).String() = %q, want invalid kind", k, got)
+		}
 	}
 }
 
