@@ -118,3 +118,16 @@ func TestScanAllocatesNothing(t *testing.T) {
 		t.Errorf("scanning allocates %v times, want 0", allocs)
 	}
 }
+
+// TestKindClasses: Literal is true for the three literal kinds only and
+// Blank for space and comments only.
+func TestKindClasses(t *testing.T) {
+	t.Parallel()
+	for k := Space; k <= Punct; k++ {
+		wantLiteral := k == String || k == DollarString || k == Number
+		wantBlank := k == Space || k == Comment
+		if k.Literal() != wantLiteral || k.Blank() != wantBlank {
+			t.Errorf("%v: Literal() = %v, Blank() = %v; want %v, %v", k, k.Literal(), k.Blank(), wantLiteral, wantBlank)
+		}
+	}
+}
