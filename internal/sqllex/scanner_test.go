@@ -68,6 +68,7 @@ func TestScanner(t *testing.T) {
 		{"unterminated identifier", `"abc`, false, `Q!:"abc`},
 		{"backslash at end of E string", `E'\`, false, `S!:E'\`},
 		{"multibyte identifier", `été$x`, false, `W:été$x`},
+		{"lone minus and slash", `a - b / c * -1`, false, `W:a p:- W:b p:/ W:c p:* p:- N:1`},
 		{"empty line comment", "--\nx", false, "C:-- W:x"},
 		{"empty dollar-quoted string", `$$$$ x $a$$a$`, false, `D:$$$$ W:x D:$a$$a$`},
 		{"unterminated block comment ending in a star", `/* a *`, false, `C!:/* a *`},
