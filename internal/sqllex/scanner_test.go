@@ -70,6 +70,7 @@ func TestScanner(t *testing.T) {
 		{"multibyte identifier", `été$x`, false, `W:été$x`},
 		{"& after a letter other than u", `a&'x' b&"y"`, false, `W:a p:& S:'x' W:b p:& Q:"y"`},
 		{"u without &", `u."y" u.'z'`, false, `W:u p:. Q:"y" W:u p:. S:'z'`},
+		{"signed exponents", `1.5e-3 2E+4 3e+x`, false, `N:1.5e-3 N:2E+4 N:3 W:e p:+ W:x`},
 		{"lone minus and slash", `a - b / c * -1`, false, `W:a p:- W:b p:/ W:c p:* p:- N:1`},
 		{"empty line comment", "--\nx", false, "C:-- W:x"},
 		{"empty dollar-quoted string", `$$$$ x $a$$a$`, false, `D:$$$$ W:x D:$a$$a$`},
