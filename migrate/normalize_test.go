@@ -148,6 +148,7 @@ func TestLexExprJoinsAdjacentOperatorCharacters(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string][]string{
 		"a>=-1":     {"a", ">=-", "1"},
+		"a+-b":      {"a", "+-", "b"},
 		"a >= - 1":  {"a", ">=", "-", "1"},
 		"x::int<>y": {"x", "::", "int", "<>", "y"},
 		"(a)||(b)":  {"(", "a", ")", "||", "(", "b", ")"},
