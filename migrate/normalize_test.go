@@ -1,6 +1,9 @@
 package migrate
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNormalizeExprMatchesCatalogStyle(t *testing.T) {
 	t.Parallel()
@@ -106,6 +109,56 @@ func TestNormalizeExprBackslashInPlainLiteral(t *testing.T) {
 	} {
 		if normalizeExpr(p[0]) == normalizeExpr(p[1]) {
 			t.Errorf("%q and %q normalise equal (%q)", p[0], p[1], normalizeExpr(p[0]))
+		}
+	}
+}
+
+// TestNormalizeExprForms pins the canonical form itself: a leading
+// operator after a space, casts of literals dropped (a quoted number cast
+// to a numeric type becoming the number), and a quoted identifier
+// unquoted only when it is a valid lower-case unquoted name.
+func TestNormalizeExprForms(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		" -1":             "-1",
+		"a >= -1":         "a>=-1",
+		"(1)::integer":    "1",
+		"'5'::numeric":    "5",
+		"'-5.5'::numeric": "-5.5",
+		"'1a'::integer":   "'1a'",
+		"'-'::integer":    "'-'",
+		"''::integer":     "''",
+		`"abc"`:           "abc",
+		`"a_1"`:           "a_1",
+		`"9a"`:            `"9a"`,
+		`""`:              `""`,
+		`"aB"`:            `"aB"`,
+		`"a-b"`:           `"a-b"`,
+	} {
+		if got := normalizeExpr(in); got != want {
+			t.Errorf("normalizeExpr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestLexExprJoinsAdjacentOperatorCharacters: operator characters next to
+// each other are one operator token; a space or another token between
+// them separates them.
+func TestLexExprJoinsAdjacentOperatorCharacters(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string][]string{
+		"a>=-1":     {"a", ">=-", "1"},
+		"a+-b":      {"a", "+-", "b"},
+		"a >= - 1":  {"a", ">=", "-", "1"},
+		"x::int<>y": {"x", "::", "int", "<>", "y"},
+		"(a)||(b)":  {"(", "a", ")", "||", "(", "b", ")"},
+	} {
+		var got []string
+		for _, tok := range lexExpr(in) {
+			got = append(got, tok.text)
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("lexExpr(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -323,3 +323,14 @@ func conformingLiteral(op byte, off bool, content []byte) string {
 	}
 	return "'" + body.String() + "'"
 }
+
+// TestNormalizeBackslashFirst: a text whose first byte is a backslash is
+// read both ways too, so a later string ending in a backslash cannot
+// unmask what follows it.
+func TestNormalizeBackslashFirst(t *testing.T) {
+	t.Parallel()
+	in := `\ SELECT 'a\', secret, 'b' FROM t`
+	if got, want := Normalize(in), `\ SELECT ?`; got != want {
+		t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+	}
+}

@@ -1,6 +1,9 @@
 package pool
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestClassifySQL(t *testing.T) {
 	t.Parallel()
@@ -132,4 +135,32 @@ func BenchmarkClassify(b *testing.B) {
 			_ = c.classify(q)
 		}
 	})
+}
+
+// TestClassifierCachesUpToMaxCachedSQL: a statement of exactly
+// maxCachedSQL bytes is cached, one byte longer is classified but not
+// kept.
+func TestClassifierCachesUpToMaxCachedSQL(t *testing.T) {
+	t.Parallel()
+	var c classifier
+	pad := func(n int) string {
+		const head = "SELECT 1 -- "
+		return head + strings.Repeat("x", n-len(head))
+	}
+	atLimit, over := pad(maxCachedSQL), pad(maxCachedSQL+1)
+	for _, q := range []string{atLimit, over} {
+		if got := c.classify(q); got != classRead {
+			t.Fatalf("classify(%d bytes) = %b, want read", len(q), got)
+		}
+	}
+	m := c.m.Load()
+	if m == nil {
+		t.Fatal("nothing cached")
+	}
+	if _, ok := (*m)[atLimit]; !ok {
+		t.Errorf("statement of maxCachedSQL (%d) bytes not cached", len(atLimit))
+	}
+	if _, ok := (*m)[over]; ok {
+		t.Errorf("statement of %d bytes cached, limit %d", len(over), maxCachedSQL)
+	}
 }

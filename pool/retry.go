@@ -76,7 +76,9 @@ func backoffCeiling(retry int, base, maxDelay time.Duration) time.Duration {
 	}
 	d := base
 	for i := 1; i < retry; i++ {
-		if d >= maxDelay/2 {
+		// d > maxDelay/2 (rounded down) exactly when 2d > maxDelay, without
+		// computing 2d, which could overflow.
+		if d > maxDelay/2 {
 			return maxDelay
 		}
 		d *= 2

@@ -72,3 +72,20 @@ func TestNamedInsideStatement(t *testing.T) {
 		t.Fatal(names, rewritten, err)
 	}
 }
+
+// TestRawNamedSingleUseValueIsBoundAsItself: in ? mode a named parameter
+// used once is the value itself among the arguments; only a name used
+// more than once is wrapped to be bound once by an outer $ statement.
+func TestRawNamedSingleUseValueIsBoundAsItself(t *testing.T) {
+	t.Parallel()
+	_, args, err := RawNamed("a = :a AND (b = :b OR c = :b)", map[string]any{"a": 1, "b": 2}).ToSql()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(args) != 3 || !reflect.DeepEqual(args[0], 1) {
+		t.Fatalf("args = %#v, want the single-use value 1 first, unwrapped", args)
+	}
+	if _, wrapped := args[1].(*sharedArg); !wrapped {
+		t.Errorf("args[1] = %#v, want the shared value of :b", args[1])
+	}
+}

@@ -69,3 +69,29 @@ func FuzzFind(f *testing.F) {
 		}
 	})
 }
+
+// TestFindSkipsCodeOutsideTheStopSet: Find returns the same tokens as
+// Next for texts whose code holds stop bytes inside other tokens (a '.'
+// in a number) or punctuation that starts a comment only when doubled,
+// and for plain quoted tokens right after a space.
+func TestFindSkipsCodeOutsideTheStopSet(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ src, stop, want string }{
+		{"1.5 + .5 - a.b", ".", "[.]"},
+		{"x 1.5e3. y", ".", "[.]"},
+		{"a - b / c * d ?", "?", "[?]"},
+		{"a = 'x?' AND b = \"y?\" ?", "?", `['x?']["y?"][?]`},
+		{"a::b; c ?", "?", "[?]"},
+	} {
+		var b strings.Builder
+		for _, tok := range findAll(tc.src, tc.stop) {
+			b.WriteString("[" + tc.src[tok.Start:tok.End] + "]")
+		}
+		if b.String() != tc.want {
+			t.Errorf("Find(%q) in %q: got %s, want %s", tc.stop, tc.src, b.String(), tc.want)
+		}
+		if got, want := findAll(tc.src, tc.stop), findByNext(tc.src, tc.stop); len(got) != len(want) {
+			t.Errorf("Find(%q) in %q: %d tokens, Next gives %d", tc.stop, tc.src, len(got), len(want))
+		}
+	}
+}

@@ -68,6 +68,14 @@ func TestScanner(t *testing.T) {
 		{"unterminated identifier", `"abc`, false, `Q!:"abc`},
 		{"backslash at end of E string", `E'\`, false, `S!:E'\`},
 		{"multibyte identifier", `été$x`, false, `W:été$x`},
+		{"& after a letter other than u", `a&'x' b&"y"`, false, `W:a p:& S:'x' W:b p:& Q:"y"`},
+		{"u without &", `u."y" u.'z'`, false, `W:u p:. Q:"y" W:u p:. S:'z'`},
+		{"signed exponents", `1.5e-3 2E+4 3e+x`, false, `N:1.5e-3 N:2E+4 N:3 W:e p:+ W:x`},
+		{"lone minus and slash", `a - b / c * -1`, false, `W:a p:- W:b p:/ W:c p:* p:- N:1`},
+		{"empty line comment", "--\nx", false, "C:-- W:x"},
+		{"empty dollar-quoted string", `$$$$ x $a$$a$`, false, `D:$$$$ W:x D:$a$$a$`},
+		{"unterminated block comment ending in a star", `/* a *`, false, `C!:/* a *`},
+		{"unterminated block comment ending in a slash", `/* a /`, false, `C!:/* a /`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -92,8 +100,10 @@ func TestKindString(t *testing.T) {
 	if got := DollarString.String(); got != "dollar-quoted string" {
 		t.Errorf("DollarString.String() = %q", got)
 	}
-	if got := Kind(0).String(); got != "invalid kind" {
-		t.Errorf("Kind(0).String() = %q", got)
+	for _, k := range []Kind{0, Punct + 1, 255} {
+		if got := k.String(); got != "invalid kind" {
+			t.Errorf("Kind(%d).String() = %q, want invalid kind", k, got)
+		}
 	}
 }
 
@@ -110,5 +120,18 @@ func TestScanAllocatesNothing(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("scanning allocates %v times, want 0", allocs)
+	}
+}
+
+// TestKindClasses: Literal is true for the three literal kinds only and
+// Blank for space and comments only.
+func TestKindClasses(t *testing.T) {
+	t.Parallel()
+	for k := Space; k <= Punct; k++ {
+		wantLiteral := k == String || k == DollarString || k == Number
+		wantBlank := k == Space || k == Comment
+		if k.Literal() != wantLiteral || k.Blank() != wantBlank {
+			t.Errorf("%v: Literal() = %v, Blank() = %v; want %v, %v", k, k.Literal(), k.Blank(), wantLiteral, wantBlank)
+		}
 	}
 }
