@@ -207,3 +207,31 @@ func TestKeepFilesPutsBackChangedFiles(t *testing.T) {
 		t.Errorf("a file missing before was created: %v", err)
 	}
 }
+
+func TestStringConcatsAreNotViable(t *testing.T) {
+	t.Parallel()
+	src := "package p\n\nfunc f(a, b string, n int) (string, int) {\n\treturn \"x\" + a + b, n + 1\n}\n\nvar s = (a() + \"y\")\n\nfunc a() string { return \"\" }\n"
+	file := filepath.Join(t.TempDir(), "p.go")
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mk := func(line, col int, mutator, status string) mutant {
+		return mutant{Key: mutantKey{File: "p.go", Line: line, Column: col, Mutator: mutator}, Status: status}
+	}
+	ms := []mutant{
+		mk(4, 13, "ARITHMETIC_BASE", "KILLED"),      // "x" + a
+		mk(4, 17, "ARITHMETIC_BASE", "KILLED"),      // ... + b: the chain holds "x"
+		mk(4, 24, "ARITHMETIC_BASE", "KILLED"),      // n + 1: numbers
+		mk(7, 14, "ARITHMETIC_BASE", "NOT COVERED"), // package level, in parentheses
+		mk(4, 13, "CONDITIONALS_NEGATION", "KILLED"),
+	}
+	if err := markUnviable(ms, func(string) (map[[2]int]bool, error) { return stringConcats(file) }); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"NOT VIABLE", "NOT VIABLE", "KILLED", "NOT VIABLE", "KILLED"}
+	for i, m := range ms {
+		if m.Status != want[i] {
+			t.Errorf("%s: %s, want %s", m.Key, m.Status, want[i])
+		}
+	}
+}
