@@ -3,7 +3,8 @@
 //
 //	mutate [-root ..] [-files .mutate/files.txt] [-ignore .mutate/ignore.txt]
 //	       [-gremlins bin/gremlins] [-out .cache/mutate] [-workers 1]
-//	       [-timeout-coefficient 30] [-min 90] [-only pool,sqlb] [-report] [-dry-run]
+//	       [-timeout-coefficient 30] [-recheck-timeout 2m] [-min 90]
+//	       [-only pool,sqlb] [-report] [-recheck] [-dry-run]
 //
 // Files are grouped by package; gremlins runs once a package, with only
 // that package's own unit tests (not the whole module, not e2e) and only
@@ -17,10 +18,15 @@
 // does not compile is left out). .mutate/ignore.txt is the reviewed list
 // of the others, each with a reason: "equivalent:" ones (no test can
 // tell them from the code) leave the count; "killed:" ones were seen
-// killed by hand where gremlins cannot tell (a timeout, or a case clause,
-// which gremlins' coverage never reaches) and count as killed, in the
-// "by hand" column. A timed-out mutant not in the list counts as not
-// killed: on a busy machine a slow run is no evidence. mutate exits 1
+// killed by hand where neither gremlins nor mutate's own run can tell,
+// and count as killed, in the "by hand" column.
+//
+// gremlins' timeouts are no evidence (on a busy machine a live mutant's
+// compile can run past them), and it never runs a mutant in a case
+// clause. So mutate tests every timed-out or not covered mutant again
+// itself, through go's -overlay with go test -timeout (recheck.go):
+// killed there, it counts as killed in the "rechecked" column; passing,
+// as lived. The verdicts are kept beside gremlins' output. mutate exits 1
 // when a file scores under -min, a listed file is missing, an
 // equivalent mutant was killed (the entry is wrong) or a gremlins run
 // failed.
@@ -30,7 +36,8 @@
 // concatenations turned into - to the not viable column (viable.go).
 //
 // -report prints the table again from the JSON files of the last run
-// without running anything. make mutate runs the command (see README.md).
+// without running anything; -recheck tests the last run's timed-out and
+// not covered mutants again without running gremlins. make mutate runs the command (see README.md).
 package main
 
 import (
@@ -62,7 +69,8 @@ type options struct {
 	workers, coefficient               int
 	min                                float64
 	only                               string
-	reportOnly, dryRun                 bool
+	reportOnly, dryRun, recheck        bool
+	recheckTimeout                     time.Duration
 }
 
 // run is main with an exit code, so deferred calls run before the exit.
@@ -78,6 +86,8 @@ func run() int {
 	flag.Float64Var(&o.min, "min", 90, "lowest score (percent) a file may have")
 	flag.StringVar(&o.only, "only", "", "comma-separated package directories (\"pool,sqlb\") to run; the others are left out of the table")
 	flag.BoolVar(&o.reportOnly, "report", false, "print the table from the last run's output without running gremlins")
+	flag.BoolVar(&o.recheck, "recheck", false, "test the last run's timed-out and not covered mutants again without running gremlins")
+	flag.DurationVar(&o.recheckTimeout, "recheck-timeout", 2*time.Minute, "go test -timeout when a mutant is tested again (the tests' run, not the compile)")
 	flag.BoolVar(&o.dryRun, "dry-run", false, "find the mutants (gremlins --dry-run) without testing them; the table counts them not covered")
 	flag.Parse()
 
@@ -160,11 +170,17 @@ func mutate(ctx context.Context, o options) (bool, error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return false, err
 	}
+	tmp, err := os.MkdirTemp("", "mutate-recheck-")
+	if err != nil {
+		return false, err
+	}
+	defer os.RemoveAll(tmp)
+	rc := rechecker{tree: tree, timeout: o.recheckTimeout, tmp: tmp}
 	ok := true
 	var mutants []mutant
 	for _, dir := range dirs {
 		jsonPath := filepath.Join(out, strings.ReplaceAll(dir, "/", "_")+".json")
-		if !o.reportOnly {
+		if !o.reportOnly && !o.recheck {
 			start := time.Now()
 			fmt.Fprintf(os.Stderr, "== mutate: %s (%s)\n", dir, strings.Join(byDir[dir], " "))
 			if err := runGremlins(ctx, o, tree, dir, byDir[dir], jsonPath); err != nil {
@@ -190,6 +206,16 @@ func mutate(ctx context.Context, o options) (bool, error) {
 		}
 		if err := markUnviable(ms, func(file string) (map[[2]int]bool, error) { return stringConcats(abs(file)) }); err != nil {
 			return false, err
+		}
+		switch {
+		case o.dryRun: // nothing was tested
+		case o.reportOnly:
+			err = loadRechecks(ms, recheckFile(jsonPath))
+		default:
+			err = recheckAll(ctx, rc, ms, recheckFile(jsonPath))
+		}
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", dir, err)
 		}
 		mutants = append(mutants, ms...)
 	}

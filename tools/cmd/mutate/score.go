@@ -25,6 +25,10 @@ type gremlinsOutput struct {
 type mutant struct {
 	Key    mutantKey
 	Status string // gremlins' status: KILLED, LIVED, TIMED OUT, NOT COVERED, NOT VIABLE, SKIPPED
+	// Recheck is gremlins' status when mutate tested the mutant again
+	// (recheck.go), Status then being that run's verdict; Detail says why.
+	Recheck string
+	Detail  string
 }
 
 // parseGremlins reads gremlins' JSON output of a run on directory dir
@@ -53,6 +57,7 @@ type fileScore struct {
 	TimedOut   int // not ignored
 	NotCovered int // not ignored
 	NotViable  int // mutants that do not compile: not counted
+	Rechecked  int // of Killed: timed out or not covered in gremlins' run, killed when mutate tested them again
 	ByHand     int // of Killed: not killed by gremlins, seen killed by hand (ignore list's killed:)
 	Ignored    int // not killed, and equivalent by the ignore list
 	Missing    bool
@@ -60,7 +65,8 @@ type fileScore struct {
 
 // viable is the denominator of the score: every mutant that compiled,
 // less the reviewed equivalent ones. A timed-out mutant counts as not
-// killed: on a busy machine a slow run is not evidence of a kill.
+// killed (on a busy machine a slow run is not evidence of a kill) until
+// mutate's own test run of it (recheck.go) kills it.
 func (s fileScore) viable() int { return s.Killed + s.Lived + s.TimedOut + s.NotCovered }
 
 // Score is killed / (viable − ignored) in percent; 100 when nothing is viable.
@@ -115,6 +121,9 @@ func score(files []string, missing map[string]bool, ms []mutant, ignore []ignore
 		switch m.Status {
 		case "KILLED":
 			row.Killed++
+			if m.Recheck != "" {
+				row.Rechecked++
+			}
 			if ignored {
 				used[m.Key] = true
 				if e.Kind == "killed" {
@@ -169,7 +178,7 @@ func (rep report) print(w io.Writer, minScore float64) (below []string) {
 	for _, r := range rep.Rows {
 		width = max(width, len(r.File))
 	}
-	fmt.Fprintf(w, "%-*s %7s %8s %6s %9s %11s %10s %10s %7s\n", width, "file", "killed", "by hand", "lived", "timed out", "not covered", "not viable", "equivalent", "score")
+	fmt.Fprintf(w, "%-*s %7s %9s %8s %6s %9s %11s %10s %10s %7s\n", width, "file", "killed", "rechecked", "by hand", "lived", "timed out", "not covered", "not viable", "equivalent", "score")
 	var total fileScore
 	for _, r := range rep.Rows {
 		if r.Missing {
@@ -182,19 +191,24 @@ func (rep report) print(w io.Writer, minScore float64) (below []string) {
 			mark = fmt.Sprintf("  < %g %%", minScore)
 			below = append(below, r.File)
 		}
-		fmt.Fprintf(w, "%-*s %7d %8d %6d %9d %11d %10d %10d %6.1f%%%s\n", width, r.File, r.Killed, r.ByHand, r.Lived, r.TimedOut, r.NotCovered, r.NotViable, r.Ignored, r.Score(), mark)
+		fmt.Fprintf(w, "%-*s %7d %9d %8d %6d %9d %11d %10d %10d %6.1f%%%s\n", width, r.File, r.Killed, r.Rechecked, r.ByHand, r.Lived, r.TimedOut, r.NotCovered, r.NotViable, r.Ignored, r.Score(), mark)
 		total.Killed += r.Killed
 		total.Lived += r.Lived
 		total.TimedOut += r.TimedOut
 		total.NotCovered += r.NotCovered
 		total.NotViable += r.NotViable
+		total.Rechecked += r.Rechecked
 		total.ByHand += r.ByHand
 		total.Ignored += r.Ignored
 	}
-	fmt.Fprintf(w, "%-*s %7d %8d %6d %9d %11d %10d %10d %6.1f%%\n", width, "total", total.Killed, total.ByHand, total.Lived, total.TimedOut, total.NotCovered, total.NotViable, total.Ignored, total.Score())
+	fmt.Fprintf(w, "%-*s %7d %9d %8d %6d %9d %11d %10d %10d %6.1f%%\n", width, "total", total.Killed, total.Rechecked, total.ByHand, total.Lived, total.TimedOut, total.NotCovered, total.NotViable, total.Ignored, total.Score())
 	if len(rep.Survivors) > 0 {
 		fmt.Fprintf(w, "\nnot killed (add a test that fails on it, or an entry with a reason to .mutate/ignore.txt):\n")
 		for _, m := range rep.Survivors {
+			if m.Recheck != "" {
+				fmt.Fprintf(w, "  %s  %s (%s in gremlins' run, tested again)\n", m.Key, m.Status, m.Recheck)
+				continue
+			}
 			fmt.Fprintf(w, "  %s  %s\n", m.Key, m.Status)
 		}
 	}
