@@ -3,7 +3,7 @@
 //
 //	mutate [-root ..] [-files .mutate/files.txt] [-ignore .mutate/ignore.txt]
 //	       [-gremlins bin/gremlins] [-out .cache/mutate] [-workers 1]
-//	       [-timeout-coefficient 30] [-recheck-timeout 2m] [-min 90]
+//	       [-timeout-coefficient 3] [-recheck-timeout 1m] [-min 90]
 //	       [-only pool,sqlb] [-report] [-recheck] [-dry-run]
 //
 // Files are grouped by package; gremlins runs once a package, with only
@@ -82,12 +82,12 @@ func run() int {
 	flag.StringVar(&o.gremlins, "gremlins", "bin/gremlins", "gremlins binary, relative to the root")
 	flag.StringVar(&o.out, "out", ".cache/mutate", "directory for gremlins' JSON output and logs, relative to the root")
 	flag.IntVar(&o.workers, "workers", 1, "mutants tested at once")
-	flag.IntVar(&o.coefficient, "timeout-coefficient", 30, "a mutant's test run times out after this many times the coverage run")
+	flag.IntVar(&o.coefficient, "timeout-coefficient", 3, "a mutant's test run times out after this many times the coverage run")
 	flag.Float64Var(&o.min, "min", 90, "lowest score (percent) a file may have")
 	flag.StringVar(&o.only, "only", "", "comma-separated package directories (\"pool,sqlb\") to run; the others are left out of the table")
 	flag.BoolVar(&o.reportOnly, "report", false, "print the table from the last run's output without running gremlins")
 	flag.BoolVar(&o.recheck, "recheck", false, "test the last run's timed-out and not covered mutants again without running gremlins")
-	flag.DurationVar(&o.recheckTimeout, "recheck-timeout", 2*time.Minute, "go test -timeout when a mutant is tested again (the tests' run, not the compile)")
+	flag.DurationVar(&o.recheckTimeout, "recheck-timeout", time.Minute, "go test -timeout when a mutant is tested again (the tests' run, not the compile)")
 	flag.BoolVar(&o.dryRun, "dry-run", false, "find the mutants (gremlins --dry-run) without testing them; the table counts them not covered")
 	flag.Parse()
 
