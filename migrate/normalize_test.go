@@ -162,3 +162,26 @@ func TestLexExprJoinsAdjacentOperatorCharacters(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalizeExprCastEdges: only the cast of a literal goes (a quoted
+// number becomes a number only for a numeric type), the parentheses the
+// catalog puts around a cast literal go with it but no other tokens do,
+// and a cast cut short at the end of the text does not read past it.
+func TestNormalizeExprCastEdges(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"'1'::text":        "'1'",
+		"'5'::text":        "'5'",
+		"('x')::text":      "'x'",
+		"(a)::integer":     "(a)::integer",
+		"'a' || 'b'::text": "'a'||'b'",
+		"(0)::numeric + 1": "0+1",
+		"'x'::":            "'x'",
+		"'x'::t.":          "'x'.",
+		"(1)::":            "1",
+	} {
+		if got := normalizeExpr(in); got != want {
+			t.Errorf("normalizeExpr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
