@@ -112,7 +112,7 @@ func (a *AutoMigrator) runTransaction(ctx context.Context, conn *pgx.Conn) (plan
 		return plan, nil, err
 	}
 	rec = newHistoryRecord(a.opts.HistoryTable, plan)
-	if err := a.runSteps(ctx, tx, plan, true, nil); err != nil {
+	if err := a.runSteps(ctx, tx, 0, plan, true, nil); err != nil {
 		return plan, nil, err
 	}
 	if err := rec.add(ctx, tx, transactionalSteps(plan)...); err != nil {
@@ -158,14 +158,21 @@ func quoteQualified(name string) (string, error) {
 }
 
 // runSteps runs the plan's steps that are (or are not) transactional, in
-// order, calling done, when set, after each one that succeeded.
-func (a *AutoMigrator) runSteps(ctx context.Context, q Querier, plan *Plan, transactional bool, done func(Step) error) error {
+// order, calling done, when set, after each one that succeeded. pid, when
+// not 0, is the backend q runs on, whose index builds are sampled.
+func (a *AutoMigrator) runSteps(ctx context.Context, q Querier, pid uint32, plan *Plan, transactional bool, done func(Step) error) error {
 	for _, s := range plan.Steps {
 		if s.Transactional != transactional {
 			continue
 		}
 		a.opts.Progress(fmt.Sprintf("%s %s", s.Kind, s.Table))
-		if _, err := q.Exec(ctx, s.SQL); err != nil {
+		stop := func() {}
+		if pid != 0 {
+			stop = a.watchStep(ctx, pid, s)
+		}
+		_, err := q.Exec(ctx, s.SQL)
+		stop()
+		if err != nil {
 			return &StepError{Step: s, Err: err}
 		}
 		if done != nil {
@@ -205,5 +212,5 @@ func (a *AutoMigrator) applyOutsideTx(ctx context.Context, conn *pgx.Conn, rec *
 		return fmt.Errorf("migrate: set lock_timeout: %w", err)
 	}
 	defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "RESET lock_timeout") }()
-	return a.runSteps(ctx, conn, plan, false, func(s Step) error { return rec.add(ctx, conn, s) })
+	return a.runSteps(ctx, conn, conn.PgConn().PID(), plan, false, func(s Step) error { return rec.add(ctx, conn, s) })
 }

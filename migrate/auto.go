@@ -66,6 +66,18 @@ type AutoOptions struct {
 
 	// Progress, when set, receives one line per step as it runs.
 	Progress func(line string)
+
+	// OnIndexProgress, when set, receives samples of the index builds
+	// Apply runs outside a transaction (CREATE INDEX CONCURRENTLY), read
+	// every ProgressInterval from pg_stat_progress_create_index on a
+	// second connection of the pool; it is called from another goroutine,
+	// one call at a time, and must return quickly. An AutoMigrator over a
+	// single connection (NewAutoConn) reports none. Progress is best
+	// effort: a failed read stops the samples, never the migration.
+	OnIndexProgress func(IndexProgress)
+	// ProgressInterval is how often OnIndexProgress is called while an
+	// index builds. Default 1s.
+	ProgressInterval time.Duration
 }
 
 func (o AutoOptions) withDefaults() AutoOptions {
@@ -87,6 +99,7 @@ func (o AutoOptions) withDefaults() AutoOptions {
 // AutoMigrator migrates a database to the schema its models describe.
 type AutoMigrator struct {
 	db      lock.Target
+	pool    DB // db as given to NewAuto, nil for NewAutoConn: samples index builds
 	desired *Schema
 	opts    AutoOptions
 }
@@ -99,7 +112,12 @@ func NewAuto(db DB, models []any, opts AutoOptions) (*AutoMigrator, error) {
 	if db == nil {
 		return nil, fmt.Errorf("migrate: NewAuto: db is nil")
 	}
-	return newAuto(lock.OnPool(db), models, opts)
+	a, err := newAuto(lock.OnPool(db), models, opts)
+	if err != nil {
+		return nil, err
+	}
+	a.pool = db
+	return a, nil
 }
 
 // NewAutoConn is NewAuto over a single connection, which then carries

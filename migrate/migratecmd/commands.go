@@ -3,7 +3,6 @@ package migratecmd
 import (
 	"context"
 	"fmt"
-	"io"
 	"strconv"
 
 	"github.com/normkit/norm/migrate/versioned"
@@ -31,10 +30,10 @@ func (r *runner) withMigrator(ctx context.Context) (int, error) {
 		mopts.StatementTimeout = *r.cl.stmtTimeout
 	}
 	if mopts.OnProgress == nil {
-		var lines io.Writer
-		mopts.OnProgress, lines = progressPrinter(r.errOut)
+		out := newProgressOut(r.errOut)
+		mopts.OnProgress = out.file
 		if mopts.Progress == nil && !r.cl.json {
-			mopts.Progress = lines
+			mopts.Progress = out.lines()
 		}
 	}
 	if mopts.Progress == nil && !r.cl.json {
@@ -173,6 +172,11 @@ func (r *runner) auto(ctx context.Context) (int, error) {
 	}
 	var plan AutoPlan
 	if r.cl.command == "apply" && !r.cl.dryRun {
+		if m, ok := am.(autoModels); ok { // the models' own AutoMigrator: show its index builds
+			if am, err = m.withIndexProgress(newProgressOut(r.errOut).step); err != nil {
+				return ExitError, err
+			}
+		}
 		plan, err = am.Apply(ctx)
 	} else {
 		plan, err = am.Plan(ctx)

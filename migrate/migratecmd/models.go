@@ -29,7 +29,7 @@ func Models(opts migrate.AutoOptions, models ...any) func(db migrate.DB) (AutoMi
 		if err != nil {
 			return nil, err
 		}
-		return autoModels{a: a, models: models, opts: opts}, nil
+		return autoModels{a: a, db: db, models: models, opts: opts}, nil
 	}
 }
 
@@ -39,8 +39,24 @@ var errNoDatabase = errors.New("migrate: the models were given no database (Opti
 // models and options so `diff` can plan them against a scratch database.
 type autoModels struct {
 	a      *migrate.AutoMigrator
+	db     migrate.DB
 	models []any
 	opts   migrate.AutoOptions
+}
+
+// withIndexProgress returns m with fn receiving the samples of the index
+// builds Apply runs, unless the options already name a receiver.
+func (m autoModels) withIndexProgress(fn func(migrate.IndexProgress)) (autoModels, error) {
+	if m.a == nil || m.opts.OnIndexProgress != nil {
+		return m, nil
+	}
+	m.opts.OnIndexProgress = fn
+	a, err := migrate.NewAuto(m.db, m.models, m.opts)
+	if err != nil {
+		return m, err
+	}
+	m.a = a
+	return m, nil
 }
 
 func (m autoModels) Plan(ctx context.Context) (AutoPlan, error) {

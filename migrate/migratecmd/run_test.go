@@ -242,39 +242,47 @@ func TestERDFromModels(t *testing.T) {
 	}
 }
 
-// TestProgressForms: an index build's sample as the terminal line and as
-// the JSON event written when stderr is not a terminal.
+// TestProgressForms: an index build's sample, of a file and of a
+// planner step, as the terminal line and as the JSON event written when
+// stderr is not a terminal.
 func TestProgressForms(t *testing.T) {
 	t.Parallel()
 	p := versioned.Progress{Version: 3, Source: "0003_v2_online.up.sql", Command: "CREATE INDEX CONCURRENTLY",
 		Phase: "building index: scanning table", BlocksDone: 1234, BlocksTotal: 2938, Elapsed: 3200 * time.Millisecond}
-	if got, want := progressLine(p), "  3 0003_v2_online.up.sql: CREATE INDEX CONCURRENTLY, building index: scanning table 42.0% (1234/2938 blocks) 3s"; got != want {
+	if got, want := fileProgressLine(p), "  3 0003_v2_online.up.sql: CREATE INDEX CONCURRENTLY, building index: scanning table 42.0% (1234/2938 blocks) 3s"; got != want {
 		t.Errorf("terminal line %q, want %q", got, want)
 	}
 	tuples := p
 	tuples.BlocksTotal, tuples.TuplesDone, tuples.TuplesTotal = 0, 50, 200
-	if got, want := progressLine(tuples), "  3 0003_v2_online.up.sql: CREATE INDEX CONCURRENTLY, building index: scanning table 25.0% (50/200 tuples) 3s"; got != want {
+	if got, want := fileProgressLine(tuples), "  3 0003_v2_online.up.sql: CREATE INDEX CONCURRENTLY, building index: scanning table 25.0% (50/200 tuples) 3s"; got != want {
+		t.Errorf("terminal line %q, want %q", got, want)
+	}
+	sp := migrate.IndexProgress{Kind: migrate.CreateIndex, Table: "public.big", Command: "CREATE INDEX CONCURRENTLY",
+		Phase: "waiting for old snapshots", Elapsed: 1400 * time.Millisecond}
+	if got, want := stepProgressLine(sp), "  "+string(migrate.CreateIndex)+" public.big: CREATE INDEX CONCURRENTLY, waiting for old snapshots 1s"; got != want {
 		t.Errorf("terminal line %q, want %q", got, want)
 	}
 	var buf bytes.Buffer
-	show, lines := progressPrinter(&buf) // a buffer is no terminal: JSON
-	if lines != io.Writer(&buf) {
+	out := newProgressOut(&buf) // a buffer is no terminal: JSON
+	if out.lines() != io.Writer(&buf) {
 		t.Errorf("off a terminal, the other progress lines go to the writer itself")
 	}
-	show(p)
-	want := `{"event":"index_progress","version":3,"source":"0003_v2_online.up.sql","command":"CREATE INDEX CONCURRENTLY","phase":"building index: scanning table","blocks_done":1234,"blocks_total":2938,"tuples_done":0,"tuples_total":0,"elapsed_ns":3200000000,"percent":42.00136147038802}` + "\n"
+	out.file(p)
+	out.step(sp)
+	want := `{"event":"index_progress","version":3,"source":"0003_v2_online.up.sql","command":"CREATE INDEX CONCURRENTLY","phase":"building index: scanning table","blocks_done":1234,"blocks_total":2938,"tuples_done":0,"tuples_total":0,"elapsed_ns":3200000000,"percent":42.00136147038802}` + "\n" +
+		`{"event":"index_progress","kind":"` + string(migrate.CreateIndex) + `","table":"public.big","command":"CREATE INDEX CONCURRENTLY","phase":"waiting for old snapshots","blocks_done":0,"blocks_total":0,"tuples_done":0,"tuples_total":0,"elapsed_ns":1400000000,"percent":-1}` + "\n"
 	if buf.String() != want {
-		t.Errorf("JSON event\n%s\nwant\n%s", buf.String(), want)
+		t.Errorf("JSON events\n%s\nwant\n%s", buf.String(), want)
 	}
 	// On a terminal: the line is rewritten in place, and the next other
 	// line erases it first.
 	var term bytes.Buffer
-	l := &liveLine{w: &term}
-	l.show(p)
-	l.show(tuples)
-	_, _ = l.Write([]byte("applied 3\n"))
-	_, _ = l.Write([]byte("done\n"))
-	wantTerm := "\r" + progressLine(p) + "\x1b[K" + "\r" + progressLine(tuples) + "\x1b[K" + "\r\x1b[K" + "applied 3\n" + "done\n"
+	tout := &progressOut{live: &liveLine{w: &term}, w: &term}
+	tout.file(p)
+	tout.step(sp)
+	_, _ = tout.lines().Write([]byte("applied 3\n"))
+	_, _ = tout.lines().Write([]byte("done\n"))
+	wantTerm := "\r" + fileProgressLine(p) + "\x1b[K" + "\r" + stepProgressLine(sp) + "\x1b[K" + "\r\x1b[K" + "applied 3\n" + "done\n"
 	if term.String() != wantTerm {
 		t.Errorf("terminal output %q, want %q", term.String(), wantTerm)
 	}
