@@ -3,7 +3,7 @@
 //
 //	mutate [-root ..] [-files .mutate/files.txt] [-ignore .mutate/ignore.txt]
 //	       [-gremlins bin/gremlins] [-out .cache/mutate] [-workers 1]
-//	       [-timeout-coefficient 3] [-recheck-timeout 1m] [-min 90]
+//	       [-timeout-coefficient 3] [-recheck-timeout 0] [-min 90]
 //	       [-only pool,sqlb] [-report] [-recheck] [-dry-run]
 //
 // Files are grouped by package; gremlins runs once a package, with only
@@ -87,7 +87,7 @@ func run() int {
 	flag.StringVar(&o.only, "only", "", "comma-separated package directories (\"pool,sqlb\") to run; the others are left out of the table")
 	flag.BoolVar(&o.reportOnly, "report", false, "print the table from the last run's output without running gremlins")
 	flag.BoolVar(&o.recheck, "recheck", false, "test the last run's timed-out and not covered mutants again without running gremlins")
-	flag.DurationVar(&o.recheckTimeout, "recheck-timeout", time.Minute, "go test -timeout when a mutant is tested again (the tests' run, not the compile)")
+	flag.DurationVar(&o.recheckTimeout, "recheck-timeout", 0, "go test -timeout when a mutant is tested again (the tests' run, not the compile); 0: 20 times the package's unmutated run, at least 15s")
 	flag.BoolVar(&o.dryRun, "dry-run", false, "find the mutants (gremlins --dry-run) without testing them; the table counts them not covered")
 	flag.Parse()
 
@@ -175,7 +175,7 @@ func mutate(ctx context.Context, o options) (bool, error) {
 		return false, err
 	}
 	defer os.RemoveAll(tmp)
-	rc := rechecker{tree: tree, timeout: o.recheckTimeout, tmp: tmp}
+	rc := rechecker{tree: tree, timeout: o.recheckTimeout, floor: 15 * time.Second, tmp: tmp, derived: map[string]time.Duration{}}
 	ok := true
 	var mutants []mutant
 	for _, dir := range dirs {

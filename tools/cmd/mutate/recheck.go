@@ -27,7 +27,8 @@ import (
 // every timed-out and not-covered mutant again itself: it applies the
 // mutant to the file through go's -overlay (the tree is not touched) and
 // runs the package's tests with go test's own -timeout, which counts the
-// test binary's run only, not the compile. A run that fails, or hangs
+// test binary's run only, not the compile, and is set from the
+// unmutated tests' own run time. A run that fails, or hangs
 // past the timeout, kills the mutant; one that passes leaves it lived.
 
 // mutations is what gremlins v0.6.0 turns each token into, for the
@@ -118,9 +119,47 @@ func firstLine(b []byte) string {
 
 // rechecker tests mutants again, one at a time, with go test.
 type rechecker struct {
-	tree    *modset.Tree
-	timeout time.Duration // go test -timeout
-	tmp     string        // scratch directory for the mutated file and the overlay
+	tree *modset.Tree
+	// timeout is go test's -timeout; 0 derives it from each package's
+	// own test run (packageTimeout).
+	timeout time.Duration
+	// floor is the least a derived timeout adds to the unmutated run
+	// (a loaded machine stretches a run).
+	floor   time.Duration
+	tmp     string                   // scratch directory for the mutated file and the overlay
+	derived map[string]time.Duration // package directory → derived timeout
+}
+
+// packageTimeout returns the -timeout for the tests of package directory
+// rel of module m: the fixed one, or 20 times (at least floor more than)
+// the unmutated tests' run, measured once after a build that fills the
+// cache. Most mutants that time out loop forever; a limit near the real
+// run time finds them in seconds rather than minutes.
+func (r rechecker) packageTimeout(ctx context.Context, m *modset.Module, rel string) (time.Duration, error) {
+	if r.timeout > 0 {
+		return r.timeout, nil
+	}
+	if d, ok := r.derived[m.AbsDir+"|"+rel]; ok {
+		return d, nil
+	}
+	run := func(args ...string) error {
+		cmd := exec.CommandContext(ctx, "go", append([]string{"test", "-count=1"}, append(args, rel)...)...)
+		cmd.Dir = m.AbsDir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("the unmutated tests of %s fail: %w\n%s", rel, err, out)
+		}
+		return nil
+	}
+	if err := run("-run", "^$"); err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	if err := run(); err != nil {
+		return 0, err
+	}
+	d := max(20*time.Since(start), time.Since(start)+r.floor).Round(time.Second)
+	r.derived[m.AbsDir+"|"+rel] = d
+	return d, nil
 }
 
 // run applies k (a file relative to the repository root) through an
@@ -157,7 +196,12 @@ func (r rechecker) run(ctx context.Context, k mutantKey) (verdict, error) {
 	if err != nil {
 		return verdict{}, err
 	}
-	cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-timeout", r.timeout.String(), "-overlay", ovlPath, "./"+filepath.ToSlash(rel))
+	pkg := "./" + filepath.ToSlash(rel)
+	timeout, err := r.packageTimeout(ctx, m, pkg)
+	if err != nil {
+		return verdict{}, err
+	}
+	cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-timeout", timeout.String(), "-overlay", ovlPath, pkg)
 	cmd.Dir = m.AbsDir
 	out, runErr := cmd.CombinedOutput()
 	if ctx.Err() != nil {

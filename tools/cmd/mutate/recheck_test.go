@@ -115,7 +115,8 @@ func TestRecheckRunsTheMutantsTests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := rechecker{tree: tree, timeout: 5 * time.Second, tmp: t.TempDir()}
+	// The timeout is derived from the unmutated run, a few seconds here.
+	r := rechecker{tree: tree, floor: 3 * time.Second, tmp: t.TempDir(), derived: map[string]time.Duration{}}
 	for _, tt := range []struct {
 		k      mutantKey
 		status string
