@@ -175,6 +175,7 @@ func mutate(ctx context.Context, o options) (bool, error) {
 		return false, err
 	}
 	defer os.RemoveAll(tmp)
+	ge := &gremlinsEnv{tree: tree, cache: out}
 	rc := rechecker{tree: tree, timeout: o.recheckTimeout, floor: 15 * time.Second, tmp: tmp, derived: map[string]time.Duration{}}
 	ok := true
 	var mutants []mutant
@@ -183,7 +184,7 @@ func mutate(ctx context.Context, o options) (bool, error) {
 		if !o.reportOnly && !o.recheck {
 			start := time.Now()
 			fmt.Fprintf(os.Stderr, "== mutate: %s (%s)\n", dir, strings.Join(byDir[dir], " "))
-			if err := runGremlins(ctx, o, tree, dir, byDir[dir], jsonPath); err != nil {
+			if err := runGremlins(ctx, o, ge, dir, byDir[dir], jsonPath); err != nil {
 				fmt.Fprintf(os.Stderr, "mutate: %s: %v\n", dir, err)
 				ok = false
 				if ctx.Err() != nil {
@@ -228,7 +229,8 @@ func mutate(ctx context.Context, o options) (bool, error) {
 // runGremlins runs gremlins on one package directory (relative to the
 // root) with every .go file under it excluded except keep, writing its
 // JSON output to jsonPath and its log beside it.
-func runGremlins(ctx context.Context, o options, tree *modset.Tree, dir string, keep []string, jsonPath string) error {
+func runGremlins(ctx context.Context, o options, ge *gremlinsEnv, dir string, keep []string, jsonPath string) error {
+	tree := ge.tree
 	m := moduleOf(tree, dir)
 	if m == nil {
 		return fmt.Errorf("no module of go.work holds %s", dir)
@@ -238,7 +240,7 @@ func runGremlins(ctx context.Context, o options, tree *modset.Tree, dir string, 
 	if err != nil {
 		return err
 	}
-	env, err := goEnv(ctx, tree, m, filepath.Dir(jsonPath))
+	env, err := ge.vars(ctx, m)
 	if err != nil {
 		return err
 	}
