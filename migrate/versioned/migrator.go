@@ -288,15 +288,13 @@ func (mg *Migrator) applyUp(ctx context.Context, m *Migration) (MigrationResult,
 	return resultOf(m, DirectionUp, took), true, nil
 }
 
-func (mg *Migrator) runUp(ctx context.Context, q querier, m *Migration) error {
+// runUp runs m's up in tx (a no-transaction file runs elsewhere, on the
+// connection itself; a Go migration always runs in a transaction).
+func (mg *Migrator) runUp(ctx context.Context, tx pgx.Tx, m *Migration) error {
 	if m.Kind == KindGo {
-		tx, ok := q.(pgx.Tx)
-		if !ok {
-			return fmt.Errorf("migrate: %s needs a transaction", m.Source())
-		}
 		return goErr(m, DirectionUp, m.goUp(ctx, tx))
 	}
-	return execScript(ctx, q, m, m.up, DirectionUp)
+	return execScript(ctx, tx, m, m.up, DirectionUp)
 }
 
 func (mg *Migrator) progress(format string, args ...any) {
