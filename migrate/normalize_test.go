@@ -179,6 +179,8 @@ func TestNormalizeExprCastEdges(t *testing.T) {
 		"'x'::":            "'x'",
 		"'x'::t.":          "'x'.",
 		"(1)::":            "1",
+		"f(-'1'::integer)": "f(-1)",
+		"g(- 'x'::text)":   "g(-'x')",
 	} {
 		if got := normalizeExpr(in); got != want {
 			t.Errorf("normalizeExpr(%q) = %q, want %q", in, got, want)
