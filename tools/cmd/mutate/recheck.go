@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
 	"go/scanner"
 	"go/token"
 	"io/fs"
@@ -73,16 +75,58 @@ func applyMutant(src []byte, k mutantKey) ([]byte, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s: %q there is not a token the mutator changes (the code moved?)", k, tok)
 		}
-		off := file.Offset(pos)
-		out := make([]byte, 0, len(src)+4)
-		out = append(out, src[:off]...)
-		out = append(out, to.String()...)
-		return append(out, src[off+len(tok.String()):]...), nil
+		off, n := file.Offset(pos), len(tok.String())
+		start, end := off, off+n // what the mutated expression spans
+		paren := k.Mutator == "INVERT_LOGICAL"
+		if paren {
+			var err error
+			if start, end, err = binaryExprAt(src, off); err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+		}
+		var out bytes.Buffer
+		out.Write(src[:start])
+		if paren {
+			out.WriteByte('(')
+		}
+		out.Write(src[start:off])
+		out.WriteString(to.String())
+		out.Write(src[off+n : end])
+		if paren {
+			out.WriteByte(')')
+		}
+		out.Write(src[end:])
+		return out.Bytes(), nil
 	}
 	if scanErr != nil {
 		return nil, fmt.Errorf("%s: %w", k, scanErr)
 	}
 	return nil, fmt.Errorf("%s: no token at that position (the code moved?)", k)
+}
+
+// binaryExprAt returns the byte span of the binary expression of src
+// whose operator is at offset off. gremlins mutates the syntax tree, so
+// && turned into || keeps its operands: in a && b && c, the first && is
+// (a && b) && c and its mutant (a || b) && c, while the text a || b && c
+// would read a || (b && c). Parenthesising the mutated expression keeps
+// the tree's grouping.
+func binaryExprAt(src []byte, off int) (start, end int, err error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", src, parser.SkipObjectResolution)
+	if err != nil {
+		return 0, 0, err
+	}
+	found := false
+	ast.Inspect(f, func(n ast.Node) bool {
+		if b, ok := n.(*ast.BinaryExpr); ok && !found && fset.Position(b.OpPos).Offset == off {
+			start, end, found = fset.Position(b.Pos()).Offset, fset.Position(b.End()).Offset, true
+		}
+		return !found
+	})
+	if !found {
+		return 0, 0, errors.New("no binary expression has its operator there")
+	}
+	return start, end, nil
 }
 
 // verdict is the outcome of testing one mutant again.

@@ -24,7 +24,7 @@ func TestApplyMutantReplacesTheTokenAtThePosition(t *testing.T) {
 		{4, 16, "CONDITIONALS_NEGATION", "for i := 0; i >= a; i++ {"},
 		{4, 22, "INCREMENT_DECREMENT", "for i := 0; i < a; i-- {"},
 		{5, 8, "CONDITIONALS_NEGATION", "if a != b && b >= -1 {"},
-		{5, 13, "INVERT_LOGICAL", "if a == b || b >= -1 {"},
+		{5, 13, "INVERT_LOGICAL", "if (a == b || b >= -1) {"},
 		{5, 18, "CONDITIONALS_BOUNDARY", "if a == b && b > -1 {"},
 		{5, 21, "INVERT_NEGATIVES", "if a == b && b >= +1 {"},
 		{6, 4, "INVERT_LOOPCTRL", "continue"},
@@ -45,6 +45,28 @@ func TestApplyMutantReplacesTheTokenAtThePosition(t *testing.T) {
 		lines[tt.line-1] = strings.Split(src, "\n")[tt.line-1]
 		if strings.Join(lines, "\n") != src {
 			t.Errorf("%s changed more than its line", k)
+		}
+	}
+}
+
+// TestApplyMutantKeepsTheTreesGrouping: gremlins turns the first && of a
+// && b && c into || within its own operands, (a || b) && c.
+func TestApplyMutantKeepsTheTreesGrouping(t *testing.T) {
+	t.Parallel()
+	src := "package p\n\nvar v = a && b && c || d\n"
+	for col, want := range map[int]string{
+		11: "var v = (a || b) && c || d", // the tree is ((a && b) && c) || d
+		16: "var v = (a && b || c) || d",
+		21: "var v = (a && b && c && d)",
+	} {
+		k := mutantKey{File: "p.go", Line: 3, Column: col, Mutator: "INVERT_LOGICAL"}
+		got, err := applyMutant([]byte(src), k)
+		if err != nil {
+			t.Errorf("%s: %v", k, err)
+			continue
+		}
+		if line := strings.Split(string(got), "\n")[2]; line != want {
+			t.Errorf("%s: %q, want %q", k, line, want)
 		}
 	}
 }
