@@ -181,6 +181,21 @@ func TestNormalizeExprCastEdges(t *testing.T) {
 		"(1)::":            "1",
 		"f(-'1'::integer)": "f(-1)",
 		"g(- 'x'::text)":   "g(-'x')",
+		"('a' b::int":      "('a' b::int",
+		// Type names with modifiers, arrays and qualifiers, some cut short.
+		"'a'::character varying(10)": "'a'",
+		"'1.5'::numeric(10,2)":       "1.5",
+		"'90'::integer":              "90",
+		"'x'::t[":                    "'x'[",
+		"'x'::t. 5":                  "'x'.5",
+		`'x'::"T". 5`:                "'x'.5",
+		"'x'::t(1":                   "'x'",
+		// Parentheses: only a balanced pair around everything goes.
+		"()":   "",
+		"((a)": "((a)",
+		// Quoted identifiers of the characters at the edges of each range.
+		`"za09"`: "za09",
+		`"0a"`:   `"0a"`,
 	} {
 		if got := normalizeExpr(in); got != want {
 			t.Errorf("normalizeExpr(%q) = %q, want %q", in, got, want)
