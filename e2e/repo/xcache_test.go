@@ -80,7 +80,12 @@ func newInstance(t *testing.T, d *pgtest.Database, name string, o instanceOpts) 
 }
 
 // evicted records a notification applied by the instance's listener.
+// The test hook is read first: a waitSeen that this notification ends
+// may install a hook, which must see only later notifications.
 func (in *instance) evicted(keys []string) {
+	in.onEvictM.Lock()
+	fn := in.onEvict
+	in.onEvictM.Unlock()
 	now := time.Now()
 	in.mu.Lock()
 	if keys == nil {
@@ -96,9 +101,6 @@ func (in *instance) evicted(keys []string) {
 	for _, w := range ws {
 		close(w)
 	}
-	in.onEvictM.Lock()
-	fn := in.onEvict
-	in.onEvictM.Unlock()
 	if fn != nil {
 		fn(keys)
 	}
