@@ -36,8 +36,9 @@
 // concatenations turned into - to the not viable column (viable.go).
 //
 // -report prints the table again from the JSON files of the last run
-// without running anything; -recheck tests the last run's timed-out and
-// not covered mutants again without running gremlins. make mutate runs the command (see README.md).
+// without running anything; -recheck tests the last run's timed-out, not
+// covered and lived mutants again without running gremlins (after tests
+// were added for the survivors). make mutate runs the command (see README.md).
 package main
 
 import (
@@ -86,7 +87,7 @@ func run() int {
 	flag.Float64Var(&o.min, "min", 90, "lowest score (percent) a file may have")
 	flag.StringVar(&o.only, "only", "", "comma-separated package directories (\"pool,sqlb\") to run; the others are left out of the table")
 	flag.BoolVar(&o.reportOnly, "report", false, "print the table from the last run's output without running gremlins")
-	flag.BoolVar(&o.recheck, "recheck", false, "test the last run's timed-out and not covered mutants again without running gremlins")
+	flag.BoolVar(&o.recheck, "recheck", false, "test the last run's timed-out, not covered and lived mutants again (after adding tests) without running gremlins")
 	flag.DurationVar(&o.recheckTimeout, "recheck-timeout", 0, "go test -timeout when a mutant is tested again (the tests' run, not the compile); 0: 20 times the package's unmutated run, at least 15s")
 	flag.BoolVar(&o.dryRun, "dry-run", false, "find the mutants (gremlins --dry-run) without testing them; the table counts them not covered")
 	flag.Parse()
@@ -213,7 +214,7 @@ func mutate(ctx context.Context, o options) (bool, error) {
 		case o.reportOnly:
 			err = loadRechecks(ms, recheckFile(jsonPath))
 		default:
-			err = recheckAll(ctx, rc, ms, recheckFile(jsonPath))
+			err = recheckAll(ctx, rc, ms, recheckFile(jsonPath), o.recheck)
 		}
 		if err != nil {
 			return false, fmt.Errorf("%s: %w", dir, err)

@@ -264,12 +264,20 @@ func recheckFile(jsonPath string) string {
 	return strings.TrimSuffix(jsonPath, ".json") + ".recheck.json"
 }
 
-// recheckAll tests again the mutants of ms that gremlins reported timed
-// out or not covered, writes the verdicts to path and applies them to ms.
-func recheckAll(ctx context.Context, r rechecker, ms []mutant, path string) error {
+// retestable reports whether a mutant of gremlins' status is tested again:
+// timed out or not covered, and with lived too (after tests were added,
+// -recheck tests the survivors of the last run without running gremlins
+// again).
+func retestable(status string, lived bool) bool {
+	return status == "TIMED OUT" || status == "NOT COVERED" || lived && status == "LIVED"
+}
+
+// recheckAll tests again the mutants of ms that are retestable, writes
+// the verdicts to path and applies them to ms.
+func recheckAll(ctx context.Context, r rechecker, ms []mutant, path string, lived bool) error {
 	verdicts := map[string]verdict{}
 	for i, m := range ms {
-		if m.Status != "TIMED OUT" && m.Status != "NOT COVERED" {
+		if !retestable(m.Status, lived) {
 			continue
 		}
 		v, err := r.run(ctx, m.Key)
@@ -301,7 +309,7 @@ func loadRechecks(ms []mutant, path string) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	for i, m := range ms {
-		if v, ok := verdicts[m.Key.String()]; ok && (m.Status == "TIMED OUT" || m.Status == "NOT COVERED") {
+		if v, ok := verdicts[m.Key.String()]; ok && retestable(m.Status, true) {
 			ms[i] = m.rechecked(v)
 		}
 	}

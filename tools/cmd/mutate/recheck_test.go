@@ -161,6 +161,22 @@ func TestRecheckRunsTheMutantsTests(t *testing.T) {
 	}
 }
 
+func TestRetestable(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		status string
+		lived  bool
+		want   bool
+	}{
+		{"TIMED OUT", false, true}, {"NOT COVERED", false, true}, {"LIVED", false, false},
+		{"LIVED", true, true}, {"KILLED", true, false}, {"NOT VIABLE", true, false},
+	} {
+		if got := retestable(tt.status, tt.lived); got != tt.want {
+			t.Errorf("retestable(%q, lived %v) = %v, want %v", tt.status, tt.lived, got, tt.want)
+		}
+	}
+}
+
 func TestRechecksAreKeptAndScored(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "pool.recheck.json")
