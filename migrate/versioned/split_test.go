@@ -314,3 +314,45 @@ func TestFileParseScriptFollowsConformingStrings(t *testing.T) {
 		t.Fatalf("script = %+v, want two statements and no directive", sc)
 	}
 }
+
+// TestConformingStringsForms reads the setting from one statement's
+// tokens: only the forms the server accepts give a value, and a boolean
+// is read as the server reads it.
+func TestConformingStringsForms(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		sql    string
+		on, ok bool
+	}{
+		{"RESET standard_conforming_strings", true, true},
+		{"RESET ALL;", true, true},
+		{"RESET search_path", true, false},
+		{"DISCARD ALL", true, true},
+		{"DISCARD TEMP", true, false},
+		{"DISCARD ALL x", false, false},
+		{"RESET standard_conforming_strings TO off", false, false},
+		{"SET ALL", false, false},
+		{"SET standard_conforming_strings", false, false},
+		{"SET standard_conforming_strings , off", false, false},
+		{"SET standard_conforming_strings = on", true, true},
+		{"SET SESSION standard_conforming_strings TO 1", true, true},
+		{"SET LOCAL standard_conforming_strings = 'of'", false, true},
+		{"SET standard_conforming_strings = DEFAULT", true, true},
+		{"SET standard_conforming_strings = \"yes\"", true, true},
+		{"SET standard_conforming_strings = o", false, false},
+		{"SET search_path = off", false, false},
+	}
+	for _, tt := range tests {
+		stmts, err := splitScript(tt.sql)
+		if err != nil || len(stmts) != 1 {
+			t.Fatalf("splitScript(%q) = %d statements, %v", tt.sql, len(stmts), err)
+		}
+		on, ok := conformingStrings(stmts[0].code())
+		if ok != tt.ok || ok && on != tt.on {
+			t.Errorf("conformingStrings(%q) = %v, %v; want %v, %v", tt.sql, on, ok, tt.on, tt.ok)
+		}
+	}
+	if _, ok := conformingStrings(nil); ok {
+		t.Error("conformingStrings(no tokens) gave a value")
+	}
+}
