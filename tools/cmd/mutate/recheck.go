@@ -174,6 +174,12 @@ type rechecker struct {
 	derived map[string]time.Duration // package directory → derived timeout
 }
 
+// env is the go command's environment: the tree's own workspace, whatever
+// GOWORK the caller has (make go-min runs the tools' tests with another).
+func (r rechecker) env() []string {
+	return append(os.Environ(), "GOWORK="+filepath.Join(r.tree.Root, "go.work"))
+}
+
 // packageTimeout returns the -timeout for the tests of package directory
 // rel of module m: the fixed one, or 20 times (at least floor more than)
 // the unmutated tests' run, measured once after a build that fills the
@@ -188,7 +194,7 @@ func (r rechecker) packageTimeout(ctx context.Context, m *modset.Module, rel str
 	}
 	run := func(args ...string) error {
 		cmd := exec.CommandContext(ctx, "go", append([]string{"test", "-count=1"}, append(args, rel)...)...)
-		cmd.Dir = m.AbsDir
+		cmd.Dir, cmd.Env = m.AbsDir, r.env()
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("the unmutated tests of %s fail: %w\n%s", rel, err, out)
 		}
@@ -246,7 +252,7 @@ func (r rechecker) run(ctx context.Context, k mutantKey) (verdict, error) {
 		return verdict{}, err
 	}
 	cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-timeout", timeout.String(), "-overlay", ovlPath, pkg)
-	cmd.Dir = m.AbsDir
+	cmd.Dir, cmd.Env = m.AbsDir, r.env()
 	out, runErr := cmd.CombinedOutput()
 	if ctx.Err() != nil {
 		return verdict{}, ctx.Err()
