@@ -36,16 +36,11 @@ func (r *runner) diff(ctx context.Context) (int, error) {
 	if r.opts.Auto == nil {
 		return ExitError, fmt.Errorf("migrate: diff works on Go models, which normctl cannot see: build your own cmd/migrate with migratecmd.Options.Auto set to migratecmd.Models(…)")
 	}
-	url, stop, err := r.devURL(ctx)
+	sc, done, err := r.openScratch(ctx)
 	if err != nil {
 		return ExitError, err
 	}
-	defer stop()
-	sc, err := newScratch(ctx, url)
-	if err != nil {
-		return ExitError, err
-	}
-	defer sc.drop()
+	defer done()
 	g := &generator{r: r, db: sc, name: name, dir: r.dirName()}
 	files, err := g.run(ctx)
 	if err != nil {

@@ -18,16 +18,11 @@ func (r *runner) lint(ctx context.Context) (int, error) {
 	if err != nil {
 		return ExitError, err
 	}
-	url, stop, err := r.devURL(ctx)
+	sc, done, err := r.openScratch(ctx)
 	if err != nil {
 		return ExitError, err
 	}
-	defer stop()
-	sc, err := newScratch(ctx, url)
-	if err != nil {
-		return ExitError, err
-	}
-	defer sc.drop()
+	defer done()
 	mopts := r.opts.Migrator
 	mopts.Progress, mopts.OnProgress, mopts.DryRun = nil, nil, false
 	if r.cl.history != "" {

@@ -41,24 +41,39 @@ func (r *runner) devURL(ctx context.Context) (url string, stop func(), err error
 	return url, stop, nil
 }
 
+// openScratch opens a scratch database on the dev server (devURL); done
+// drops it and stops what devURL started.
+func (r *runner) openScratch(ctx context.Context) (sc *scratch, done func(), err error) {
+	url, stop, err := r.devURL(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc, err = newScratch(ctx, r.cl.command, url)
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return sc, func() { sc.drop(); stop() }, nil
+}
+
 // newScratch creates an empty database with a random name on the server
-// at url and opens a pool on it. The database is dropped by drop, also
-// when ctx was canceled.
-func newScratch(ctx context.Context, url string) (*scratch, error) {
+// at url and opens a pool on it, for command (in its errors). The
+// database is dropped by drop, also when ctx was canceled.
+func newScratch(ctx context.Context, command, url string) (*scratch, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("migrate: diff: --dev-url: %w", err)
+		return nil, fmt.Errorf("migrate: %s: --dev-url: %w", command, err)
 	}
 	admin, err := pgx.ConnectConfig(ctx, cfg.ConnConfig.Copy())
 	if err != nil {
-		return nil, fmt.Errorf("migrate: diff: connect to the dev database: %w", err)
+		return nil, fmt.Errorf("migrate: %s: connect to the dev database: %w", command, err)
 	}
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	name := "norm_diff_" + hex.EncodeToString(b[:])
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE template0"); err != nil {
 		_ = admin.Close(context.WithoutCancel(ctx))
-		return nil, fmt.Errorf("migrate: diff: create scratch database %s on the dev server (the role needs CREATEDB): %w", name, err)
+		return nil, fmt.Errorf("migrate: %s: create scratch database %s on the dev server (the role needs CREATEDB): %w", command, name, err)
 	}
 	s := &scratch{name: name}
 	s.drop = func() {
@@ -74,7 +89,7 @@ func newScratch(ctx context.Context, url string) (*scratch, error) {
 	cfg.MaxConns = 2
 	if s.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		s.drop()
-		return nil, fmt.Errorf("migrate: diff: open scratch database %s: %w", name, err)
+		return nil, fmt.Errorf("migrate: %s: open scratch database %s: %w", command, name, err)
 	}
 	return s, nil
 }
