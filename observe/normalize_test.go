@@ -334,3 +334,16 @@ func TestNormalizeBackslashFirst(t *testing.T) {
 		t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
 	}
 }
+
+// TestNormalizeDropsLeadingBlanks: whitespace and comments before the
+// first token leave no space in front, whatever their length, in both
+// readings of a text (one with a backslash is read both ways).
+func TestNormalizeDropsLeadingBlanks(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"  SELECT 1", "\n-- why\nSELECT 1", "/* a */ SELECT 1",
+		`  SELECT 'a\b'`, "\n-- why\nSELECT E'\\n'"} {
+		if got := Normalize(in); got != "SELECT ?" {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, "SELECT ?")
+		}
+	}
+}
