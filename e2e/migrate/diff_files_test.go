@@ -159,7 +159,7 @@ func TestDiffFromModelsToReviewedSQL(t *testing.T) {
 		t.Errorf("0003_v2_online.up.sql lacks the directive or the concurrent build:\n%s", online)
 	}
 
-	during, failures, firstErr := underWriter(t, db.Pool(t), func() {
+	during, failures, firstErr := underWriter(t, db.Pool(t), "INSERT INTO posts (user_id, title) VALUES (1, 'written during the migration')", func() {
 		if code, out, stderr := diffCmd(t, v2, "up", "--dir", dir, "--dsn", db.DSN()); code != migratecmd.ExitOK {
 			t.Errorf("up v2: exit %d\n%s%s", code, out, stderr)
 		}
@@ -219,10 +219,10 @@ func assertNoScratchLeft(t *testing.T) {
 	}
 }
 
-// underWriter runs apply while a writer inserts posts continuously and
+// underWriter runs apply while a writer runs insert continuously and
 // returns how many rows it inserted while apply ran, how often it failed
 // and its first error.
-func underWriter(t *testing.T, writer *pgxpool.Pool, apply func()) (during, failures int64, firstErr error) {
+func underWriter(t *testing.T, writer *pgxpool.Pool, insert string, apply func()) (during, failures int64, firstErr error) {
 	t.Helper()
 	ctx := ctxT(t)
 	var inserted, failed atomic.Int64
@@ -239,7 +239,7 @@ func underWriter(t *testing.T, writer *pgxpool.Pool, apply func()) (during, fail
 			default:
 			}
 			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			_, err := writer.Exec(wctx, "INSERT INTO posts (user_id, title) VALUES (1, 'written during the migration')")
+			_, err := writer.Exec(wctx, insert)
 			cancel()
 			if err != nil {
 				failed.Add(1)

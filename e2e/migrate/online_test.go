@@ -1,11 +1,7 @@
 package migrate_test
 
 import (
-	"context"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/normkit/norm/migrate"
 )
@@ -31,46 +27,21 @@ func TestOnlineKeepsWritersRunning(t *testing.T) {
 		INSERT INTO items (name, qty, note, owner_id) SELECT 'item ' || g, g, 'n', 1 FROM generate_series(1, 50000) g`); err != nil {
 		t.Fatal(err)
 	}
-	writer := db.Pool(t)
-	var inserted, failures atomic.Int64
-	var firstErr atomic.Value
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			_, err := writer.Exec(wctx, "INSERT INTO items (name, qty, note, owner_id) VALUES ('w', 1, 'n', 1)")
-			cancel()
-			if err != nil {
-				failures.Add(1)
-				firstErr.CompareAndSwap(nil, err)
-				continue
-			}
-			inserted.Add(1)
-		}
-	}()
-	time.Sleep(50 * time.Millisecond)
-	before := inserted.Load()
 	a := newAuto(t, conn, []any{owner{}, busyV2{}}, migrate.AutoOptions{PlanOptions: migrate.PlanOptions{Online: true}})
 	plan := mustPlan(t, a)
 	if s := plan.MaxSeverity(); s > migrate.Info {
 		t.Errorf("online plan still has %s hazards:\n%s", s, plan.Text())
 	}
-	if _, err := a.Apply(ctx); err != nil {
-		t.Fatalf("online apply: %v\n%s", err, plan.Text())
+	during, failures, firstErr := underWriter(t, db.Pool(t), "INSERT INTO items (name, qty, note, owner_id) VALUES ('w', 1, 'n', 1)", func() {
+		if _, err := a.Apply(ctx); err != nil {
+			t.Errorf("online apply: %v\n%s", err, plan.Text())
+		}
+	})
+	if t.Failed() {
+		t.FailNow()
 	}
-	during := inserted.Load() - before
-	close(stop)
-	wg.Wait()
-	if n := failures.Load(); n != 0 {
-		t.Errorf("writer failed %d times during the online migration; first: %v", n, firstErr.Load())
+	if failures != 0 {
+		t.Errorf("writer failed %d times during the online migration; first: %v", failures, firstErr)
 	}
 	if during == 0 {
 		t.Error("writer made no progress while the migration ran")
