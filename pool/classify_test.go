@@ -55,9 +55,18 @@ func TestClassifySQL(t *testing.T) {
 		{"set_config param flag", "SELECT set_config('app.tenant', $1, $2)", classSessionConfig},
 		{"set_config local", "SELECT set_config('app.tenant', $1, true)", 0},
 		{"set_config local nested call", "SELECT set_config('app.t', lower($1), TRUE)", 0},
+		{"set_config nested call then false", "SELECT set_config('app.t', lower($1), false)", classSessionConfig},
+		// Only the bare word true makes set_config transaction-local: any
+		// other expression for the flag is unsure, so session state.
+		{"set_config NOT true", "SELECT set_config('app.t', $1, NOT true)", classSessionConfig},
+		{"set_config flag behind an operator", "SELECT set_config('app.t', $1, - true)", classSessionConfig},
+		{"set_config parenthesised flag", "SELECT set_config('app.t', $1, (true))", classSessionConfig},
+		{"stray closing parenthesis invents no session state", "SELECT (1))", classRead},
+		{"column named session", "SELECT session FROM logins", classRead},
 		{"advisory lock", "SELECT pg_advisory_lock(1)", classSessionLock},
 		{"try advisory lock", "SELECT pg_try_advisory_lock_shared(1, 2)", classSessionLock},
 		{"listen", "LISTEN jobs", classSessionListen},
+		{"listen on a channel named transaction", "LISTEN transaction", classSessionListen},
 		{"create temp table", "CREATE TEMP TABLE t (id int)", classSessionTemp},
 		{"create local temporary table", "CREATE LOCAL TEMPORARY TABLE t (id int)", classSessionTemp},
 		{"select into temp", "SELECT * INTO TEMP t FROM users", classSessionTemp},
