@@ -91,34 +91,22 @@ func parseNamed(sql string) (string, []string, error) {
 		if tok.Unterminated {
 			return "", nil, unterminated(sql, tok)
 		}
-		switch tok.Kind {
-		case sqllex.Param:
+		if tok.Kind == sqllex.Param {
 			return "", nil, lexError("positional parameter in a named-parameter fragment")
-		case sqllex.Punct:
-		default:
-			continue
 		}
+		if tok.Kind != sqllex.Punct {
+			continue // a literal, quoted identifier or comment
+		}
+		// Find returns no other punctuation than ?, : and @.
 		i := tok.Start
-		switch sql[i] {
-		case '?':
+		if sql[i] == '?' {
 			if tok.End < len(sql) && sql[tok.End] == '?' {
 				lx.Next()
 				continue
 			}
 			return "", nil, lexError("bare ? in a named-parameter fragment; write ?? for a literal ?")
-		case ':':
-			if i > 0 && (sqllex.IsIdentPart(sql[i-1]) || sql[i-1] == ']') {
-				continue // a:b, arr[1:n]: not a parameter
-			}
-		case '@':
-			if tok.End < len(sql) && sql[tok.End] == '@' {
-				lx.Next()
-				continue
-			}
-			if i > 0 && (sql[i-1] == '<' || sql[i-1] == '@' || sqllex.IsIdentPart(sql[i-1])) {
-				continue
-			}
-		default:
+		}
+		if i > 0 && !mayStartParam(sql[i-1], sql[i]) {
 			continue
 		}
 		// tok is a ':' or '@' that may start a name: the word after it.
@@ -147,6 +135,20 @@ func parseNamed(sql string) (string, []string, error) {
 	}
 	out = append(out, sql[start:]...)
 	return string(out), names, nil
+}
+
+// mayStartParam reports whether c, a : or @ after the byte prev, may start
+// a named parameter: not right after a word character (a:b, a@b), nor a :
+// after ] (arr[1]:x), nor an @ after < or @ (the <@ and @@ operators; the
+// first @ of @@ is followed by no name).
+func mayStartParam(prev, c byte) bool {
+	switch {
+	case sqllex.IsIdentPart(prev):
+		return false
+	case c == ':':
+		return prev != ']'
+	}
+	return prev != '<' && prev != '@'
 }
 
 func namedLookup(params any) (func(string) (any, bool), error) {
