@@ -39,10 +39,11 @@ func positionalError(sql string, tok sqllex.Token) error {
 	return lexError("positional parameter $" + string(sql[tok.Start+1]) + "… in a fragment; use ? placeholders")
 }
 
-// isQuestion reports whether tok is a ? and, if so, whether the next byte
+// isQuestion reports whether tok, a token Find("?") returned, is a ? (the
+// only punctuation Find stops at then) and, if so, whether the next byte
 // is another (?? is an escaped literal ?).
 func isQuestion(sql string, tok sqllex.Token) (question, doubled bool) {
-	if tok.Kind != sqllex.Punct || sql[tok.Start] != '?' {
+	if tok.Kind != sqllex.Punct {
 		return false, false
 	}
 	return true, tok.End < len(sql) && sql[tok.End] == '?'
