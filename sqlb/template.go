@@ -53,12 +53,11 @@ func (t *Template) Bind(v any) Statement {
 	return t.bind(rv)
 }
 
-func (t *Template) bind(rv reflect.Value, extra ...any) Statement {
-	args := make([]any, 0, len(t.params)+len(extra))
-	for _, f := range t.params {
-		args = append(args, f.Value(rv))
+func (t *Template) bind(rv reflect.Value) Statement {
+	args := make([]any, len(t.params))
+	for i, f := range t.params {
+		args[i] = f.Value(rv)
 	}
-	args = append(args, extra...)
 	return Statement{sql: t.sql, args: args, returning: t.returning}
 }
 
@@ -268,10 +267,7 @@ func (m *Model) DeleteByKey(opts ...StructOption) (*Template, error) {
 		if err != nil {
 			return nil, err
 		}
-		b = b.Where(o.where...)
-		if len(ret) > 0 {
-			b = b.Returning(quotedNames(ret)...)
-		}
+		b = b.Where(o.where...).Returning(quotedNames(ret)...) // none: no RETURNING
 		return m.rendered(b, params, ret)
 	})
 }
@@ -299,7 +295,7 @@ func (m *Model) updateTemplate(o structOpts) (*Template, error) {
 	}
 	b := Update(m.quoted)
 	var set, ret []*Field
-	n := 0
+	sets := false // whether SET has any column: its own value, a bump or an expression
 	for _, f := range m.Fields {
 		switch {
 		case f.PK:
@@ -321,9 +317,9 @@ func (m *Model) updateTemplate(o structOpts) (*Template, error) {
 			b = b.Set(f.Column, 0) // a placeholder: the value is bound per call
 			set = append(set, f)
 		}
-		n++
+		sets = true
 	}
-	if n == 0 {
+	if !sets {
 		return nil, errorf("UpdateByKey", ErrIncomplete, "%s has no column to update", m.Name)
 	}
 	if o.returningSet {
@@ -342,10 +338,7 @@ func (m *Model) updateTemplate(o structOpts) (*Template, error) {
 		params = append(params, m.Version)
 		b = b.Where(Eq(m.Version.quoted, 0))
 	}
-	b = b.Where(o.where...)
-	if len(ret) > 0 || o.before {
-		b = b.Returning(quotedNames(ret)...)
-	}
+	b = b.Where(o.where...).Returning(quotedNames(ret)...) // none: no RETURNING
 	if o.before {
 		for _, f := range m.Fields {
 			b = b.ReturningRaw("(" + beforeAlias + "." + beforeCol + ")." + f.quoted)

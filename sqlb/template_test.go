@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func columnsOf(fields []*Field) []string {
@@ -112,6 +113,8 @@ func TestTemplateOptionsRefused(t *testing.T) {
 		{"unknown except column", ErrModel, `no column "nope"`, func() error { _, err := m.UpdateByKey(ExceptColumns("nope")); return err }},
 		{"unknown returning column", ErrModel, `no column "nope"`, func() error { _, err := m.DeleteByKey(ReturningColumns("nope")); return err }},
 		{"no key", ErrModel, "no primary key", func() error { _, err := keyless.SelectByKey(); return err }},
+		{"only the key", ErrModel, `column "id" is not updatable`, func() error { _, err := m.UpdateByKey(OnlyColumns("id")); return err }},
+		{"except a generated column", ErrModel, `column "search" is not updatable`, func() error { _, err := m.UpdateByKey(ExceptColumns("search")); return err }},
 		{"bind another model", ErrInvalidValue, "not the template's model", func() error {
 			tpl, err := m.SelectByKey()
 			if err != nil {
@@ -126,6 +129,35 @@ func TestTemplateOptionsRefused(t *testing.T) {
 			err := tc.run()
 			if !errors.Is(err, tc.err) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want %v saying %q", err, tc.err, tc.want)
+			}
+		})
+	}
+}
+
+// TestUpdateByKeyNothingToSet: an update that would set no column (the
+// key, generated, excepted and skipped on_update columns are all a model
+// has left) is ErrIncomplete naming the model, before any UPDATE is built.
+func TestUpdateByKeyNothingToSet(t *testing.T) {
+	t.Parallel()
+	type stamp struct {
+		ID        int64     `db:"id" norm:"pk"`
+		Note      string    `db:"note"`
+		UpdatedAt time.Time `db:"updated_at" norm:"on_update:now()"`
+		Search    string    `db:"search" norm:"generated:lower(note)"`
+	}
+	m, err := ModelOf[stamp]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, opts := range map[string][]StructOption{
+		"every column excepted, the stamp skipped": {ExceptColumns("note"), SkipOnUpdate()},
+		"only the stamp, skipped":                  {OnlyColumns("updated_at"), SkipOnUpdate()},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			tpl, err := m.UpdateByKey(opts...)
+			if !errors.Is(err, ErrIncomplete) || !strings.Contains(err.Error(), "stamp has no column to update") {
+				t.Fatalf("UpdateByKey = %v, %v; want ErrIncomplete: stamp has no column to update", tpl, err)
 			}
 		})
 	}
