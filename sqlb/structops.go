@@ -73,6 +73,9 @@ type stmtCache struct {
 	upserts sync.Map // options key -> *Upsert, resolved once (Model.Upsert)
 }
 
+// shapeKey identifies a cached statement text: its kind, the fields left
+// to their default (fieldBits.lo: all of them, as only models of at most
+// 64 fields are cached) and the options.
 type shapeKey struct {
 	kind  uint8
 	mask  uint64
@@ -110,6 +113,9 @@ func structModel(op string, v any) (*Model, reflect.Value, error) {
 	return m, rv, nil
 }
 
+// cachedShape returns the template of k, built once; a model of more
+// than 64 fields has its templates built per call, as k cannot tell their
+// later fields apart.
 func (m *Model) cachedShape(k shapeKey, build func() (*Template, error)) (*Template, error) {
 	cacheable := len(m.Fields) <= 64
 	if cacheable {
@@ -141,13 +147,41 @@ func applyOpts(opts []StructOption) structOpts {
 	return o
 }
 
-// insertMask marks the fields an INSERT of rv leaves to their column
+// fieldBits is a set of a model's fields by position in Model.Fields. The
+// first 64 are a word that a shape key holds; the rest, of models of more
+// than 64 fields (whose statements are not cached), are words after it.
+type fieldBits struct {
+	lo   uint64
+	more []uint64 // fields 64 on; nil when none of them is in the set
+}
+
+func (b *fieldBits) add(i int) {
+	if i < 64 {
+		b.lo |= 1 << i
+		return
+	}
+	w := i/64 - 1
+	for len(b.more) <= w {
+		b.more = append(b.more, 0)
+	}
+	b.more[w] |= 1 << (i % 64)
+}
+
+func (b fieldBits) has(i int) bool {
+	if i < 64 {
+		return b.lo&(1<<i) != 0
+	}
+	w := i/64 - 1
+	return w < len(b.more) && b.more[w]&(1<<(i%64)) != 0
+}
+
+// insertMask returns the fields an INSERT of rv leaves to their column
 // default (Field.LeftToDefault).
-func insertMask(m *Model, rv reflect.Value) uint64 {
-	var mask uint64
+func insertMask(m *Model, rv reflect.Value) fieldBits {
+	var mask fieldBits
 	for i, f := range m.Fields {
-		if i < 64 && f.LeftToDefault(rv) {
-			mask |= 1 << i
+		if f.LeftToDefault(rv) {
+			mask.add(i)
 		}
 	}
 	return mask
@@ -171,12 +205,12 @@ func writeReturning(b *strings.Builder, fields []*Field) {
 }
 
 // insertShape builds INSERT INTO t (cols) VALUES (…) [RETURNING …].
-func insertShape(m *Model, mask uint64) (cols, returning []*Field, text string) {
+func insertShape(m *Model, mask fieldBits) (cols, returning []*Field, text string) {
 	for i, f := range m.Fields {
 		switch {
 		case !f.Writable():
 			returning = append(returning, f)
-		case i < 64 && mask&(1<<i) != 0:
+		case mask.has(i):
 			returning = append(returning, f)
 		default:
 			cols = append(cols, f)
@@ -221,7 +255,7 @@ func InsertStruct(v any, opts ...StructOption) Statement {
 		return Statement{err: err}
 	}
 	mask := insertMask(m, rv)
-	s, _ := m.cachedShape(shapeKey{kind: kindInsert, mask: mask}, func() (*Template, error) {
+	s, _ := m.cachedShape(shapeKey{kind: kindInsert, mask: mask.lo}, func() (*Template, error) {
 		cols, ret, text := insertShape(m, mask)
 		var b strings.Builder
 		b.WriteString(text)

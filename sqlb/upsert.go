@@ -212,14 +212,14 @@ func (u *Upsert) For(v any) (*Template, error) {
 
 func (u *Upsert) forValue(rv reflect.Value) (*Template, error) {
 	mask := insertMask(u.m, rv)
-	return u.m.cachedShape(shapeKey{kind: kindUpsert, mask: mask, extra: u.key}, func() (*Template, error) { return u.template(mask) })
+	return u.m.cachedShape(shapeKey{kind: kindUpsert, mask: mask.lo, extra: u.key}, func() (*Template, error) { return u.template(mask) })
 }
 
-func (u *Upsert) template(mask uint64) (*Template, error) {
+func (u *Upsert) template(mask fieldBits) (*Template, error) {
 	row := make([]any, len(u.fields))
 	var params []*Field
 	for i, f := range u.fields {
-		if p := u.pos[i]; p < 64 && mask&(1<<p) != 0 {
+		if mask.has(u.pos[i]) {
 			row[i] = Default
 			continue
 		}
