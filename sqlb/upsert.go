@@ -154,19 +154,19 @@ func (u *Upsert) resolveAction(o structOpts, target []string) (ConflictAction, e
 		}
 	}
 	action := DoUpdate().SetExcluded(set...)
-	n := len(set)
+	sets := len(set) > 0         // whether DO UPDATE sets anything at all
 	table := quoteIdent(m.Table) // the conflicting row, in DO UPDATE
 	for _, f := range m.Fields {
 		switch {
 		case f.Version:
 			action = action.Set(f.Column, Raw(table+"."+f.quoted+" + 1"))
-			n++
+			sets = true
 		case f.OnUpdate != "":
 			action = action.Set(f.Column, Raw(f.OnUpdate))
-			n++
+			sets = true
 		}
 	}
-	if n == 0 {
+	if !sets {
 		return DoNothing(), nil
 	}
 	switch len(o.where) {
@@ -187,11 +187,9 @@ func (u *Upsert) Fields() []*Field { return u.fields }
 // Fields (Default where a column is left to its default), with
 // ReturningColumns' RETURNING clause when it was given.
 func (u *Upsert) Builder(rows [][]any) InsertBuilder {
-	b := Insert(u.m.quoted).Columns(fieldNames(u.fields)...).Rows(rows).OnConflict(u.conflict, u.action)
-	if u.retSet && len(u.ret) > 0 {
-		b = b.Returning(quotedNames(u.ret)...)
-	}
-	return b
+	// u.ret is nil without ReturningColumns, and Returning of no column
+	// adds no clause.
+	return Insert(u.m.quoted).Columns(fieldNames(u.fields)...).Rows(rows).OnConflict(u.conflict, u.action).Returning(quotedNames(u.ret)...)
 }
 
 // For returns the single-row template of struct v (or a pointer to one):
@@ -234,10 +232,7 @@ func (u *Upsert) template(mask fieldBits) (*Template, error) {
 			}
 		}
 	}
-	b := Insert(u.m.quoted).Columns(fieldNames(u.fields)...).Values(row...).OnConflict(u.conflict, u.action)
-	if len(ret) > 0 {
-		b = b.Returning(quotedNames(ret)...)
-	}
+	b := Insert(u.m.quoted).Columns(fieldNames(u.fields)...).Values(row...).OnConflict(u.conflict, u.action).Returning(quotedNames(ret)...)
 	return u.m.rendered(b, params, ret)
 }
 

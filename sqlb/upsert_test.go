@@ -73,3 +73,65 @@ func TestUpsertPlanRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestUpsertConflictTargets: the conflict target is the columns named
+// (with the partial predicate of the unique group over exactly them, so
+// PostgreSQL finds a soft-delete model's index) or the constraint named.
+func TestUpsertConflictTargets(t *testing.T) {
+	t.Parallel()
+	soft, err := ModelOf[softUnique]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := ModelOf[plainUnique]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	post, err := ModelOf[Post]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		m    *Model
+		v    any
+		opt  StructOption
+		want string
+	}{
+		{"partial unique group", soft, &softUnique{}, UpsertOn("email"), `ON CONFLICT ("email") WHERE ("deleted_at" IS NULL) DO UPDATE`},
+		{"plain unique column", plain, &plainUnique{}, UpsertOn("email"), `ON CONFLICT ("email") DO NOTHING`},
+		{"not a unique group", soft, &softUnique{}, UpsertOn("team"), `ON CONFLICT ("team") DO UPDATE`},
+		{"constraint", post, &Post{}, UpsertOnConstraint("posts_slug_key"), `ON CONFLICT ON CONSTRAINT "posts_slug_key" DO UPDATE`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			u, err := tc.m.Upsert(tc.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tpl, err := u.For(tc.v)
+			if err != nil || !strings.Contains(tpl.SQL(), tc.want) {
+				t.Fatalf("For = %v, %v; want … %s …", tpl, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestUpsertForRefusesOtherValues: For binds only the upsert's own model.
+func TestUpsertForRefusesOtherValues(t *testing.T) {
+	t.Parallel()
+	m, err := ModelOf[Post]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := m.Upsert()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []any{&Membership{}, Membership{}, (*Post)(nil), 5, nil} {
+		if tpl, err := u.For(v); !errors.Is(err, ErrInvalidValue) {
+			t.Errorf("For(%#v) = %v, %v; want ErrInvalidValue", v, tpl, err)
+		}
+	}
+}
