@@ -48,6 +48,15 @@ func TestFileSplit(t *testing.T) {
 			[]string{"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true THEN 2 END; END;", "SELECT 3;"}},
 		{"or replace procedure", "create or replace procedure p() begin atomic insert into t values (1); end; select 1;",
 			[]string{"create or replace procedure p() begin atomic insert into t values (1); end;", "select 1;"}},
+		// Only CREATE [OR REPLACE] FUNCTION|PROCEDURE opens BEGIN … END.
+		{"view with a column named begin", "CREATE OR REPLACE VIEW v AS SELECT 1 AS begin; SELECT 2;",
+			[]string{"CREATE OR REPLACE VIEW v AS SELECT 1 AS begin;", "SELECT 2;"}},
+		{"fourth word function is no routine head", "SELECT a AS function, b AS begin FROM t; SELECT 2;",
+			[]string{"SELECT a AS function, b AS begin FROM t;", "SELECT 2;"}},
+		{"third word replace, fourth function", "SELECT t.replace function, 1 AS begin FROM t; SELECT 2;",
+			[]string{"SELECT t.replace function, 1 AS begin FROM t;", "SELECT 2;"}},
+		{"case in a RETURN body", "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql RETURN CASE WHEN x > 0 THEN 1 ELSE 0 END; SELECT 1;",
+			[]string{"CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql RETURN CASE WHEN x > 0 THEN 1 ELSE 0 END;", "SELECT 1;"}},
 		{"transaction BEGIN is not a body", "BEGIN; SELECT 1; COMMIT;", []string{"BEGIN;", "SELECT 1;", "COMMIT;"}},
 		{"comments only", "-- nothing\n/* here */\n", nil},
 		{"empty statements", ";;SELECT 1;;", []string{"SELECT 1;"}},
@@ -86,6 +95,12 @@ func TestFileSplitLines(t *testing.T) {
 	}
 	if stmts[0].Code != "SELECT 1;" || stmts[0].SQL != "-- header\nSELECT 1;" {
 		t.Fatalf("statement 0 = %q / code %q", stmts[0].SQL, stmts[0].Code)
+	}
+	// Code starts at the first token that is neither comment nor ";",
+	// punctuation included.
+	stmts, err = splitScript("-- union\n(SELECT 1) UNION (SELECT 2);")
+	if err != nil || len(stmts) != 1 || stmts[0].Code != "(SELECT 1) UNION (SELECT 2);" {
+		t.Fatalf("splitScript = %+v, %v; want code from the first (", stmts, err)
 	}
 }
 
