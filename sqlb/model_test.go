@@ -298,18 +298,21 @@ type plainUnique struct {
 	Email string `db:"email" norm:"unique"`
 }
 
+// mustModel returns the model of T, failing the test when T has none.
+func mustModel[T any](t *testing.T) *Model {
+	t.Helper()
+	m, err := ModelOf[T]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // TestUniquePartialWhere pins the one rule migrate and repo share: a
 // soft-delete model's unique groups are partial over live rows.
 func TestUniquePartialWhere(t *testing.T) {
 	t.Parallel()
-	soft, err := ModelOf[softUnique]()
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := ModelOf[plainUnique]()
-	if err != nil {
-		t.Fatal(err)
-	}
+	soft, plain := mustModel[softUnique](t), mustModel[plainUnique](t)
 	cases := []struct {
 		name  string
 		m     *Model

@@ -145,10 +145,7 @@ func TestUpdateByKeyNothingToSet(t *testing.T) {
 		UpdatedAt time.Time `db:"updated_at" norm:"on_update:now()"`
 		Search    string    `db:"search" norm:"generated:lower(note)"`
 	}
-	m, err := ModelOf[stamp]()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := mustModel[stamp](t)
 	for name, opts := range map[string][]StructOption{
 		"every column excepted, the stamp skipped": {ExceptColumns("note"), SkipOnUpdate()},
 		"only the stamp, skipped":                  {OnlyColumns("updated_at"), SkipOnUpdate()},

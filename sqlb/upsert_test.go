@@ -79,18 +79,7 @@ func TestUpsertPlanRefused(t *testing.T) {
 // PostgreSQL finds a soft-delete model's index) or the constraint named.
 func TestUpsertConflictTargets(t *testing.T) {
 	t.Parallel()
-	soft, err := ModelOf[softUnique]()
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := ModelOf[plainUnique]()
-	if err != nil {
-		t.Fatal(err)
-	}
-	post, err := ModelOf[Post]()
-	if err != nil {
-		t.Fatal(err)
-	}
+	soft, plain, post := mustModel[softUnique](t), mustModel[plainUnique](t), mustModel[Post](t)
 	tests := []struct {
 		name string
 		m    *Model
@@ -121,11 +110,7 @@ func TestUpsertConflictTargets(t *testing.T) {
 // TestUpsertForRefusesOtherValues: For binds only the upsert's own model.
 func TestUpsertForRefusesOtherValues(t *testing.T) {
 	t.Parallel()
-	m, err := ModelOf[Post]()
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := m.Upsert()
+	u, err := mustModel[Post](t).Upsert()
 	if err != nil {
 		t.Fatal(err)
 	}
