@@ -148,31 +148,16 @@ func parseQualified(name string, part func(p string, quoted bool)) error {
 	}
 }
 
-// quoteQualified is the fast path used by the builders: a name made of
-// plain parts (no quotes) is quoted without intermediate allocations.
+// quoteQualified quotes a possibly qualified name for the builders. A
+// plain name, the common case, is quoted as it is, without the parser.
 func quoteQualified(name string, allowStar bool) (string, error) {
-	simple := name != "" && len(name) <= maxIdentLen && name[0] != '.' && name[len(name)-1] != '.'
-	dots := 0
-	if simple {
-		for i := 0; i < len(name); i++ {
-			switch name[i] {
-			case '"', 0:
-				simple = false
-			case '.':
-				dots++
-				if i+1 < len(name) && name[i+1] == '.' {
-					simple = false
-				}
-			}
-		}
-	}
-	if simple && dots == 0 {
+	if plainIdent(name) {
 		if allowStar && name == "*" {
 			return "*", nil
 		}
 		return `"` + name + `"`, nil
 	}
-	b := make([]byte, 0, len(name)+2*(dots+1)+4)
+	b := make([]byte, 0, len(name)+6) // the quotes of up to three parts
 	sawStar := false
 	var starErr error
 	err := parseQualified(name, func(p string, quoted bool) {
@@ -196,6 +181,21 @@ func quoteQualified(name string, allowStar bool) (string, error) {
 		return "", starErr
 	}
 	return string(b), nil
+}
+
+// plainIdent reports whether name is one part that needs no parsing: not
+// empty, at most maxIdentLen bytes, without dot, double quote or NUL.
+func plainIdent(name string) bool {
+	if name == "" || len(name) > maxIdentLen {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		switch name[i] {
+		case '.', '"', 0:
+			return false
+		}
+	}
+	return true
 }
 
 // lastPart returns the last part of a qualified name, unquoted (used to
