@@ -136,6 +136,12 @@ func mutate(ctx context.Context, o options) (bool, error) {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return false, err
 	}
+	equivalent := map[string]bool{} // tested again when gremlins kills them
+	for _, e := range ignore {
+		if e.Kind == "equivalent" {
+			equivalent[e.Key.String()] = true
+		}
+	}
 
 	only := map[string]bool{}
 	for _, d := range strings.Split(o.only, ",") {
@@ -212,9 +218,9 @@ func mutate(ctx context.Context, o options) (bool, error) {
 		switch {
 		case o.dryRun: // nothing was tested
 		case o.reportOnly:
-			err = loadRechecks(ms, recheckFile(jsonPath))
+			err = loadRechecks(ms, recheckFile(jsonPath), equivalent)
 		default:
-			err = recheckAll(ctx, rc, ms, recheckFile(jsonPath), o.recheck)
+			err = recheckAll(ctx, rc, ms, recheckFile(jsonPath), o.recheck, equivalent)
 		}
 		if err != nil {
 			return false, fmt.Errorf("%s: %w", dir, err)

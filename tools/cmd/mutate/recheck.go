@@ -271,19 +271,30 @@ func recheckFile(jsonPath string) string {
 }
 
 // retestable reports whether a mutant of gremlins' status is tested again:
-// timed out or not covered, and with lived too (after tests were added,
+// timed out or not covered; with lived too (after tests were added,
 // -recheck tests the survivors of the last run without running gremlins
-// again).
-func retestable(status string, lived bool) bool {
-	return status == "TIMED OUT" || status == "NOT COVERED" || lived && status == "LIVED"
+// again); and killed when the ignore list calls it equivalent, since on a
+// busy machine gremlins v0.6.0 reports as killed a test binary that hit
+// its own -timeout, and such a report would make the entry look wrong.
+func retestable(status string, lived, equivalent bool) bool {
+	switch status {
+	case "TIMED OUT", "NOT COVERED":
+		return true
+	case "LIVED":
+		return lived
+	case "KILLED":
+		return equivalent
+	}
+	return false
 }
 
 // recheckAll tests again the mutants of ms that are retestable, writes
-// the verdicts to path and applies them to ms.
-func recheckAll(ctx context.Context, r rechecker, ms []mutant, path string, lived bool) error {
+// the verdicts to path and applies them to ms. equivalent holds the keys
+// (mutantKey.String) the ignore list calls equivalent.
+func recheckAll(ctx context.Context, r rechecker, ms []mutant, path string, lived bool, equivalent map[string]bool) error {
 	verdicts := map[string]verdict{}
 	for i, m := range ms {
-		if !retestable(m.Status, lived) {
+		if !retestable(m.Status, lived, equivalent[m.Key.String()]) {
 			continue
 		}
 		v, err := r.run(ctx, m.Key)
@@ -302,7 +313,7 @@ func recheckAll(ctx context.Context, r rechecker, ms []mutant, path string, live
 }
 
 // loadRechecks applies the verdicts kept at path, if any, to ms.
-func loadRechecks(ms []mutant, path string) error {
+func loadRechecks(ms []mutant, path string, equivalent map[string]bool) error {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -315,7 +326,7 @@ func loadRechecks(ms []mutant, path string) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	for i, m := range ms {
-		if v, ok := verdicts[m.Key.String()]; ok && retestable(m.Status, true) {
+		if v, ok := verdicts[m.Key.String()]; ok && retestable(m.Status, true, equivalent[m.Key.String()]) {
 			ms[i] = m.rechecked(v)
 		}
 	}

@@ -164,15 +164,16 @@ func TestRecheckRunsTheMutantsTests(t *testing.T) {
 func TestRetestable(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
-		status string
-		lived  bool
-		want   bool
+		status            string
+		lived, equivalent bool
+		want              bool
 	}{
-		{"TIMED OUT", false, true}, {"NOT COVERED", false, true}, {"LIVED", false, false},
-		{"LIVED", true, true}, {"KILLED", true, false}, {"NOT VIABLE", true, false},
+		{"TIMED OUT", false, false, true}, {"NOT COVERED", false, false, true}, {"LIVED", false, false, false},
+		{"LIVED", true, false, true}, {"KILLED", true, false, false}, {"NOT VIABLE", true, false, false},
+		{"KILLED", false, true, true}, {"NOT VIABLE", true, true, false},
 	} {
-		if got := retestable(tt.status, tt.lived); got != tt.want {
-			t.Errorf("retestable(%q, lived %v) = %v, want %v", tt.status, tt.lived, got, tt.want)
+		if got := retestable(tt.status, tt.lived, tt.equivalent); got != tt.want {
+			t.Errorf("retestable(%q, lived %v, equivalent %v) = %v, want %v", tt.status, tt.lived, tt.equivalent, got, tt.want)
 		}
 	}
 }
@@ -184,19 +185,28 @@ func TestRechecksAreKeptAndScored(t *testing.T) {
 		{Key: mutantKey{File: "pool/a.go", Line: 1, Column: 1, Mutator: "INCREMENT_DECREMENT"}, Status: "TIMED OUT"},
 		{Key: mutantKey{File: "pool/a.go", Line: 2, Column: 1, Mutator: "CONDITIONALS_NEGATION"}, Status: "NOT COVERED"},
 		{Key: mutantKey{File: "pool/a.go", Line: 3, Column: 1, Mutator: "CONDITIONALS_NEGATION"}, Status: "KILLED"},
+		// Reported killed by a busy gremlins run, but listed equivalent:
+		// tested again, it lives, and the entry stands.
+		{Key: mutantKey{File: "pool/a.go", Line: 4, Column: 1, Mutator: "CONDITIONALS_BOUNDARY"}, Status: "KILLED"},
 	}
+	ignore := []ignoreEntry{{Key: ms[3].Key, Kind: "equivalent", Reason: "r", Line: 1}}
+	equivalent := map[string]bool{ms[3].Key.String(): true}
 	verdicts := `{"pool/a.go:1:1 INCREMENT_DECREMENT": {"status": "KILLED", "detail": "hangs past go test -timeout"},
-		"pool/a.go:2:1 CONDITIONALS_NEGATION": {"status": "LIVED"}}`
+		"pool/a.go:2:1 CONDITIONALS_NEGATION": {"status": "LIVED"},
+		"pool/a.go:4:1 CONDITIONALS_BOUNDARY": {"status": "LIVED"}}`
 	if err := os.WriteFile(path, []byte(verdicts), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := loadRechecks(ms, path); err != nil {
+	if err := loadRechecks(ms, path, equivalent); err != nil {
 		t.Fatal(err)
 	}
-	rep := score([]string{"pool/a.go"}, nil, ms, nil)
+	rep := score([]string{"pool/a.go"}, nil, ms, ignore)
 	row := rep.Rows[0]
-	if row.Killed != 2 || row.Rechecked != 1 || row.Lived != 1 || row.TimedOut != 0 || row.NotCovered != 0 {
-		t.Errorf("row = %+v, want 2 killed (1 rechecked), 1 lived", row)
+	if row.Killed != 2 || row.Rechecked != 1 || row.Lived != 1 || row.TimedOut != 0 || row.NotCovered != 0 || row.Ignored != 1 {
+		t.Errorf("row = %+v, want 2 killed (1 rechecked), 1 lived, 1 equivalent", row)
+	}
+	if len(rep.Killed) != 0 {
+		t.Errorf("equivalent entries reported killed: %+v", rep.Killed)
 	}
 	if len(rep.Survivors) != 1 || rep.Survivors[0].Recheck != "NOT COVERED" {
 		t.Errorf("survivors = %+v, want the not covered mutant, rechecked", rep.Survivors)
